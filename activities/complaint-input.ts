@@ -1,0 +1,33 @@
+/** Turns a parsed mail into the workflow input, or a quarantine reason. Pure apart from hashing. */
+import type { ComplaintInput, PolicySnapshot, TLanguage } from '../workflows/case.js';
+import { caseIdFor, customerKey } from './identity.js';
+import type { ParsedComplaint } from './parse.js';
+
+export interface ComplaintInputContext {
+  mailbox: string;
+  defaultLanguage: TLanguage;
+  policy: PolicySnapshot;
+  linkSecret: string;
+  searchAttributes: boolean;
+  now: Date;
+}
+
+export function toComplaintInput(p: ParsedComplaint, raw: Buffer, ctx: ComplaintInputContext): ComplaintInput | string {
+  if (!p.from) return 'no sender address (From)';
+  const caseId = caseIdFor(p.messageId, raw);
+  return {
+    caseId,
+    mailbox: ctx.mailbox,
+    receivedAt: (p.date && p.date.getTime() <= ctx.now.getTime() ? p.date : ctx.now).toISOString(),
+    messageId: p.messageId ?? '',
+    references: p.references,
+    customer: p.from,
+    customerKey: customerKey(ctx.linkSecret, p.from.address),
+    subject: p.subject,
+    text: p.text,
+    language: p.language ?? ctx.defaultLanguage,
+    attachments: p.attachments,
+    policy: ctx.policy,
+    searchAttributes: ctx.searchAttributes,
+  };
+}

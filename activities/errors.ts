@@ -1,0 +1,8 @@
+/** Error codes raised at the activity boundary (ApplicationFailure `type`). */
+export const ErrorCode = {
+  /** The SMTP server refused a mail permanently (5xx): retrying cannot help. */
+  SmtpRejected: 'SmtpRejected',
+  /** A mailbox key that the worker's configuration does not know. */
+  UnknownMailbox: 'UnknownMailbox',
+} as const;
+export type TErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,0 +1,59 @@
+/**
+ * Approval request to the approver at the case's current level; the same message, with its own opening,
+ * serves as reminder and as escalation. It says why the case was escalated, what was done, what is expected.
+ */
+import type { Approver, CaseMailContext } from '../workflows/case.js';
+import { caseSubject, formatDateTime, salutation } from './format.js';
+import { renderMail, type RenderedMail } from './layout.js';
+
+export type TApprovalReason = 'approval-request' | 'reminder' | 'escalation';
+
+const PREFIX = {
+  de: { 'approval-request': 'Freigabe erbeten', reminder: 'Erinnerung: Freigabe erbeten', escalation: 'Eskalation: Freigabe erbeten' },
+  en: { 'approval-request': 'Approval needed', reminder: 'Reminder: approval needed', escalation: 'Escalation: approval needed' },
+} as const;
+
+function opening(reason: TApprovalReason, c: CaseMailContext, a: Approver): string {
+  const de = a.language === 'de';
+  if (reason === 'reminder')
+    return de
+      ? `zur Erinnerung: Fall ${c.caseId} wartet weiterhin auf Ihre Entscheidung.`
+      : `A reminder: case ${c.caseId} is still waiting for your decision.`;
+  if (reason === 'escalation')
+    return de
+      ? `Fall ${c.caseId} wird an Sie eskaliert, weil auf der vorigen Ebene nicht rechtzeitig entschieden wurde. Sie können jetzt entscheiden.`
+      : `Case ${c.caseId} is escalated to you because no decision was made in time at the previous level. You can decide now.`;
+  return de
+    ? `eine Beschwerde braucht Ihre Freigabe (Fall ${c.caseId}).`
+    : `A complaint needs your approval (case ${c.caseId}).`;
+}
+
+export function approvalRequest(c: CaseMailContext, a: Approver, reason: TApprovalReason, link: string): RenderedMail {
+  const l = a.language;
+  const tz = c.company.timeZone;
+  const who = c.customer.name ? `${c.customer.name} <${c.customer.address}>` : c.customer.address;
+  const why = c.assessment.reasons.join('; ');
+  const due = formatDateTime(c.promisedBy, l, tz);
+  const paragraphs =
+    l === 'de'
+      ? [
+          opening(reason, c, a),
+          `Kunde: ${who}\nEingegangen: ${formatDateTime(c.receivedAt, l, tz)}\nPriorität: ${c.assessment.priority} (Dringlichkeit ${c.assessment.urgency}, Auswirkung ${c.assessment.impact})\nWarum eskaliert: ${why}`,
+          `Bisher getan: Der Kunde hat eine Eingangsbestätigung erhalten. Wir haben ihm zugesagt, dass er spätestens am ${due} von uns hört.`,
+          'Von Ihnen erwartet: Bitte prüfen Sie den Fall und entscheiden Sie über den Link unten (genehmigen oder ablehnen, mit einer Nachricht an den Kunden). Der Link öffnet zuerst eine Bestätigungsseite; erst Ihr Klick dort entscheidet.',
+        ]
+      : [
+          opening(reason, c, a),
+          `Customer: ${who}\nReceived: ${formatDateTime(c.receivedAt, l, tz)}\nPriority: ${c.assessment.priority} (urgency ${c.assessment.urgency}, impact ${c.assessment.impact})\nWhy escalated: ${why}`,
+          `Done so far: the customer has received an acknowledgment. We promised they will hear from us by ${due}.`,
+          'Expected from you: please review the case and decide through the link below (approve or reject, with a note to the customer). The link opens a confirmation page first; only your click there decides.',
+        ];
+  return renderMail(caseSubject(c.caseId, c.subject, l, PREFIX[l][reason]), {
+    language: l,
+    greeting: salutation(a.name, l),
+    paragraphs,
+    quote: { label: l === 'de' ? 'Die Beschwerde:' : 'The complaint:', text: c.text ?? '' },
+    action: { label: l === 'de' ? 'Fall prüfen und entscheiden' : 'Review and decide', url: link },
+    company: c.company,
+  });
+}

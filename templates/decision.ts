@@ -1,0 +1,38 @@
+/** The decision, sent to the customer with the approver's note. */
+import type { CaseMailContext } from '../workflows/case.js';
+import { caseSubject, salutation } from './format.js';
+import { renderMail, type RenderedMail } from './layout.js';
+
+export function decision(c: CaseMailContext): RenderedMail {
+  const l = c.language;
+  const d = c.decision;
+  if (!d) throw new Error(`case ${c.caseId} has no decision to send`);
+  const approved = d.outcome === 'approved';
+  const note = d.noteToCustomer?.trim();
+  const paragraphs =
+    l === 'de'
+      ? [
+          approved
+            ? `gute Nachrichten zu Ihrem Fall ${c.caseId}: Ihrem Anliegen wurde stattgegeben.`
+            : `zu Ihrem Fall ${c.caseId} liegt jetzt eine Entscheidung vor. Wir haben Ihr Anliegen sorgfältig geprüft, können ihm aber leider nicht entsprechen.`,
+          ...(note ? [`Die Nachricht der entscheidenden Person an Sie:\n${note}`] : []),
+          approved
+            ? 'Wir danken Ihnen für Ihre Geduld. Haben Sie Fragen dazu, antworten Sie einfach auf diese E-Mail.'
+            : 'Wir bedauern, dass wir Ihnen keine andere Antwort geben können. Wenn Sie Fragen haben oder die Entscheidung prüfen lassen möchten, antworten Sie einfach auf diese E-Mail.',
+        ]
+      : [
+          approved
+            ? `Good news about your case ${c.caseId}: your request has been approved.`
+            : `There is now a decision on your case ${c.caseId}. We have reviewed your request carefully but unfortunately cannot grant it.`,
+          ...(note ? [`The decision maker's message to you:\n${note}`] : []),
+          approved
+            ? 'Thank you for your patience. If you have any questions, simply reply to this email.'
+            : 'We regret that we cannot give you a different answer. If you have questions or would like the decision reviewed, simply reply to this email.',
+        ];
+  return renderMail(caseSubject(c.caseId, c.subject, l, l === 'de' ? 'Entscheidung' : 'Decision'), {
+    language: l,
+    greeting: salutation(c.customer.name, l),
+    paragraphs,
+    company: c.company,
+  });
+}

@@ -1,0 +1,28 @@
+/** Language-aware formatting for messages and pages. Pure. */
+import type { TLanguage } from '../workflows/case.js';
+
+const LOCALE: Record<TLanguage, string> = { de: 'de-DE', en: 'en-GB' };
+
+/** A date and time as a customer reads it, in the company's time zone, e.g. "Dienstag, 24. November 2026 um 12:00". */
+export function formatDateTime(iso: string, language: TLanguage, timeZone: string): string {
+  const text = new Intl.DateTimeFormat(LOCALE[language], { dateStyle: 'full', timeStyle: 'short', timeZone }).format(
+    new Date(iso),
+  );
+  return language === 'de' ? `${text} Uhr` : text;
+}
+
+/** The case number as it appears in subjects: "[Fall 7K3M9QXA2B]" / "[Case 7K3M9QXA2B]". */
+export function caseTag(caseId: string, language: TLanguage): string {
+  return `[${language === 'de' ? 'Fall' : 'Case'} ${caseId}]`;
+}
+
+/** Subject of a mail about a case: the case tag, then the customer's subject without a stacked "Re:". */
+export function caseSubject(caseId: string, subject: string, language: TLanguage, prefix?: string): string {
+  const bare = subject.replace(/^\s*((re|aw|wg|fwd?)\s*:\s*)+/i, '').trim() || (language === 'de' ? '(ohne Betreff)' : '(no subject)');
+  return `${caseTag(caseId, language)} ${prefix ? `${prefix}: ` : 'Re: '}${bare}`;
+}
+
+export function salutation(name: string | undefined, language: TLanguage): string {
+  if (language === 'de') return name ? `Guten Tag ${name},` : 'Guten Tag,';
+  return name ? `Dear ${name},` : 'Hello,';
+}

@@ -1,0 +1,30 @@
+/** Renders the mail for one activity request. */
+import type { CaseMailRequest } from '../workflows/case.js';
+import { acknowledgment } from './acknowledgment.js';
+import { approvalRequest } from './approval-request.js';
+import { decision } from './decision.js';
+import { followUp } from './follow-up.js';
+import type { RenderedMail } from './layout.js';
+import { progressUpdate } from './progress-update.js';
+
+export type { RenderedMail } from './layout.js';
+
+/** `link` is the signed decision link, required for mails to approvers. */
+export function renderCaseMail(req: CaseMailRequest, link?: string): RenderedMail {
+  const c = req.case;
+  switch (req.kind) {
+    case 'acknowledgment':
+      return acknowledgment(c);
+    case 'progress-update':
+      return progressUpdate(c);
+    case 'decision':
+      return decision(c);
+    case 'follow-up':
+      return followUp(c);
+    case 'approval-request':
+    case 'reminder':
+    case 'escalation':
+      if (req.to === 'customer' || !link) throw new Error(`${req.kind} goes to an approver, with a link`);
+      return approvalRequest(c, req.to, req.kind, link);
+  }
+}

@@ -1,0 +1,80 @@
+/** A whole Nachfass process for a test: its own support mailbox, task queue and link server port. */
+import { randomBytes } from 'node:crypto';
+import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import path from 'node:path';
+import { inject } from 'vitest';
+import { loadConfig, PROJECT_ROOT, type TConfig } from '../../worker/config.js';
+import { startApp, type App } from '../../worker/app.js';
+import { parsePolicy, type TPolicy } from '../../worker/policy.js';
+import { freePort, mailPorts, STACK_PASSWORD } from './ports.js';
+import { uniqueAddress } from './mail.js';
+
+let bundle: Promise<WorkflowBundle> | undefined;
+/** The workflow bundle, built once per test file. */
+export function workflowBundle(): Promise<WorkflowBundle> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: path.join(PROJECT_ROOT, 'workflows', 'index.ts'), logger: quietLogger });
+  return bundle;
+}
+
+const noop = (): void => undefined;
+const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
+
+export interface TestPeople {
+  support: string;
+  supervisor: string;
+  manager: string;
+  customer: string;
+}
+
+export function testPeople(): TestPeople {
+  return {
+    support: uniqueAddress('support'),
+    supervisor: uniqueAddress('supervisor'),
+    manager: uniqueAddress('manager'),
+    customer: uniqueAddress('kunde'),
+  };
+}
+
+/** The example company with second-scale durations. */
+export function testPolicy(people: TestPeople, durations: Partial<Record<string, string>> = {}): TPolicy {
+  const d = { answerPromise: '60s', reminderAfter: '40s', escalateAfter: '50s', followUpAfter: '2s', linkValidity: '1h', ...durations };
+  return parsePolicy(
+    `
+company: { name: Muster Versand GmbH, address: "Musterstraße 12, 10115 Berlin", phone: "+49 30 1234567", hours: "Mo–Fr 09:00–18:00", timeZone: Europe/Berlin }
+ladder:
+  - { role: Teamleitung, name: Sabine Schulz, address: ${people.supervisor}, language: de }
+  - { role: Geschäftsleitung, name: Markus Weber, address: ${people.manager}, language: de }
+durations: ${JSON.stringify(d)}
+rules: { urgencyKeywords: [sofort, dringend, urgent], impactKeywords: [Erstattung, refund, kündige] }
+`,
+    'test policy',
+  );
+}
+
+export function testConfig(people: TestPeople, env: Record<string, string> = {}): TConfig {
+  return loadConfig({
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_TASK_QUEUE: `test-${randomBytes(4).toString('hex')}`,
+    IMAP_HOST: '127.0.0.1',
+    IMAP_PORT: String(mailPorts.imap),
+    IMAP_SECURE: 'false',
+    IMAP_USER: people.support,
+    IMAP_PASSWORD: STACK_PASSWORD,
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: String(mailPorts.smtp),
+    SMTP_SECURE: 'false',
+    SUPPORT_ADDRESS: `Kundenservice <${people.support}>`,
+    LINK_SECRET: randomBytes(32).toString('hex'),
+    INTAKE_HEARTBEAT_TIMEOUT: '5s',
+    INTAKE_RECHECK: '5s',
+    ...env,
+  });
+}
+
+/** Starts the app; PUBLIC_URL follows the port the link server got. */
+export async function startTestApp(people: TestPeople, policy: TPolicy, env: Record<string, string> = {}): Promise<App & { config: TConfig }> {
+  const port = await freePort();
+  const config = testConfig(people, { HTTP_PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ...env });
+  const app = await startApp(config, policy, { workflowBundle: await workflowBundle(), log: () => undefined });
+  return { ...app, config };
+}

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { assess } from '../../workflows/assessment.js';
+
+const rules = { urgencyKeywords: ['sofort', 'Anwalt', 'urgent'], impactKeywords: ['Erstattung', 'alle Kunden', 'refund'] };
+
+describe('assess (urgency × impact → priority)', () => {
+  it.each([
+    ['Bitte sofort melden, sonst Anwalt', 'Ich will eine Erstattung', 'high', 'high', 'P1'],
+    ['SOFORT', 'nichts weiter', 'high', 'low', 'P2'],
+    ['Frage', 'Das betrifft alle Kunden', 'low', 'high', 'P3'],
+    ['Frage zur Rechnung', 'Wann kommt sie?', 'low', 'low', 'P4'],
+    ['Urgent: refund please', '', 'high', 'high', 'P1'],
+  ])('%s / %s → %s × %s = %s', (subject, text, urgency, impact, priority) => {
+    const a = assess({ subject, text }, rules);
+    expect(a).toMatchObject({ urgency, impact, priority });
+  });
+
+  it('records which rules fired, and says so when none did', () => {
+    expect(assess({ subject: 'sofort', text: 'Erstattung' }, rules).reasons).toEqual(['urgency: "sofort"', 'impact: "Erstattung"']);
+    expect(assess({ subject: 'Hallo', text: '' }, rules).reasons).toEqual(['no rule fired: standard handling']);
+  });
+});

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../worker/config.js';
+
+const valid = {
+  IMAP_HOST: 'imap.example.test',
+  IMAP_USER: 'support@example.test',
+  IMAP_PASSWORD: 'pw',
+  SMTP_HOST: 'smtp.example.test',
+  SUPPORT_ADDRESS: 'Kundenservice <support@example.test>',
+  LINK_SECRET: 'k'.repeat(32),
+};
+
+describe('loadConfig', () => {
+  it('applies the contract defaults', () => {
+    const c = loadConfig(valid);
+    expect(c.temporal).toMatchObject({ namespace: 'default', taskQueue: 'escalations' });
+    expect(c.temporal.address).toBeUndefined();
+    expect(c.mailbox).toMatchObject({ folder: 'INBOX', secure: true, port: 993, tlsInsecure: false });
+    expect(c.http).toMatchObject({ port: 3000, publicUrl: 'http://localhost:3000' });
+  });
+
+  it('reads flags as words: "false" is false', () => {
+    const c = loadConfig({ ...valid, IMAP_SECURE: 'false', SMTP_SECURE: 'true', IMAP_TLS_INSECURE: 'no' });
+    expect(c.mailbox.secure).toBe(false);
+    expect(c.mailbox.port).toBe(143);
+    expect(c.smtp.secure).toBe(true);
+    expect(c.mailbox.tlsInsecure).toBe(false);
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig({ ...valid, TEMPORAL_ADDRESS: '', IMAP_MAILBOX: '' }).mailbox.folder).toBe('INBOX');
+  });
+
+  it('reports every problem at once, naming each variable', () => {
+    const run = () => loadConfig({ ...valid, IMAP_HOST: '', LINK_SECRET: 'short', HTTP_PORT: 'eighty', IMAP_SECURE: 'maybe' });
+    expect(run).toThrowError(/IMAP_HOST: missing \(required\)/);
+    expect(run).toThrowError(/LINK_SECRET: must be at least 32 bytes/);
+    expect(run).toThrowError(/HTTP_PORT:/);
+    expect(run).toThrowError(/IMAP_SECURE:/);
+  });
+
+  it('parses durations and refuses nonsense', () => {
+    expect(loadConfig({ ...valid, INTAKE_RECHECK: '45s' }).intake.recheck).toBe(45_000);
+    expect(() => loadConfig({ ...valid, INTAKE_RECHECK: 'soon' })).toThrowError(/INTAKE_RECHECK: "soon" is not a duration/);
+  });
+});

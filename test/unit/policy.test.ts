@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../worker/config.js';
+import { loadPolicy, parsePolicy, policySnapshot } from '../../worker/policy.js';
+
+describe('policy file', () => {
+  it.each(['example.yaml', 'demo.yaml'])('the shipped %s is valid', (file) => {
+    const p = loadPolicy(path.join(PROJECT_ROOT, 'policy', file));
+    expect(p.company.timeZone).toBe('Europe/Berlin');
+    expect(p.ladder.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('turns durations into milliseconds and numbers the ladder', () => {
+    const p = loadPolicy(path.join(PROJECT_ROOT, 'policy', 'example.yaml'));
+    const s = policySnapshot(p);
+    expect(s.durations.answerPromise).toBe(24 * 3600_000);
+    expect(s.ladder.map((a) => a.level)).toEqual([0, 1]);
+  });
+
+  it('names the file and field of an error', () => {
+    const text = readFileSync(path.join(PROJECT_ROOT, 'policy', 'example.yaml'), 'utf8')
+      .replace('timeZone: Europe/Berlin', 'timeZone: Mars/Olympus')
+      .replace('reminderAfter: 4h', 'reminderAfter: later');
+    expect(() => parsePolicy(text, 'my.yaml')).toThrowError(/my\.yaml: invalid policy:[\s\S]*company\.timeZone: is not an IANA time zone[\s\S]*durations\.reminderAfter: "later" is not a duration/);
+  });
+
+  it('reports broken YAML with the file name', () => {
+    expect(() => parsePolicy('company: [', 'broken.yaml')).toThrowError(/broken\.yaml: not valid YAML/);
+  });
+});

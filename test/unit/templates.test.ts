@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { outgoingHeaders } from '../../activities/outgoing-headers.js';
+import { caseSubject, formatDateTime } from '../../templates/format.js';
+import { escapeHtml, html } from '../../templates/html.js';
+import { renderCaseMail } from '../../templates/index.js';
+import { decidePage } from '../../templates/pages/decide.js';
+import type { CaseMailContext, CaseState } from '../../workflows/case.js';
+
+const company = { name: 'Muster Versand GmbH', address: 'Musterstraße 12, 10115 Berlin', phone: '+49 30 1234567', hours: 'Mo–Fr 09:00–18:00', timeZone: 'Europe/Berlin' };
+const evil = '<script>alert(1)</script> & "quotes"';
+const ctx: CaseMailContext = {
+  caseId: 'ABCDEFGHJK',
+  subject: `AW: Re: ${evil}`,
+  customer: { name: 'Erika <b>Müller</b>', address: 'erika@example.test' },
+  language: 'de',
+  receivedAt: '2026-03-28T23:30:00Z',
+  messageId: '<orig@example.test>',
+  references: ['<older@example.test>'],
+  company,
+  assessment: { urgency: 'high', impact: 'low', priority: 'P2', reasons: ['urgency: "sofort"'] },
+  level: 0,
+  promisedBy: '2026-03-29T10:00:00Z',
+  text: evil,
+};
+const approver = { level: 0, role: 'Teamleitung', name: 'Sabine Schulz', address: 'sup@example.test', language: 'de' as const };
+
+describe('escaping', () => {
+  it('escapes every interpolated value', () => {
+    expect(html`<p>${evil}</p>`.value).toBe('<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;</p>');
+    expect(escapeHtml(`'`)).toBe('&#39;');
+  });
+  it('keeps customer text inert in mail HTML and in the decision page', () => {
+    const mail = renderCaseMail({ kind: 'approval-request', seq: 2, to: approver, case: ctx }, 'http://localhost/decide/t.s');
+    expect(mail.html).not.toContain('<script>');
+    expect(mail.html).toContain('&lt;script&gt;');
+    expect(mail.html).not.toContain('<b>Müller</b>');
+    const state: CaseState = {
+      caseId: ctx.caseId, status: 'awaiting-decision', subject: evil, text: evil, customer: ctx.customer, language: 'de',
+      assessment: ctx.assessment, ladder: [approver], level: 0, promisedBy: ctx.promisedBy,
+      timeline: [{ at: ctx.receivedAt, event: 'assessed', detail: evil }],
+    };
+    const page = decidePage({ state, complaintText: evil, approver, timeZone: 'Europe/Berlin', csrfToken: '"><x', action: '/decide/t' });
+    expect(page).not.toMatch(/<script>|<x|<b>/);
+  });
+});
+
+describe('formatting', () => {
+  it('formats in the company time zone, across the DST switch (2026-03-29)', () => {
+    expect(formatDateTime('2026-03-28T23:30:00Z', 'de', 'Europe/Berlin')).toBe('Sonntag, 29. März 2026 um 00:30 Uhr');
+    expect(formatDateTime('2026-03-29T10:00:00Z', 'de', 'Europe/Berlin')).toBe('Sonntag, 29. März 2026 um 12:00 Uhr');
+    expect(formatDateTime('2026-03-29T10:00:00Z', 'en', 'Europe/Berlin')).toMatch(/Sunday,? 29 March 2026 at 12:00/);
+  });
+  it('tags subjects with the case number without stacking Re:/AW:', () => {
+    expect(caseSubject('ABCDEFGHJK', 'AW: Re: Defekt', 'de')).toBe('[Fall ABCDEFGHJK] Re: Defekt');
+    expect(caseSubject('ABCDEFGHJK', '', 'en', 'Decision')).toBe('[Case ABCDEFGHJK] Decision: (no subject)');
+  });
+});
+
+describe('messages', () => {
+  it('the acknowledgment names the promised time and how we proceed, in German', () => {
+    const m = renderCaseMail({ kind: 'acknowledgment', seq: 1, to: 'customer', case: ctx });
+    expect(m.text).toContain('Sie hören spätestens am Sonntag, 29. März 2026 um 12:00 Uhr von uns');
+    expect(m.text).toContain('So gehen wir vor');
+    expect(m.text).toContain('Telefon: +49 30 1234567');
+    expect(m.html).toContain('lang="de"');
+  });
+  it('an English customer gets English', () => {
+    const m = renderCaseMail({ kind: 'progress-update', seq: 3, to: 'customer', case: { ...ctx, language: 'en' } });
+    expect(m.subject).toMatch(/^\[Case ABCDEFGHJK\] Progress update:/);
+    expect(m.text).toContain('You will hear from us again by');
+  });
+  it('a decision without a decision is a programming error', () => {
+    expect(() => renderCaseMail({ kind: 'decision', seq: 4, to: 'customer', case: ctx })).toThrowError(/no decision/);
+  });
+});
+
+describe('outgoing headers', () => {
+  it('threads customer mail under the customer’s mail, with deterministic ids and RFC 3834 markers', () => {
+    const h = outgoingHeaders({ kind: 'acknowledgment', seq: 1, to: 'customer', case: ctx }, 'example.test');
+    expect(h).toMatchObject({
+      messageId: '<ABCDEFGHJK.1.acknowledgment@example.test>',
+      inReplyTo: '<orig@example.test>',
+      references: ['<older@example.test>', '<orig@example.test>'],
+    });
+    expect(h.headers['Auto-Submitted']).toBe('auto-replied');
+    expect(outgoingHeaders({ kind: 'acknowledgment', seq: 1, to: 'customer', case: ctx }, 'example.test')).toEqual(h);
+  });
+  it('threads staff mail under the case', () => {
+    const h = outgoingHeaders({ kind: 'reminder', seq: 5, to: approver, case: ctx }, 'example.test');
+    expect(h.inReplyTo).toBe('<ABCDEFGHJK.case@example.test>');
+  });
+});

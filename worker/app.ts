@@ -1,0 +1,166 @@
+/**
+ * The process: Temporal connection (or the embedded dev server), the Worker with its activities, the
+ * mailbox intake workflow, and the link server. `startApp` is shared by `npm start`, the demo and the tests.
+ */
+import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createActivities } from '../activities/index.js';
+import { toComplaintInput } from '../activities/complaint-input.js';
+import { workflowIdFor } from '../activities/identity.js';
+import type { MailboxSettings, TStartOutcome } from '../activities/intake.js';
+import { createMailSender, createSmtpTransport } from '../activities/mail.js';
+import type { ComplaintInput } from '../workflows/case.js';
+import { CASE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
+import type { TConfig } from './config.js';
+import { startDevServer, type DevServer } from './dev-server.js';
+import { startLinkServer } from './http.js';
+import { policySnapshot, type TPolicy } from './policy.js';
+
+export interface App {
+  client: Client;
+  /** Where the link server listens. */
+  linkServerUrl: string;
+  temporalAddress: string;
+  /** Temporal Web UI, when the embedded dev server runs. */
+  uiUrl?: string;
+  intakeWorkflowId: string;
+  stop(): Promise<void>;
+}
+
+export interface AppOptions {
+  /** A prebuilt workflow bundle (tests build it once per file). */
+  workflowBundle?: WorkflowBundle;
+  log?: (line: string) => void;
+}
+
+/** True when the server knows every custom search attribute a case upserts. */
+async function hasSearchAttributes(connection: Connection, namespace: string): Promise<boolean> {
+  const res = await connection.operatorService.listSearchAttributes({ namespace });
+  const known = new Set(Object.keys(res.customAttributes ?? {}));
+  return CASE_SEARCH_ATTRIBUTES.every((a) => known.has(a.name));
+}
+
+export function intakeWorkflowId(mailboxKey: string): string {
+  return `intake-${mailboxKey.replace(/[^A-Za-z0-9@._-]+/g, '-')}`;
+}
+
+export async function startApp(config: TConfig, policy: TPolicy, opts: AppOptions = {}): Promise<App> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const cleanups: Array<() => Promise<unknown> | unknown> = [];
+  const stop = async (): Promise<void> => {
+    for (const c of cleanups.reverse()) await c();
+  };
+  try {
+    let dev: DevServer | undefined;
+    let address = config.temporal.address;
+    if (!address) {
+      dev = await startDevServer({ ...config.temporal.dev, dbFile: config.temporal.dev.dbFile, namespace: config.temporal.namespace });
+      cleanups.push(() => dev?.stop());
+      address = dev.address;
+      log(`embedded Temporal dev server on ${address}, Web UI ${dev.uiUrl}`);
+    }
+    const connection = await Connection.connect({ address });
+    cleanups.push(() => connection.close());
+    const client = new Client({ connection, namespace: config.temporal.namespace });
+    const searchAttributes = await hasSearchAttributes(connection, config.temporal.namespace);
+    if (!searchAttributes) log('the Temporal server lacks the custom search attributes (stack/search-attributes.txt): cases will not set them');
+
+    const transport = createSmtpTransport(config.smtp);
+    cleanups.push(() => transport.close());
+    const snapshot = policySnapshot(policy);
+    const box: MailboxSettings = { ...config.mailbox };
+    const startCase = async (input: ComplaintInput): Promise<TStartOutcome> => {
+      try {
+        await client.workflow.start('ComplaintWorkflow', {
+          workflowId: workflowIdFor(input.caseId),
+          taskQueue: config.temporal.taskQueue,
+          args: [input],
+          memo: { subject: input.subject, mailbox: input.mailbox },
+          // Same mail again, running or completed: no second case.
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+        });
+        return 'started';
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) return 'duplicate';
+        throw err;
+      }
+    };
+    const activities = createActivities({
+      sendMail: createMailSender(transport),
+      supportAddress: config.supportAddress,
+      publicUrl: config.http.publicUrl,
+      linkSecret: config.linkSecret,
+      linkValidity: policy.durations.linkValidity,
+      intake: {
+        mailboxes: new Map([[box.key, box]]),
+        recheckMs: config.intake.recheck,
+        startCase,
+        toComplaint: (parsed, raw, mb) =>
+          toComplaintInput(parsed, raw, {
+            mailbox: mb.key,
+            defaultLanguage: config.mailbox.language,
+            policy: snapshot,
+            linkSecret: config.linkSecret,
+            searchAttributes,
+            now: new Date(),
+          }),
+      },
+    });
+
+    const nativeConnection = await NativeConnection.connect({ address });
+    cleanups.push(() => nativeConnection.close());
+    const worker = await Worker.create({
+      connection: nativeConnection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      ...(opts.workflowBundle
+        ? { workflowBundle: opts.workflowBundle }
+        : { workflowsPath: path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'index.ts') }),
+      activities,
+      // The intake activity is cancelled after this grace time and handed to another worker.
+      shutdownGraceTime: '3s',
+    });
+    const running = worker.run();
+    cleanups.push(async () => {
+      worker.shutdown();
+      await running;
+    });
+
+    const intakeId = intakeWorkflowId(box.key);
+    await client.workflow.start('IntakeWorkflow', {
+      workflowId: intakeId,
+      taskQueue: config.temporal.taskQueue,
+      args: [{ mailbox: box.key, runFor: config.intake.runFor, heartbeatTimeout: config.intake.heartbeatTimeout }],
+      // One intake per mailbox: a second worker replica joins the running one.
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    });
+
+    const http = await startLinkServer({
+      client,
+      linkSecret: config.linkSecret,
+      timeZone: policy.company.timeZone,
+      host: config.http.host,
+      port: config.http.port,
+      publicUrl: config.http.publicUrl,
+      language: config.mailbox.language,
+    });
+    cleanups.push(() => http.app.close());
+    log(`link server on ${http.url}, watching ${box.user}/${box.folder} on ${box.host}:${box.port}`);
+
+    return {
+      client,
+      linkServerUrl: http.url,
+      temporalAddress: address,
+      ...(dev ? { uiUrl: dev.uiUrl } : {}),
+      intakeWorkflowId: intakeId,
+      stop,
+    };
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+}

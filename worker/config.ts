@@ -1,0 +1,147 @@
+/**
+ * Configuration from the environment, validated once with zod. Empty strings count as unset; every
+ * problem is reported at once, naming the variable; start-up stops on any. Injectable: `loadConfig(env)`.
+ */
+import path from 'node:path';
+import ms from 'ms';
+import { z } from 'zod';
+import type { TLanguage } from '../workflows/case.js';
+
+export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
+
+/** A duration like "30s", "4h", "3d" (ms syntax), as milliseconds. */
+export const ZDuration = z.string().transform((value, ctx) => {
+  const parsed = ms(value as ms.StringValue);
+  if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed <= 0) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration like 30s, 4h or 3d` });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+const ZPort = z.coerce.number().int().min(0).max(65535);
+const ZFlag = z.stringbool();
+const ZAddressLine = z.string().refine((v) => /^(?:[^<>]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/.test(v.trim()), {
+  message: 'must be an address like "Kundenservice <support@example.test>"',
+});
+
+export const ZEnv = z.object({
+  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port').optional(),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('escalations'),
+  TEMPORAL_DEV_DB: z.string().default(path.join(PROJECT_ROOT, '.data', 'temporal.db')),
+  TEMPORAL_DEV_PORT: ZPort.default(7233),
+  TEMPORAL_DEV_UI_PORT: ZPort.default(8233),
+
+  IMAP_HOST: z.string(),
+  IMAP_PORT: ZPort.optional(),
+  IMAP_SECURE: ZFlag.default(true),
+  IMAP_TLS_INSECURE: ZFlag.default(false),
+  IMAP_USER: z.string(),
+  IMAP_PASSWORD: z.string(),
+  IMAP_MAILBOX: z.string().default('INBOX'),
+  IMAP_PROCESSED_MAILBOX: z.string().default('Processed'),
+  IMAP_QUARANTINE_MAILBOX: z.string().default('Quarantine'),
+  IMAP_MAX_MAIL_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
+  MAIL_LANGUAGE: z.enum(['de', 'en']).default('de'),
+
+  SMTP_HOST: z.string(),
+  SMTP_PORT: ZPort.optional(),
+  SMTP_SECURE: ZFlag.default(false),
+  SMTP_TLS_INSECURE: ZFlag.default(false),
+  SMTP_USER: z.string().optional(),
+  SMTP_PASSWORD: z.string().optional(),
+  SUPPORT_ADDRESS: ZAddressLine,
+
+  PUBLIC_URL: z.url().default('http://localhost:3000'),
+  HTTP_HOST: z.string().default('127.0.0.1'),
+  HTTP_PORT: ZPort.default(3000),
+  LINK_SECRET: z.string().refine((s) => Buffer.byteLength(s) >= 32, 'must be at least 32 bytes'),
+  POLICY_FILE: z.string().default(path.join(PROJECT_ROOT, 'policy', 'example.yaml')),
+
+  INTAKE_HEARTBEAT_TIMEOUT: ZDuration.default(30_000),
+  INTAKE_RECHECK: ZDuration.default(30_000),
+  INTAKE_RUN_FOR: ZDuration.default(6 * 3_600_000),
+});
+
+export interface TConfig {
+  temporal: {
+    /** Undefined: start the embedded dev server. */
+    address?: string;
+    namespace: string;
+    taskQueue: string;
+    dev: { dbFile: string; port: number; uiPort: number };
+  };
+  mailbox: {
+    key: string;
+    host: string;
+    port: number;
+    secure: boolean;
+    tlsInsecure: boolean;
+    user: string;
+    password: string;
+    folder: string;
+    processedFolder: string;
+    quarantineFolder: string;
+    maxMailBytes: number;
+    language: TLanguage;
+  };
+  smtp: { host: string; port: number; secure: boolean; tlsInsecure: boolean; user?: string; password?: string };
+  supportAddress: string;
+  http: { host: string; port: number; publicUrl: string };
+  linkSecret: string;
+  policyFile: string;
+  intake: { heartbeatTimeout: number; recheck: number; runFor: number };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): TConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const result = ZEnv.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => {
+      const name = String(i.path[0] ?? '?');
+      return `  ${name}: ${cleaned[name] === undefined ? 'missing (required)' : i.message}`;
+    });
+    throw new ConfigError(`Invalid configuration, start-up stopped:\n${lines.join('\n')}`);
+  }
+  const e = result.data;
+  return {
+    temporal: {
+      ...(e.TEMPORAL_ADDRESS ? { address: e.TEMPORAL_ADDRESS } : {}),
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      dev: { dbFile: e.TEMPORAL_DEV_DB, port: e.TEMPORAL_DEV_PORT, uiPort: e.TEMPORAL_DEV_UI_PORT },
+    },
+    mailbox: {
+      key: `${e.IMAP_USER}/${e.IMAP_MAILBOX}`,
+      host: e.IMAP_HOST,
+      port: e.IMAP_PORT ?? (e.IMAP_SECURE ? 993 : 143),
+      secure: e.IMAP_SECURE,
+      tlsInsecure: e.IMAP_TLS_INSECURE,
+      user: e.IMAP_USER,
+      password: e.IMAP_PASSWORD,
+      folder: e.IMAP_MAILBOX,
+      processedFolder: e.IMAP_PROCESSED_MAILBOX,
+      quarantineFolder: e.IMAP_QUARANTINE_MAILBOX,
+      maxMailBytes: e.IMAP_MAX_MAIL_BYTES,
+      language: e.MAIL_LANGUAGE,
+    },
+    smtp: {
+      host: e.SMTP_HOST,
+      port: e.SMTP_PORT ?? (e.SMTP_SECURE ? 465 : 587),
+      secure: e.SMTP_SECURE,
+      tlsInsecure: e.SMTP_TLS_INSECURE,
+      ...(e.SMTP_USER ? { user: e.SMTP_USER } : {}),
+      ...(e.SMTP_PASSWORD ? { password: e.SMTP_PASSWORD } : {}),
+    },
+    supportAddress: e.SUPPORT_ADDRESS.trim(),
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT, publicUrl: e.PUBLIC_URL },
+    linkSecret: e.LINK_SECRET,
+    policyFile: e.POLICY_FILE,
+    intake: { heartbeatTimeout: e.INTAKE_HEARTBEAT_TIMEOUT, recheck: e.INTAKE_RECHECK, runFor: e.INTAKE_RUN_FOR },
+  };
+}

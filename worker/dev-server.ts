@@ -1,0 +1,115 @@
+/**
+ * The embedded Temporal dev server (`temporal server start-dev`): used by the worker when TEMPORAL_ADDRESS
+ * is unset, and by the test run's global setup. The CLI comes from TEMPORAL_CLI, PATH, or Go's bin folder
+ * (scripts/provision.sh builds it there); it is never downloaded at run time.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { PROJECT_ROOT } from './config.js';
+
+export interface DevServerOptions {
+  port: number;
+  uiPort: number;
+  /** SQLite file; undefined keeps state in memory. */
+  dbFile?: string;
+  namespace?: string;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl: string;
+  stop(): Promise<void>;
+}
+
+/** `Name=Type` lines of stack/search-attributes.txt: the one list the shell scripts and the worker share. */
+export function searchAttributeArgs(): string[] {
+  const file = path.join(PROJECT_ROOT, 'stack', 'search-attributes.txt');
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .flatMap((l) => ['--search-attribute', l]);
+}
+
+export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string {
+  const candidates = [
+    env.TEMPORAL_CLI,
+    ...(env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, 'temporal')),
+    path.join(env.GOPATH ?? path.join(os.homedir(), 'go'), 'bin', 'temporal'),
+  ];
+  const found = candidates.find((c): c is string => !!c && existsSync(c));
+  if (!found) {
+    throw new Error(
+      'The Temporal CLI was not found (TEMPORAL_CLI, PATH, ~/go/bin). Run scripts/provision.sh, which builds it with ' +
+        '`go install github.com/temporalio/cli/cmd/temporal@v1.5.1`, or set TEMPORAL_ADDRESS to use a running server.',
+    );
+  }
+  return found;
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
+  if (await portOpen(opts.port)) throw new Error(`port ${opts.port} is taken: is another Temporal server running?`);
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--ui-port',
+    String(opts.uiPort),
+    '--namespace',
+    opts.namespace ?? 'default',
+    '--log-level',
+    'warn',
+    // Measured in EMAIL-NOTES: WAL roughly doubles throughput of the SQLite store.
+    '--sqlite-pragma',
+    'journal_mode=wal',
+    '--sqlite-pragma',
+    'synchronous=normal',
+    ...searchAttributeArgs(),
+  ];
+  if (opts.dbFile) {
+    mkdirSync(path.dirname(opts.dbFile), { recursive: true });
+    args.push('--db-filename', opts.dbFile);
+  }
+  const child: ChildProcess = spawn(findTemporalCli(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 30_000;
+  while (!(await portOpen(opts.port))) {
+    if (child.exitCode !== null) throw new Error(`temporal dev server exited (${child.exitCode}): ${stderr}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`temporal dev server did not listen on ${opts.port} within 30 s: ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    address: `127.0.0.1:${opts.port}`,
+    uiUrl: `http://127.0.0.1:${opts.uiPort}`,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * The link server: the only door into the system from outside. GET shows a confirmation page and never
+ * changes anything (mail scanners open links); the form POST, CSRF-protected, sends the `decide` update.
+ * Every field acted on comes from the signed token, never from the query string.
+ */
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { createHash } from 'node:crypto';
+import { workflowIdFor } from '../activities/identity.js';
+import { verifyLink, type LinkClaims } from '../activities/links.js';
+import { formatDateTime } from '../templates/format.js';
+import { decidePage } from '../templates/pages/decide.js';
+import { PAGE_CSS } from '../templates/pages/layout.js';
+import { noticePage } from '../templates/pages/notice.js';
+import type { CaseState, TLanguage } from '../workflows/case.js';
+import { findApprover } from '../workflows/ladder.js';
+import { caseStateQuery, decideUpdate, type DecisionInput } from '../workflows/messages.js';
+
+export interface LinkServerOptions {
+  client: Client;
+  linkSecret: string;
+  timeZone: string;
+  host: string;
+  port: number;
+  publicUrl: string;
+  language: TLanguage;
+}
+
+const TEXT = {
+  de: {
+    invalid: ['Dieser Link ist ungültig', 'Der Link ist beschädigt oder wurde verändert. Bitte verwenden Sie den Link aus der E-Mail unverändert.'],
+    expired: ['Dieser Link ist abgelaufen', 'Bitte wenden Sie sich an den Kundenservice, wenn der Fall noch offen ist.'],
+    notFound: ['Fall nicht gefunden', 'Zu diesem Link gibt es keinen Fall (mehr).'],
+    notApprover: ['Keine Berechtigung', 'Dieser Link ist keiner entscheidungsberechtigten Person dieses Falls zugeordnet.'],
+    decided: 'Bereits entschieden',
+    decidedLine: (s: CaseState, tz: string) =>
+      `Fall ${s.caseId} wurde bereits von ${s.decision?.decidedByName} am ${formatDateTime(s.decision?.at ?? '', 'de', tz)} entschieden (${s.decision?.outcome === 'approved' ? 'genehmigt' : 'abgelehnt'}).`,
+    done: 'Entscheidung gespeichert',
+    doneLines: (s: CaseState) => [
+      `Fall ${s.caseId}: ${s.decision?.outcome === 'approved' ? 'genehmigt' : 'abgelehnt'}.`,
+      'Der Kunde erhält jetzt eine E-Mail mit der Entscheidung und Ihrer Nachricht. Einige Tage später fragen wir ihn, wie zufrieden er ist.',
+    ],
+    badForm: ['Unvollständiges Formular', 'Bitte wählen Sie „Genehmigen“ oder „Ablehnen“.'],
+    failed: ['Das hat nicht geklappt', 'Die Entscheidung konnte gerade nicht gespeichert werden. Bitte versuchen Sie es in einer Minute erneut.'],
+  },
+  en: {
+    invalid: ['This link is not valid', 'The link is damaged or was altered. Please use the link from the email unchanged.'],
+    expired: ['This link has expired', 'Please contact customer service if the case is still open.'],
+    notFound: ['Case not found', 'There is no case (any more) for this link.'],
+    notApprover: ['Not permitted', 'This link does not belong to a person who may decide this case.'],
+    decided: 'Already decided',
+    decidedLine: (s: CaseState, tz: string) =>
+      `Case ${s.caseId} was already decided by ${s.decision?.decidedByName} at ${formatDateTime(s.decision?.at ?? '', 'en', tz)} (${s.decision?.outcome}).`,
+    done: 'Decision saved',
+    doneLines: (s: CaseState) => [
+      `Case ${s.caseId}: ${s.decision?.outcome}.`,
+      'The customer now receives an email with the decision and your note. A few days later we ask them how satisfied they are.',
+    ],
+    badForm: ['Incomplete form', 'Please choose "Approve" or "Reject".'],
+    failed: ['That did not work', 'The decision could not be saved just now. Please try again in a minute.'],
+  },
+} as const;
+
+type TLoaded = { ok: true; claims: LinkClaims; state: CaseState } | { ok: false; status: number; html: string };
+
+export async function startLinkServer(o: LinkServerOptions): Promise<{ app: FastifyInstance; url: string }> {
+  const app = Fastify({ logger: false, trustProxy: true, bodyLimit: 64 * 1024 });
+  const secure = o.publicUrl.startsWith('https:');
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: { directives: { 'default-src': ["'self'"], 'form-action': ["'self'"], 'script-src': ["'none'"] } },
+  });
+  await app.register(fastifyFormbody);
+  await app.register(fastifyCookie, { secret: createHash('sha256').update(`cookie:${o.linkSecret}`).digest('hex') });
+  await app.register(fastifyCsrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieOpts: { signed: true, httpOnly: true, sameSite: 'strict', path: '/', secure },
+  });
+
+  const send = (reply: FastifyReply, status: number, body: string): FastifyReply =>
+    reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
+  const notice = (l: TLanguage, [title, line]: readonly [string, string], kind: 'notice' | 'error' = 'error'): string =>
+    noticePage(l, title, [line], kind);
+
+  /** Verifies the token and loads the case. Read-only. */
+  async function load(token: string): Promise<TLoaded> {
+    const l = o.language;
+    const v = verifyLink(o.linkSecret, token, Date.now());
+    if (!v.ok) {
+      return { ok: false, status: v.reason === 'expired' ? 410 : 400, html: notice(l, v.reason === 'expired' ? TEXT[l].expired : TEXT[l].invalid) };
+    }
+    try {
+      const state = await o.client.workflow.getHandle(workflowIdFor(v.claims.c)).query(caseStateQuery);
+      if (!findApprover(state.ladder, v.claims.a)) return { ok: false, status: 403, html: notice(l, TEXT[l].notApprover) };
+      return { ok: true, claims: v.claims, state };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return { ok: false, status: 404, html: notice(l, TEXT[l].notFound) };
+      throw err;
+    }
+  }
+
+  app.get('/static/app.css', async (_req, reply) => reply.type('text/css').header('cache-control', 'max-age=3600').send(PAGE_CSS));
+  app.get('/healthz', async () => ({ ok: true }));
+
+  app.get<{ Params: { token: string } }>('/decide/:token', async (req, reply) => {
+    const loaded = await load(req.params.token);
+    if (!loaded.ok) return send(reply, loaded.status, loaded.html);
+    const { state, claims } = loaded;
+    const approver = findApprover(state.ladder, claims.a);
+    if (!approver) return send(reply, 403, notice(o.language, TEXT[o.language].notApprover));
+    const t = TEXT[approver.language];
+    if (state.decision) return send(reply, 409, noticePage(approver.language, t.decided, [t.decidedLine(state, o.timeZone)], 'notice'));
+    const csrfToken = reply.generateCsrf();
+    return send(
+      reply,
+      200,
+      decidePage({ state, complaintText: state.text, approver, timeZone: o.timeZone, csrfToken, action: `/decide/${req.params.token}` }),
+    );
+  });
+
+  app.post<{ Params: { token: string }; Body: Record<string, string | undefined> }>(
+    '/decide/:token',
+    { preHandler: app.csrfProtection },
+    async (req, reply) => {
+      const loaded = await load(req.params.token);
+      if (!loaded.ok) return send(reply, loaded.status, loaded.html);
+      const approver = findApprover(loaded.state.ladder, loaded.claims.a);
+      if (!approver) return send(reply, 403, notice(o.language, TEXT[o.language].notApprover));
+      const l = approver.language;
+      const t = TEXT[l];
+      const outcome = req.body?.outcome;
+      if (outcome !== 'approved' && outcome !== 'rejected') return send(reply, 400, notice(l, t.badForm));
+      const decision: DecisionInput = {
+        outcome,
+        decidedBy: approver.address,
+        channel: 'link',
+        ...(req.body.noteToCustomer?.trim() ? { noteToCustomer: req.body.noteToCustomer.trim().slice(0, 4000) } : {}),
+        ...(req.body.internalNote?.trim() ? { internalNote: req.body.internalNote.trim().slice(0, 4000) } : {}),
+      };
+      const handle = o.client.workflow.getHandle(workflowIdFor(loaded.claims.c));
+      try {
+        await handle.executeUpdate(decideUpdate, { args: [decision] });
+      } catch (err) {
+        // Refused by the validator (already decided) or the case moved on: show what stands now.
+        const now = await handle.query(caseStateQuery).catch(() => undefined);
+        if (now?.decision) return send(reply, 409, noticePage(l, t.decided, [t.decidedLine(now, o.timeZone)], 'notice'));
+        req.log.error({ err }, 'decision failed');
+        return send(reply, 503, notice(l, t.failed));
+      }
+      const after = await handle.query(caseStateQuery);
+      return send(reply, 200, noticePage(l, t.done, [...t.doneLines(after)], 'notice'));
+    },
+  );
+
+  const address = await app.listen({ host: o.host, port: o.port });
+  return { app, url: address };
+}

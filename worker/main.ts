@@ -1,0 +1,30 @@
+/** `npm start`: the worker and link server, configured from the environment. */
+import { loadConfig } from './config.js';
+import { startApp } from './app.js';
+import { loadPolicy } from './policy.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const policy = loadPolicy(config.policyFile);
+  const app = await startApp(config, policy);
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: shutting down gracefully`);
+    app.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error && (err.name === 'ConfigError' || err.name === 'PolicyError') ? err.message : err);
+  process.exit(1);
+});

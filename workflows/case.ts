@@ -1,0 +1,175 @@
+/**
+ * Case model shared by intake, workflow, templates and the link server. Pure: no I/O, no clocks.
+ */
+import type { TDecisionOutcome } from './messages.js';
+
+export type TLanguage = 'de' | 'en';
+export type TLevel = 'low' | 'high';
+export type TPriority = 'P1' | 'P2' | 'P3' | 'P4';
+
+/** Where a case stands; mirrored in the `CaseStatus` search attribute. */
+export type TCaseStatus = 'awaiting-decision' | 'decided' | 'awaiting-feedback' | 'completed';
+
+export interface Person {
+  name: string;
+  address: string;
+  language: TLanguage;
+}
+
+/** One rung of the escalation ladder: who decides at this level. */
+export interface Approver extends Person {
+  level: number;
+  role: string;
+}
+
+/** The part of the policy a case needs, snapshotted at intake so a policy change never alters running cases. */
+export interface PolicySnapshot {
+  company: { name: string; address: string; phone: string; hours: string; timeZone: string };
+  ladder: Approver[];
+  /** Durations in milliseconds. */
+  durations: {
+    answerPromise: number;
+    reminderAfter: number;
+    escalateAfter: number;
+    followUpAfter: number;
+  };
+  rules: { urgencyKeywords: string[]; impactKeywords: string[] };
+}
+
+export interface AttachmentInfo {
+  filename: string;
+  contentType: string;
+  size: number;
+}
+
+/** Everything the workflow gets from intake. Bounded: never raw MIME or attachment content. */
+export interface ComplaintInput {
+  caseId: string;
+  /** Mailbox the complaint arrived in, and where the original is archived. */
+  mailbox: string;
+  receivedAt: string;
+  messageId: string;
+  references: string[];
+  customer: { name?: string; address: string };
+  /** Keyed hash of the customer's address, for the CustomerHash search attribute. */
+  customerKey: string;
+  subject: string;
+  /** Plain text, truncated with a visible marker when too long. */
+  text: string;
+  language: TLanguage;
+  attachments: AttachmentInfo[];
+  policy: PolicySnapshot;
+  /** False when the Temporal server lacks the project's custom search attributes. */
+  searchAttributes: boolean;
+}
+
+export interface Assessment {
+  urgency: TLevel;
+  impact: TLevel;
+  priority: TPriority;
+  /** Human-readable reasons: which rules fired. */
+  reasons: string[];
+}
+
+export interface DecisionRecord {
+  outcome: TDecisionOutcome;
+  decidedBy: string;
+  decidedByName: string;
+  level: number;
+  at: string;
+  noteToCustomer?: string;
+  internalNote?: string;
+  channel: 'link' | 'mail' | 'admin';
+}
+
+export interface TimelineEntry {
+  at: string;
+  event: string;
+  detail?: string;
+}
+
+export interface CaseState {
+  caseId: string;
+  status: TCaseStatus;
+  subject: string;
+  /** The complaint text as intake bounded it. */
+  text: string;
+  customer: { name?: string; address: string };
+  language: TLanguage;
+  assessment: Assessment;
+  /** The escalation ladder of this case. */
+  ladder: Approver[];
+  /** Index into the ladder of who currently must decide. */
+  level: number;
+  /** When the customer was promised to hear from us next (ISO). */
+  promisedBy: string;
+  decision?: DecisionRecord;
+  timeline: TimelineEntry[];
+}
+
+/** Kinds of mail a case sends; part of each deterministic Message-ID. */
+export type TMailKind =
+  | 'acknowledgment'
+  | 'approval-request'
+  | 'reminder'
+  | 'escalation'
+  | 'progress-update'
+  | 'decision'
+  | 'follow-up';
+
+/** What a mail template needs of a case: no policy rules, no timeline, the complaint text only for staff. */
+export interface CaseMailContext {
+  caseId: string;
+  subject: string;
+  customer: { name?: string; address: string };
+  language: TLanguage;
+  receivedAt: string;
+  messageId: string;
+  references: string[];
+  company: PolicySnapshot['company'];
+  assessment: Assessment;
+  level: number;
+  promisedBy: string;
+  decision?: DecisionRecord;
+  /** Present in mails to staff only. */
+  text?: string;
+}
+
+/** Input of the `sendCaseMail` activity. */
+export interface CaseMailRequest {
+  kind: TMailKind;
+  /** Per-case sequence number: makes the Message-ID deterministic across retries. */
+  seq: number;
+  to: 'customer' | Approver;
+  case: CaseMailContext;
+}
+
+/** Builds the activity input for one mail. Pure. */
+export function caseMailRequest(
+  kind: TMailKind,
+  seq: number,
+  to: 'customer' | Approver,
+  input: ComplaintInput,
+  state: CaseState,
+): CaseMailRequest {
+  return {
+    kind,
+    seq,
+    to,
+    case: {
+      caseId: input.caseId,
+      subject: input.subject,
+      customer: input.customer,
+      language: input.language,
+      receivedAt: input.receivedAt,
+      messageId: input.messageId,
+      references: input.references,
+      company: input.policy.company,
+      assessment: state.assessment,
+      level: state.level,
+      promisedBy: state.promisedBy,
+      ...(state.decision ? { decision: state.decision } : {}),
+      ...(to === 'customer' ? {} : { text: input.text }),
+    },
+  };
+}

@@ -1,0 +1,3 @@
+/** Entry point of the workflow bundle. */
+export { ComplaintWorkflow } from './complaint.js';
+export { IntakeWorkflow } from './intake.js';

@@ -1,0 +1,27 @@
+/**
+ * IntakeWorkflow: one per watched mailbox, with a fixed id. It keeps one long-running, heart-beating
+ * activity holding the IMAP connection; when that activity's worker dies, the heartbeat timeout hands
+ * the mailbox to another worker. Several worker replicas are therefore safe without leader election.
+ */
+import { continueAsNew, proxyActivities } from '@temporalio/workflow';
+import type { createActivities } from '../activities/index.js';
+
+export interface IntakeArgs {
+  /** Key of the mailbox in the worker's configuration (never credentials: those stay in the worker). */
+  mailbox: string;
+  /** How long one activity run holds the mailbox before the workflow continues as new (ms). */
+  runFor: number;
+  /** Heartbeat timeout (ms): how fast another worker takes over after a crash. */
+  heartbeatTimeout: number;
+}
+
+export async function IntakeWorkflow(args: IntakeArgs): Promise<void> {
+  const { watchMailbox } = proxyActivities<ReturnType<typeof createActivities>>({
+    startToCloseTimeout: args.runFor + 5 * 60_000,
+    heartbeatTimeout: args.heartbeatTimeout,
+    // Retried without end: a mailbox that cannot be reached is retried until it can.
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  });
+  await watchMailbox(args);
+  await continueAsNew<typeof IntakeWorkflow>(args);
+}

@@ -1,0 +1,35 @@
+/**
+ * Message definitions of ComplaintWorkflow, shared by the workflow, the link server, the CLI and the README.
+ * Names and payloads are part of the external contract: admins send them from the Temporal Web UI or CLI.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CaseState, DecisionRecord } from './case.js';
+
+/** The choices an approver has. */
+export const DECISION_OUTCOMES = ['approved', 'rejected'] as const;
+export type TDecisionOutcome = (typeof DECISION_OUTCOMES)[number];
+
+/** Payload of the `decide` update and the `decision` signal (JSON). */
+export interface DecisionInput {
+  outcome: TDecisionOutcome;
+  /** Who decides: an approver's address from the case's escalation ladder. */
+  decidedBy: string;
+  /** Shown to the customer in the decision mail. */
+  noteToCustomer?: string;
+  /** Stays in the case history only. */
+  internalNote?: string;
+  /** Where the decision came from, for the audit trail. */
+  channel?: 'link' | 'mail' | 'admin';
+}
+
+/**
+ * Update used by the link server: answers with the recorded decision, or is refused
+ * by its validator ("already decided", "not an approver of this case").
+ */
+export const decideUpdate = defineUpdate<DecisionRecord, [DecisionInput]>('decide');
+
+/** Signal with the same payload, for admins deciding from the Temporal Web UI or CLI. */
+export const decisionSignal = defineSignal<[DecisionInput]>('decision');
+
+/** The case as it stands: status, assessment, promises, decision and timeline. */
+export const caseStateQuery = defineQuery<CaseState>('caseState');
