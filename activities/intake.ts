@@ -156,7 +156,10 @@ export function createWatchMailbox(deps: IntakeDeps): (args: IntakeArgs) => Prom
         attempt = 0;
       } catch (err) {
         if (ctx.cancellationSignal.aborted) throw err;
-        log.warn('mailbox session ended', { mailbox: box.key, error: err instanceof Error ? err.message : String(err) });
+        log.warn('mailbox session ended', {
+          mailbox: box.key,
+          error: err instanceof Error ? err.message : String(err),
+        });
       }
       if (Date.now() >= until) break;
       const delay = reconnectDelay(attempt++);

@@ -19,7 +19,8 @@ export interface LinkClaims {
   x: number;
 }
 
-export type TVerifyResult = { ok: true; claims: LinkClaims } | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' };
+export type TVerifyResult =
+  { ok: true; claims: LinkClaims } | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' };
 
 function mac(secret: string, data: string): Buffer {
   return createHmac('sha256', secret).update(data).digest();
@@ -35,7 +36,8 @@ export function verifyLink(secret: string, token: string, nowMs: number): TVerif
   if (!body || !sig || extra !== undefined) return { ok: false, reason: 'malformed' };
   const given = Buffer.from(sig, 'base64url');
   const expected = mac(secret, body);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad-signature' };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'bad-signature' };
   let claims: LinkClaims;
   try {
     claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as LinkClaims;

@@ -15,7 +15,13 @@ export interface OutgoingHeaders {
 
 export function domainOf(address: string): string {
   const at = address.lastIndexOf('@');
-  return at >= 0 ? address.slice(at + 1).replace(/>.*$/, '').trim().toLowerCase() : 'localhost';
+  return at >= 0
+    ? address
+        .slice(at + 1)
+        .replace(/>.*$/, '')
+        .trim()
+        .toLowerCase()
+    : 'localhost';
 }
 
 export function ourMessageId(caseId: string, kind: string, seq: number, domain: string): string {

@@ -49,7 +49,11 @@ function refs(parsed: ParsedMail): string[] {
 }
 
 export async function parseMail(raw: Buffer): Promise<ParsedComplaint> {
-  const parsed = await simpleParser(raw, { skipTextToHtml: true, skipImageLinks: true, maxHtmlLengthToParse: 2_000_000 });
+  const parsed = await simpleParser(raw, {
+    skipTextToHtml: true,
+    skipImageLinks: true,
+    maxHtmlLengthToParse: 2_000_000,
+  });
   // mailparser renders HTML-only mails to text itself (html-to-text), so `text` covers both.
   const text = parsed.text ?? '';
   const from = firstAddress(parsed.from);

@@ -9,8 +9,16 @@ import { renderMail, type RenderedMail } from './layout.js';
 export type TApprovalReason = 'approval-request' | 'reminder' | 'escalation';
 
 const PREFIX = {
-  de: { 'approval-request': 'Freigabe erbeten', reminder: 'Erinnerung: Freigabe erbeten', escalation: 'Eskalation: Freigabe erbeten' },
-  en: { 'approval-request': 'Approval needed', reminder: 'Reminder: approval needed', escalation: 'Escalation: approval needed' },
+  de: {
+    'approval-request': 'Freigabe erbeten',
+    reminder: 'Erinnerung: Freigabe erbeten',
+    escalation: 'Eskalation: Freigabe erbeten',
+  },
+  en: {
+    'approval-request': 'Approval needed',
+    reminder: 'Reminder: approval needed',
+    escalation: 'Escalation: approval needed',
+  },
 } as const;
 
 function opening(reason: TApprovalReason, c: CaseMailContext, a: Approver): string {

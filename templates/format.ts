@@ -18,7 +18,9 @@ export function caseTag(caseId: string, language: TLanguage): string {
 
 /** Subject of a mail about a case: the case tag, then the customer's subject without a stacked "Re:". */
 export function caseSubject(caseId: string, subject: string, language: TLanguage, prefix?: string): string {
-  const bare = subject.replace(/^\s*((re|aw|wg|fwd?)\s*:\s*)+/i, '').trim() || (language === 'de' ? '(ohne Betreff)' : '(no subject)');
+  const bare =
+    subject.replace(/^\s*((re|aw|wg|fwd?)\s*:\s*)+/i, '').trim() ||
+    (language === 'de' ? '(ohne Betreff)' : '(no subject)');
   return `${caseTag(caseId, language)} ${prefix ? `${prefix}: ` : 'Re: '}${bare}`;
 }
 

@@ -33,6 +33,8 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeH
 
 /** Plain text with line breaks kept, escaped for HTML. */
 export function paragraphs(text: string): SafeHtml {
-  const parts = text.split(/\n{2,}/).map((p) => html`<p>${p.split('\n').map((line, i) => (i ? [html`<br>`, line] : line))}</p>`);
+  const parts = text
+    .split(/\n{2,}/)
+    .map((p) => html`<p>${p.split('\n').map((line, i) => (i ? [html`<br />`, line] : line))}</p>`);
   return html`${parts}`;
 }

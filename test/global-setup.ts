@@ -26,7 +26,9 @@ function reachable(port: number): Promise<boolean> {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   for (const [name, port] of Object.entries(mailPorts)) {
     if (!(await reachable(port))) {
-      throw new Error(`${name} is not listening on 127.0.0.1:${port}: start the mail stack with \`bash scripts/stack.sh up mail\` (npm test does)`);
+      throw new Error(
+        `${name} is not listening on 127.0.0.1:${port}: start the mail stack with \`bash scripts/stack.sh up mail\` (npm test does)`,
+      );
     }
   }
   const server = await startDevServer({ port: await freePort(), uiPort: await freePort() });

@@ -57,7 +57,11 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
     let dev: DevServer | undefined;
     let address = config.temporal.address;
     if (!address) {
-      dev = await startDevServer({ ...config.temporal.dev, dbFile: config.temporal.dev.dbFile, namespace: config.temporal.namespace });
+      dev = await startDevServer({
+        ...config.temporal.dev,
+        dbFile: config.temporal.dev.dbFile,
+        namespace: config.temporal.namespace,
+      });
       cleanups.push(() => dev?.stop());
       address = dev.address;
       log(`embedded Temporal dev server on ${address}, Web UI ${dev.uiUrl}`);
@@ -66,7 +70,10 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
     cleanups.push(() => connection.close());
     const client = new Client({ connection, namespace: config.temporal.namespace });
     const searchAttributes = await hasSearchAttributes(connection, config.temporal.namespace);
-    if (!searchAttributes) log('the Temporal server lacks the custom search attributes (stack/search-attributes.txt): cases will not set them');
+    if (!searchAttributes)
+      log(
+        'the Temporal server lacks the custom search attributes (stack/search-attributes.txt): cases will not set them',
+      );
 
     const transport = createSmtpTransport(config.smtp);
     cleanups.push(() => transport.close());

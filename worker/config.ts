@@ -26,7 +26,10 @@ const ZAddressLine = z.string().refine((v) => /^(?:[^<>]*<[^<>@\s]+@[^<>@\s]+>|[
 });
 
 export const ZEnv = z.object({
-  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port').optional(),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, 'must be host:port')
+    .optional(),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('escalations'),
   TEMPORAL_DEV_DB: z.string().default(path.join(PROJECT_ROOT, '.data', 'temporal.db')),
@@ -42,7 +45,11 @@ export const ZEnv = z.object({
   IMAP_MAILBOX: z.string().default('INBOX'),
   IMAP_PROCESSED_MAILBOX: z.string().default('Processed'),
   IMAP_QUARANTINE_MAILBOX: z.string().default('Quarantine'),
-  IMAP_MAX_MAIL_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
+  IMAP_MAX_MAIL_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(25 * 1024 * 1024),
   MAIL_LANGUAGE: z.enum(['de', 'en']).default('de'),
 
   SMTP_HOST: z.string(),

@@ -32,10 +32,19 @@ export interface LinkServerOptions {
 
 const TEXT = {
   de: {
-    invalid: ['Dieser Link ist ungültig', 'Der Link ist beschädigt oder wurde verändert. Bitte verwenden Sie den Link aus der E-Mail unverändert.'],
-    expired: ['Dieser Link ist abgelaufen', 'Bitte wenden Sie sich an den Kundenservice, wenn der Fall noch offen ist.'],
+    invalid: [
+      'Dieser Link ist ungültig',
+      'Der Link ist beschädigt oder wurde verändert. Bitte verwenden Sie den Link aus der E-Mail unverändert.',
+    ],
+    expired: [
+      'Dieser Link ist abgelaufen',
+      'Bitte wenden Sie sich an den Kundenservice, wenn der Fall noch offen ist.',
+    ],
     notFound: ['Fall nicht gefunden', 'Zu diesem Link gibt es keinen Fall (mehr).'],
-    notApprover: ['Keine Berechtigung', 'Dieser Link ist keiner entscheidungsberechtigten Person dieses Falls zugeordnet.'],
+    notApprover: [
+      'Keine Berechtigung',
+      'Dieser Link ist keiner entscheidungsberechtigten Person dieses Falls zugeordnet.',
+    ],
     decided: 'Bereits entschieden',
     decidedLine: (s: CaseState, tz: string) =>
       `Fall ${s.caseId} wurde bereits von ${s.decision?.decidedByName} am ${formatDateTime(s.decision?.at ?? '', 'de', tz)} entschieden (${s.decision?.outcome === 'approved' ? 'genehmigt' : 'abgelehnt'}).`,
@@ -45,10 +54,16 @@ const TEXT = {
       'Der Kunde erhält jetzt eine E-Mail mit der Entscheidung und Ihrer Nachricht. Einige Tage später fragen wir ihn, wie zufrieden er ist.',
     ],
     badForm: ['Unvollständiges Formular', 'Bitte wählen Sie „Genehmigen“ oder „Ablehnen“.'],
-    failed: ['Das hat nicht geklappt', 'Die Entscheidung konnte gerade nicht gespeichert werden. Bitte versuchen Sie es in einer Minute erneut.'],
+    failed: [
+      'Das hat nicht geklappt',
+      'Die Entscheidung konnte gerade nicht gespeichert werden. Bitte versuchen Sie es in einer Minute erneut.',
+    ],
   },
   en: {
-    invalid: ['This link is not valid', 'The link is damaged or was altered. Please use the link from the email unchanged.'],
+    invalid: [
+      'This link is not valid',
+      'The link is damaged or was altered. Please use the link from the email unchanged.',
+    ],
     expired: ['This link has expired', 'Please contact customer service if the case is still open.'],
     notFound: ['Case not found', 'There is no case (any more) for this link.'],
     notApprover: ['Not permitted', 'This link does not belong to a person who may decide this case.'],
@@ -71,7 +86,9 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
   const app = Fastify({ logger: false, trustProxy: true, bodyLimit: 64 * 1024 });
   const secure = o.publicUrl.startsWith('https:');
   await app.register(fastifyHelmet, {
-    contentSecurityPolicy: { directives: { 'default-src': ["'self'"], 'form-action': ["'self'"], 'script-src': ["'none'"] } },
+    contentSecurityPolicy: {
+      directives: { 'default-src': ["'self'"], 'form-action': ["'self'"], 'script-src': ["'none'"] },
+    },
   });
   await app.register(fastifyFormbody);
   await app.register(fastifyCookie, { secret: createHash('sha256').update(`cookie:${o.linkSecret}`).digest('hex') });
@@ -90,11 +107,16 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
     const l = o.language;
     const v = verifyLink(o.linkSecret, token, Date.now());
     if (!v.ok) {
-      return { ok: false, status: v.reason === 'expired' ? 410 : 400, html: notice(l, v.reason === 'expired' ? TEXT[l].expired : TEXT[l].invalid) };
+      return {
+        ok: false,
+        status: v.reason === 'expired' ? 410 : 400,
+        html: notice(l, v.reason === 'expired' ? TEXT[l].expired : TEXT[l].invalid),
+      };
     }
     try {
       const state = await o.client.workflow.getHandle(workflowIdFor(v.claims.c)).query(caseStateQuery);
-      if (!findApprover(state.ladder, v.claims.a)) return { ok: false, status: 403, html: notice(l, TEXT[l].notApprover) };
+      if (!findApprover(state.ladder, v.claims.a))
+        return { ok: false, status: 403, html: notice(l, TEXT[l].notApprover) };
       return { ok: true, claims: v.claims, state };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return { ok: false, status: 404, html: notice(l, TEXT[l].notFound) };
@@ -102,7 +124,9 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
     }
   }
 
-  app.get('/static/app.css', async (_req, reply) => reply.type('text/css').header('cache-control', 'max-age=3600').send(PAGE_CSS));
+  app.get('/static/app.css', async (_req, reply) =>
+    reply.type('text/css').header('cache-control', 'max-age=3600').send(PAGE_CSS),
+  );
   app.get('/healthz', async () => ({ ok: true }));
 
   app.get<{ Params: { token: string } }>('/decide/:token', async (req, reply) => {
@@ -112,12 +136,20 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
     const approver = findApprover(state.ladder, claims.a);
     if (!approver) return send(reply, 403, notice(o.language, TEXT[o.language].notApprover));
     const t = TEXT[approver.language];
-    if (state.decision) return send(reply, 409, noticePage(approver.language, t.decided, [t.decidedLine(state, o.timeZone)], 'notice'));
+    if (state.decision)
+      return send(reply, 409, noticePage(approver.language, t.decided, [t.decidedLine(state, o.timeZone)], 'notice'));
     const csrfToken = reply.generateCsrf();
     return send(
       reply,
       200,
-      decidePage({ state, complaintText: state.text, approver, timeZone: o.timeZone, csrfToken, action: `/decide/${req.params.token}` }),
+      decidePage({
+        state,
+        complaintText: state.text,
+        approver,
+        timeZone: o.timeZone,
+        csrfToken,
+        action: `/decide/${req.params.token}`,
+      }),
     );
   });
 
@@ -146,7 +178,8 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
       } catch (err) {
         // Refused by the validator (already decided) or the case moved on: show what stands now.
         const now = await handle.query(caseStateQuery).catch(() => undefined);
-        if (now?.decision) return send(reply, 409, noticePage(l, t.decided, [t.decidedLine(now, o.timeZone)], 'notice'));
+        if (now?.decision)
+          return send(reply, 409, noticePage(l, t.decided, [t.decidedLine(now, o.timeZone)], 'notice'));
         req.log.error({ err }, 'decision failed');
         return send(reply, 503, notice(l, t.failed));
       }

@@ -20,10 +20,7 @@ export function assess(mail: { subject: string; text: string }, rules: PolicySna
   const impactful = firedKeywords(rules.impactKeywords, text);
   const urgency: TLevel = urgent.length > 0 ? 'high' : 'low';
   const impact: TLevel = impactful.length > 0 ? 'high' : 'low';
-  const reasons = [
-    ...urgent.map((k) => `urgency: "${k}"`),
-    ...impactful.map((k) => `impact: "${k}"`),
-  ];
+  const reasons = [...urgent.map((k) => `urgency: "${k}"`), ...impactful.map((k) => `impact: "${k}"`)];
   if (reasons.length === 0) reasons.push('no rule fired: standard handling');
   return { urgency, impact, priority: PRIORITY[urgency][impact], reasons };
 }

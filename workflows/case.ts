@@ -109,13 +109,7 @@ export interface CaseState {
 
 /** Kinds of mail a case sends; part of each deterministic Message-ID. */
 export type TMailKind =
-  | 'acknowledgment'
-  | 'approval-request'
-  | 'reminder'
-  | 'escalation'
-  | 'progress-update'
-  | 'decision'
-  | 'follow-up';
+  'acknowledgment' | 'approval-request' | 'reminder' | 'escalation' | 'progress-update' | 'decision' | 'follow-up';
 
 /** What a mail template needs of a case: no policy rules, no timeline, the complaint text only for staff. */
 export interface CaseMailContext {

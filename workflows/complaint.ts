@@ -6,7 +6,15 @@ import { condition, log, proxyActivities, setHandler, sleep, upsertSearchAttribu
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { createActivities } from '../activities/index.js';
 import { assess } from './assessment.js';
-import { caseMailRequest, type Approver, type CaseState, type ComplaintInput, type DecisionRecord, type TCaseStatus, type TMailKind } from './case.js';
+import {
+  caseMailRequest,
+  type Approver,
+  type CaseState,
+  type ComplaintInput,
+  type DecisionRecord,
+  type TCaseStatus,
+  type TMailKind,
+} from './case.js';
 import { findApprover } from './ladder.js';
 import { caseStateQuery, decideUpdate, decisionSignal, type DecisionInput } from './messages.js';
 import {

@@ -16,7 +16,16 @@ button:focus,textarea:focus,input:focus{outline:3px solid #f0b429;outline-offset
 
 export function page(language: TLanguage, title: string, body: SafeHtml): string {
   return html`<!doctype html>
-<html lang="${language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><title>${title}</title><link rel="stylesheet" href="/static/app.css"></head>
-<body><main>${body}</main></body></html>`.value;
+    <html lang="${language}">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="robots" content="noindex" />
+        <title>${title}</title>
+        <link rel="stylesheet" href="/static/app.css" />
+      </head>
+      <body>
+        <main>${body}</main>
+      </body>
+    </html>`.value;
 }

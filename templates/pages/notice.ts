@@ -4,5 +4,12 @@ import { html } from '../html.js';
 import { page } from './layout.js';
 
 export function noticePage(language: TLanguage, title: string, lines: string[], kind: 'notice' | 'error'): string {
-  return page(language, title, html`<section class="${kind}" role="${kind === 'error' ? 'alert' : 'status'}"><h1>${title}</h1>${lines.map((l) => html`<p>${l}</p>`)}</section>`);
+  return page(
+    language,
+    title,
+    html`<section class="${kind}" role="${kind === 'error' ? 'alert' : 'status'}">
+      <h1>${title}</h1>
+      ${lines.map((l) => html`<p>${l}</p>`)}
+    </section>`,
+  );
 }

@@ -82,7 +82,12 @@ describe('a complaint by mail, decided through the link page', () => {
 
     const result: CaseState = await handle.result();
     expect(result.status).toBe('completed');
-    expect(result.decision).toMatchObject({ outcome: 'approved', decidedBy: people.supervisor, channel: 'link', internalNote: 'Kulanz, Gerät war fabrikneu.' });
+    expect(result.decision).toMatchObject({
+      outcome: 'approved',
+      decidedBy: people.supervisor,
+      channel: 'link',
+      internalNote: 'Kulanz, Gerät war fabrikneu.',
+    });
     expect((await handle.describe()).status.name).toBe('COMPLETED');
 
     // Nothing deleted: the complaint moved from INBOX to Processed.

@@ -12,7 +12,10 @@ import { uniqueAddress } from './mail.js';
 let bundle: Promise<WorkflowBundle> | undefined;
 /** The workflow bundle, built once per test file. */
 export function workflowBundle(): Promise<WorkflowBundle> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: path.join(PROJECT_ROOT, 'workflows', 'index.ts'), logger: quietLogger });
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: path.join(PROJECT_ROOT, 'workflows', 'index.ts'),
+    logger: quietLogger,
+  });
   return bundle;
 }
 
@@ -37,7 +40,14 @@ export function testPeople(): TestPeople {
 
 /** The example company with second-scale durations. */
 export function testPolicy(people: TestPeople, durations: Partial<Record<string, string>> = {}): TPolicy {
-  const d = { answerPromise: '60s', reminderAfter: '40s', escalateAfter: '50s', followUpAfter: '2s', linkValidity: '1h', ...durations };
+  const d = {
+    answerPromise: '60s',
+    reminderAfter: '40s',
+    escalateAfter: '50s',
+    followUpAfter: '2s',
+    linkValidity: '1h',
+    ...durations,
+  };
   return parsePolicy(
     `
 company: { name: Muster Versand GmbH, address: "Musterstraße 12, 10115 Berlin", phone: "+49 30 1234567", hours: "Mo–Fr 09:00–18:00", timeZone: Europe/Berlin }
@@ -72,7 +82,11 @@ export function testConfig(people: TestPeople, env: Record<string, string> = {})
 }
 
 /** Starts the app; PUBLIC_URL follows the port the link server got. */
-export async function startTestApp(people: TestPeople, policy: TPolicy, env: Record<string, string> = {}): Promise<App & { config: TConfig }> {
+export async function startTestApp(
+  people: TestPeople,
+  policy: TPolicy,
+  env: Record<string, string> = {},
+): Promise<App & { config: TConfig }> {
   const port = await freePort();
   const config = testConfig(people, { HTTP_PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ...env });
   const app = await startApp(config, policy, { workflowBundle: await workflowBundle(), log: () => undefined });

@@ -75,13 +75,14 @@ export async function waitForMail(
 ): Promise<ParsedMail[]> {
   const count = opts.count ?? 1;
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
-  let seen: ParsedMail[] = [];
   for (;;) {
-    seen = (await readFolder(address, opts.folder)).map((m) => m.parsed);
+    const seen = (await readFolder(address, opts.folder)).map((m) => m.parsed);
     const hits = seen.filter(match);
     if (hits.length >= count) return hits;
     if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${count} mail(s) in ${address}; it holds: ${seen.map((m) => m.subject).join(' | ') || '(nothing)'}`);
+      throw new Error(
+        `timed out waiting for ${count} mail(s) in ${address}; it holds: ${seen.map((m) => m.subject).join(' | ') || '(nothing)'}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 250));
   }

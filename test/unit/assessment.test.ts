@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { assess } from '../../workflows/assessment.js';
 
-const rules = { urgencyKeywords: ['sofort', 'Anwalt', 'urgent'], impactKeywords: ['Erstattung', 'alle Kunden', 'refund'] };
+const rules = {
+  urgencyKeywords: ['sofort', 'Anwalt', 'urgent'],
+  impactKeywords: ['Erstattung', 'alle Kunden', 'refund'],
+};
 
 describe('assess (urgency × impact → priority)', () => {
   it.each([
@@ -16,7 +19,10 @@ describe('assess (urgency × impact → priority)', () => {
   });
 
   it('records which rules fired, and says so when none did', () => {
-    expect(assess({ subject: 'sofort', text: 'Erstattung' }, rules).reasons).toEqual(['urgency: "sofort"', 'impact: "Erstattung"']);
+    expect(assess({ subject: 'sofort', text: 'Erstattung' }, rules).reasons).toEqual([
+      'urgency: "sofort"',
+      'impact: "Erstattung"',
+    ]);
     expect(assess({ subject: 'Hallo', text: '' }, rules).reasons).toEqual(['no rule fired: standard handling']);
   });
 });

@@ -32,7 +32,8 @@ describe('loadConfig', () => {
   });
 
   it('reports every problem at once, naming each variable', () => {
-    const run = () => loadConfig({ ...valid, IMAP_HOST: '', LINK_SECRET: 'short', HTTP_PORT: 'eighty', IMAP_SECURE: 'maybe' });
+    const run = () =>
+      loadConfig({ ...valid, IMAP_HOST: '', LINK_SECRET: 'short', HTTP_PORT: 'eighty', IMAP_SECURE: 'maybe' });
     expect(run).toThrowError(/IMAP_HOST: missing \(required\)/);
     expect(run).toThrowError(/LINK_SECRET: must be at least 32 bytes/);
     expect(run).toThrowError(/HTTP_PORT:/);
@@ -41,6 +42,8 @@ describe('loadConfig', () => {
 
   it('parses durations and refuses nonsense', () => {
     expect(loadConfig({ ...valid, INTAKE_RECHECK: '45s' }).intake.recheck).toBe(45_000);
-    expect(() => loadConfig({ ...valid, INTAKE_RECHECK: 'soon' })).toThrowError(/INTAKE_RECHECK: "soon" is not a duration/);
+    expect(() => loadConfig({ ...valid, INTAKE_RECHECK: 'soon' })).toThrowError(
+      /INTAKE_RECHECK: "soon" is not a duration/,
+    );
   });
 });

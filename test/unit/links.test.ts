@@ -9,7 +9,10 @@ describe('signed decision links', () => {
     expect(verifyLink(secret, signLink(secret, claims), Date.now())).toEqual({ ok: true, claims });
   });
   it('refuses a token signed with another secret', () => {
-    expect(verifyLink(secret, signLink('y'.repeat(40), claims), Date.now())).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(verifyLink(secret, signLink('y'.repeat(40), claims), Date.now())).toEqual({
+      ok: false,
+      reason: 'bad-signature',
+    });
   });
   it('refuses a tampered payload (another case, same signature)', () => {
     const [, sig] = signLink(secret, claims).split('.');

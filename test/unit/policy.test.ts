@@ -22,7 +22,9 @@ describe('policy file', () => {
     const text = readFileSync(path.join(PROJECT_ROOT, 'policy', 'example.yaml'), 'utf8')
       .replace('timeZone: Europe/Berlin', 'timeZone: Mars/Olympus')
       .replace('reminderAfter: 4h', 'reminderAfter: later');
-    expect(() => parsePolicy(text, 'my.yaml')).toThrowError(/my\.yaml: invalid policy:[\s\S]*company\.timeZone: is not an IANA time zone[\s\S]*durations\.reminderAfter: "later" is not a duration/);
+    expect(() => parsePolicy(text, 'my.yaml')).toThrowError(
+      /my\.yaml: invalid policy:[\s\S]*company\.timeZone: is not an IANA time zone[\s\S]*durations\.reminderAfter: "later" is not a duration/,
+    );
   });
 
   it('reports broken YAML with the file name', () => {

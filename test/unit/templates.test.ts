@@ -6,7 +6,13 @@ import { renderCaseMail } from '../../templates/index.js';
 import { decidePage } from '../../templates/pages/decide.js';
 import type { CaseMailContext, CaseState } from '../../workflows/case.js';
 
-const company = { name: 'Muster Versand GmbH', address: 'Musterstraße 12, 10115 Berlin', phone: '+49 30 1234567', hours: 'Mo–Fr 09:00–18:00', timeZone: 'Europe/Berlin' };
+const company = {
+  name: 'Muster Versand GmbH',
+  address: 'Musterstraße 12, 10115 Berlin',
+  phone: '+49 30 1234567',
+  hours: 'Mo–Fr 09:00–18:00',
+  timeZone: 'Europe/Berlin',
+};
 const evil = '<script>alert(1)</script> & "quotes"';
 const ctx: CaseMailContext = {
   caseId: 'ABCDEFGHJK',
@@ -22,7 +28,13 @@ const ctx: CaseMailContext = {
   promisedBy: '2026-03-29T10:00:00Z',
   text: evil,
 };
-const approver = { level: 0, role: 'Teamleitung', name: 'Sabine Schulz', address: 'sup@example.test', language: 'de' as const };
+const approver = {
+  level: 0,
+  role: 'Teamleitung',
+  name: 'Sabine Schulz',
+  address: 'sup@example.test',
+  language: 'de' as const,
+};
 
 describe('escaping', () => {
   it('escapes every interpolated value', () => {
@@ -30,16 +42,34 @@ describe('escaping', () => {
     expect(escapeHtml(`'`)).toBe('&#39;');
   });
   it('keeps customer text inert in mail HTML and in the decision page', () => {
-    const mail = renderCaseMail({ kind: 'approval-request', seq: 2, to: approver, case: ctx }, 'http://localhost/decide/t.s');
+    const mail = renderCaseMail(
+      { kind: 'approval-request', seq: 2, to: approver, case: ctx },
+      'http://localhost/decide/t.s',
+    );
     expect(mail.html).not.toContain('<script>');
     expect(mail.html).toContain('&lt;script&gt;');
     expect(mail.html).not.toContain('<b>Müller</b>');
     const state: CaseState = {
-      caseId: ctx.caseId, status: 'awaiting-decision', subject: evil, text: evil, customer: ctx.customer, language: 'de',
-      assessment: ctx.assessment, ladder: [approver], level: 0, promisedBy: ctx.promisedBy,
+      caseId: ctx.caseId,
+      status: 'awaiting-decision',
+      subject: evil,
+      text: evil,
+      customer: ctx.customer,
+      language: 'de',
+      assessment: ctx.assessment,
+      ladder: [approver],
+      level: 0,
+      promisedBy: ctx.promisedBy,
       timeline: [{ at: ctx.receivedAt, event: 'assessed', detail: evil }],
     };
-    const page = decidePage({ state, complaintText: evil, approver, timeZone: 'Europe/Berlin', csrfToken: '"><x', action: '/decide/t' });
+    const page = decidePage({
+      state,
+      complaintText: evil,
+      approver,
+      timeZone: 'Europe/Berlin',
+      csrfToken: '"><x',
+      action: '/decide/t',
+    });
     expect(page).not.toMatch(/<script>|<x|<b>/);
   });
 });

@@ -1,0 +1,49 @@
+// ESLint flat config: type-aware rules everywhere, and workflow code kept deterministic.
+import { builtinModules } from 'node:module';
+import js from '@eslint/js';
+import importX from 'eslint-plugin-import-x';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', '.stack/', '.data/', 'bench/results/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] } } },
+    plugins: { 'import-x': importX },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'import-x/no-cycle': 'error',
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...nodeBuiltins,
+            'imapflow',
+            'nodemailer',
+            'mailparser',
+            'fastify',
+            '@temporalio/activity',
+            '@temporalio/client',
+            '@temporalio/worker',
+          ],
+          patterns: [
+            {
+              group: ['../activities/*', '../worker/*', '../templates/*'],
+              allowTypeImports: true,
+              message: 'Workflow code imports only @temporalio/workflow and pure modules.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

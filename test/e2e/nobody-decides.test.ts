@@ -1,0 +1,83 @@
+/**
+ * Nobody decides in time: the supervisor is reminded, the case escalates to the manager, the customer
+ * gets a progress update when the promise falls due, and a late decision still completes the case.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workflowIdFor } from '../../activities/identity.js';
+import type { CaseState } from '../../workflows/case.js';
+import { startTestApp, testPeople, testPolicy } from '../helpers/app.js';
+import { launchBrowser } from '../helpers/browser.js';
+import { decisionLink, readFolder, sendViaSmtp, waitForMail } from '../helpers/mail.js';
+
+describe('a complaint nobody decides in time', () => {
+  const people = testPeople();
+  let app: Awaited<ReturnType<typeof startTestApp>>;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const policy = testPolicy(people, {
+      reminderAfter: '4s',
+      answerPromise: '7s',
+      escalateAfter: '10s',
+      followUpAfter: '1s',
+    });
+    [app, browser] = await Promise.all([startTestApp(people, policy), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('reminds, escalates, updates the customer, and accepts the late decision of the next level', async () => {
+    const messageId = `<spaet-${randomBytes(6).toString('hex')}@kunden.example.test>`;
+    await sendViaSmtp({
+      from: people.customer,
+      to: people.support,
+      subject: 'Lieferung seit drei Wochen überfällig',
+      text: 'Meine Bestellung 4711 ist immer noch nicht da.',
+      messageId,
+    });
+    const [ack] = await waitForMail(people.customer, (m) => m.inReplyTo === messageId);
+    const caseId = String(ack!.headers.get('x-nachfass-case'));
+
+    const [reminder] = await waitForMail(people.supervisor, (m) =>
+      /Erinnerung: Freigabe erbeten/.test(m.subject ?? ''),
+    );
+    expect(reminder!.text).toContain('wartet weiterhin auf Ihre Entscheidung');
+    const [update] = await waitForMail(people.customer, (m) => /\] Zwischenstand:/.test(m.subject ?? ''));
+    expect(update!.text).toContain('Sie hören spätestens am');
+    expect(update!.inReplyTo).toBe(messageId);
+    const [escalation] = await waitForMail(people.manager, (m) => /Eskalation: Freigabe erbeten/.test(m.subject ?? ''));
+    expect(escalation!.text).toContain('weil auf der vorigen Ebene nicht rechtzeitig entschieden wurde');
+
+    // The manager decides late, through the link in the escalation mail, and rejects.
+    const page = await browser.newPage();
+    const link = decisionLink(escalation!);
+    await page.goto(link);
+    expect(await page.textContent('legend')).toContain('Markus Weber');
+    await page.check('input[value=rejected]');
+    await page.fill('#noteToCustomer', 'Die Lieferung ist laut Spediteur zugestellt worden.');
+    await Promise.all([page.waitForURL(link), page.click('button[type=submit]')]);
+    expect(await page.textContent('h1')).toBe('Entscheidung gespeichert');
+
+    const [decision] = await waitForMail(people.customer, (m) => /\] Entscheidung:/.test(m.subject ?? ''));
+    expect(decision!.text).toContain('können ihm aber leider nicht entsprechen');
+    expect(decision!.text).toContain('laut Spediteur zugestellt');
+    await waitForMail(people.customer, (m) => /\] Ihre Meinung:/.test(m.subject ?? ''));
+
+    const result: CaseState = await app.client.workflow.getHandle(workflowIdFor(caseId)).result();
+    expect(result).toMatchObject({
+      status: 'completed',
+      level: 1,
+      decision: { outcome: 'rejected', decidedBy: people.manager, level: 1 },
+    });
+    const events = result.timeline.map((e) => e.event);
+    expect(events).toEqual(
+      expect.arrayContaining(['mail:reminder', 'mail:progress-update', 'mail:escalation', 'decided', 'mail:follow-up']),
+    );
+    expect(events.indexOf('mail:reminder')).toBeLessThan(events.indexOf('mail:escalation'));
+    expect((await readFolder(people.supervisor)).length).toBeGreaterThanOrEqual(2);
+  });
+});
