@@ -154,6 +154,7 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
       port: config.http.port,
       publicUrl: config.http.publicUrl,
       language: config.mailbox.language,
+      onError: (err) => log(`link server error: ${err.stack ?? err.message}`),
     });
     cleanups.push(() => http.app.close());
     log(`link server on ${http.url}, watching ${box.user}/${box.folder} on ${box.host}:${box.port}`);

@@ -28,6 +28,8 @@ export interface LinkServerOptions {
   port: number;
   publicUrl: string;
   language: TLanguage;
+  /** Unexpected errors (logged by the caller; never with the secret). */
+  onError?: (err: Error) => void;
 }
 
 const TEXT = {
@@ -76,6 +78,7 @@ const TEXT = {
       'The customer now receives an email with the decision and your note. A few days later we ask them how satisfied they are.',
     ],
     badForm: ['Incomplete form', 'Please choose "Approve" or "Reject".'],
+    csrf: ['Form expired', 'Please open the link from the email again and submit the form once more.'],
     failed: ['That did not work', 'The decision could not be saved just now. Please try again in a minute.'],
   },
 } as const;
@@ -83,7 +86,7 @@ const TEXT = {
 type TLoaded = { ok: true; claims: LinkClaims; state: CaseState } | { ok: false; status: number; html: string };
 
 export async function startLinkServer(o: LinkServerOptions): Promise<{ app: FastifyInstance; url: string }> {
-  const app = Fastify({ logger: false, trustProxy: true, bodyLimit: 64 * 1024 });
+  const app = Fastify({ logger: false, trustProxy: true, bodyLimit: 64 * 1024, routerOptions: { maxParamLength: 1024 } });
   const secure = o.publicUrl.startsWith('https:');
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
@@ -123,6 +126,15 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
       throw err;
     }
   }
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
+    const l = o.language;
+    if (err.code?.startsWith('FST_CSRF')) {
+      return send(reply, 403, noticePage(l, TEXT[l].csrf[0], [TEXT[l].csrf[1]], 'error'));
+    }
+    o.onError?.(err);
+    return send(reply, err.statusCode && err.statusCode < 500 ? err.statusCode : 500, notice(l, TEXT[l].failed));
+  });
 
   app.get('/static/app.css', async (_req, reply) =>
     reply.type('text/css').header('cache-control', 'max-age=3600').send(PAGE_CSS),
@@ -180,7 +192,7 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
         const now = await handle.query(caseStateQuery).catch(() => undefined);
         if (now?.decision)
           return send(reply, 409, noticePage(l, t.decided, [t.decidedLine(now, o.timeZone)], 'notice'));
-        req.log.error({ err }, 'decision failed');
+        o.onError?.(err instanceof Error ? err : new Error(String(err)));
         return send(reply, 503, notice(l, t.failed));
       }
       const after = await handle.query(caseStateQuery);

@@ -1,6 +1,6 @@
 /** A whole Nachfass process for a test: its own support mailbox, task queue and link server port. */
 import { randomBytes } from 'node:crypto';
-import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import path from 'node:path';
 import { inject } from 'vitest';
 import { loadConfig, PROJECT_ROOT, type TConfig } from '../../worker/config.js';
@@ -8,6 +8,9 @@ import { startApp, type App } from '../../worker/app.js';
 import { parsePolicy, type TPolicy } from '../../worker/policy.js';
 import { freePort, mailPorts, STACK_PASSWORD } from './ports.js';
 import { uniqueAddress } from './mail.js';
+
+// Worker state changes at INFO drown the test output; warnings and errors still show.
+Runtime.install({ logger: new DefaultLogger('WARN') });
 
 let bundle: Promise<WorkflowBundle> | undefined;
 /** The workflow bundle, built once per test file. */
@@ -89,6 +92,6 @@ export async function startTestApp(
 ): Promise<App & { config: TConfig }> {
   const port = await freePort();
   const config = testConfig(people, { HTTP_PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ...env });
-  const app = await startApp(config, policy, { workflowBundle: await workflowBundle(), log: () => undefined });
+  const app = await startApp(config, policy, { workflowBundle: await workflowBundle(), log: (line) => /error/i.test(line) && console.error(line) });
   return { ...app, config };
 }
