@@ -56,6 +56,10 @@ const TEXT = {
       'Der Kunde erhält jetzt eine E-Mail mit der Entscheidung und Ihrer Nachricht. Einige Tage später fragen wir ihn, wie zufrieden er ist.',
     ],
     badForm: ['Unvollständiges Formular', 'Bitte wählen Sie „Genehmigen“ oder „Ablehnen“.'],
+    csrf: [
+      'Formular abgelaufen',
+      'Bitte öffnen Sie den Link aus der E-Mail erneut und senden Sie das Formular noch einmal.',
+    ],
     failed: [
       'Das hat nicht geklappt',
       'Die Entscheidung konnte gerade nicht gespeichert werden. Bitte versuchen Sie es in einer Minute erneut.',
@@ -86,7 +90,12 @@ const TEXT = {
 type TLoaded = { ok: true; claims: LinkClaims; state: CaseState } | { ok: false; status: number; html: string };
 
 export async function startLinkServer(o: LinkServerOptions): Promise<{ app: FastifyInstance; url: string }> {
-  const app = Fastify({ logger: false, trustProxy: true, bodyLimit: 64 * 1024, routerOptions: { maxParamLength: 1024 } });
+  const app = Fastify({
+    logger: false,
+    trustProxy: true,
+    bodyLimit: 64 * 1024,
+    routerOptions: { maxParamLength: 1024 },
+  });
   const secure = o.publicUrl.startsWith('https:');
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {

@@ -92,6 +92,9 @@ export async function startTestApp(
 ): Promise<App & { config: TConfig }> {
   const port = await freePort();
   const config = testConfig(people, { HTTP_PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ...env });
-  const app = await startApp(config, policy, { workflowBundle: await workflowBundle(), log: (line) => /error/i.test(line) && console.error(line) });
+  const app = await startApp(config, policy, {
+    workflowBundle: await workflowBundle(),
+    log: (line) => /error/i.test(line) && console.error(line),
+  });
   return { ...app, config };
 }

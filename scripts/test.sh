@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# `npm test`: installs whatever is missing, starts the local mail stack (Dovecot + Postfix on loopback),
+# type-checks, lints, and runs every test (unit + real Temporal dev server, mail servers and Chromium).
+# The test run starts its own in-memory Temporal dev server (test/global-setup.ts).
+# Ends with one plain line "N passed, N failed"; exits non-zero when anything failed.
+set -euo pipefail
+ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT_DIR"
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+
+bash scripts/provision.sh
+bash scripts/node-deps.sh
+TEMPORAL_CLI="$(find_temporal)" || die "temporal CLI not found after provisioning"
+export TEMPORAL_CLI
+
+# Start the mail stack unless it already runs; stop it afterwards only if we started it.
+mail_was_up=yes
+bash scripts/stack.sh status | grep -qE '^dovecot +running' || mail_was_up=no
+bash scripts/stack.sh status | grep -qE '^postfix +running' || mail_was_up=no
+bash scripts/stack.sh up mail
+if [[ "$mail_was_up" == no ]]; then
+  trap 'bash scripts/stack.sh down mail >/dev/null 2>&1 || true' EXIT
+fi
+
+say "type check and lint ..."
+npx tsc --noEmit -p .
+npx eslint .
+
+mkdir -p test-results
+rm -f test-results/vitest.json test-results/totals.txt
+set +e
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@"
+rc=$?
+set -e
+node -e '
+  const fs = require("node:fs");
+  let r = {};
+  try { r = JSON.parse(fs.readFileSync("test-results/vitest.json", "utf8")); } catch {}
+  const passed = r.numPassedTests ?? 0, failed = r.numFailedTests ?? 0, skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+  const line = `${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : "");
+  fs.writeFileSync("test-results/totals.txt", line + "\n");
+  console.log(line);
+  if (!r.numTotalTests) { console.error("no test was executed"); process.exit(1); }
+' || rc=1
+exit "$rc"
