@@ -1,6 +1,7 @@
 /** Turns a parsed mail into the workflow input, or a quarantine reason. Pure apart from hashing. */
 import type { ComplaintInput, PolicySnapshot, TLanguage } from '../workflows/case.js';
 import { caseIdFor, customerKey } from './identity.js';
+import { detectLanguage } from './language.js';
 import type { ParsedComplaint } from './parse.js';
 
 export interface ComplaintInputContext {
@@ -12,7 +13,12 @@ export interface ComplaintInputContext {
   now: Date;
 }
 
-export function toComplaintInput(p: ParsedComplaint, raw: Buffer, ctx: ComplaintInputContext): ComplaintInput | string {
+export function toComplaintInput(
+  p: ParsedComplaint,
+  raw: Buffer,
+  ctx: ComplaintInputContext,
+  relatedCaseId?: string,
+): ComplaintInput | string {
   if (!p.from) return 'no sender address (From)';
   const caseId = caseIdFor(p.messageId, raw);
   return {
@@ -25,9 +31,10 @@ export function toComplaintInput(p: ParsedComplaint, raw: Buffer, ctx: Complaint
     customerKey: customerKey(ctx.linkSecret, p.from.address),
     subject: p.subject,
     text: p.text,
-    language: p.language ?? ctx.defaultLanguage,
+    language: detectLanguage(p.contentLanguage, `${p.subject}\n${p.text}`, ctx.defaultLanguage).language,
     attachments: p.attachments,
     policy: ctx.policy,
     searchAttributes: ctx.searchAttributes,
+    ...(relatedCaseId ? { relatedCaseId } : {}),
   };
 }

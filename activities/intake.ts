@@ -7,9 +7,10 @@
  */
 import { Context, log } from '@temporalio/activity';
 import { ImapFlow } from 'imapflow';
-import type { ComplaintInput } from '../workflows/case.js';
+import type { ParsedMail } from 'mailparser';
 import type { IntakeArgs } from '../workflows/intake.js';
-import { parseMail, type ParsedComplaint } from './parse.js';
+import { parseRaw } from './parse.js';
+import { routeMail, type RouterDeps, type TFolder } from './route.js';
 
 export interface MailboxSettings {
   key: string;
@@ -21,19 +22,16 @@ export interface MailboxSettings {
   tlsInsecure: boolean;
   folder: string;
   processedFolder: string;
+  ignoredFolder: string;
   quarantineFolder: string;
   /** Largest mail accepted (bytes); larger ones are quarantined unread. */
   maxMailBytes: number;
 }
 
-export type TStartOutcome = 'started' | 'duplicate';
-
 export interface IntakeDeps {
   mailboxes: ReadonlyMap<string, MailboxSettings>;
-  /** Builds the workflow input; returns a reason string when the mail cannot become a case. */
-  toComplaint: (parsed: ParsedComplaint, raw: Buffer, mailbox: MailboxSettings) => ComplaintInput | string;
-  /** Starts the case durably; resolves 'duplicate' when the workflow id already exists. Throws when unsure. */
-  startCase: (input: ComplaintInput) => Promise<TStartOutcome>;
+  /** What to do with each mail of a mailbox (classify, start or signal a case). */
+  router: (mailbox: MailboxSettings) => RouterDeps;
   /** Safety re-check while IDLE is quiet (ms). */
   recheckMs: number;
 }
@@ -53,26 +51,33 @@ async function ensureFolder(client: ImapFlow, path: string): Promise<void> {
 
 async function processOne(client: ImapFlow, deps: IntakeDeps, box: MailboxSettings, uid: number): Promise<void> {
   const id = String(uid);
-  const quarantine = async (reason: string): Promise<void> => {
-    log.warn('mail quarantined', { mailbox: box.key, uid, reason, to: box.quarantineFolder });
-    await client.messageMove(id, box.quarantineFolder, { uid: true });
+  const folders: Record<TFolder, string> = {
+    processed: box.processedFolder,
+    ignored: box.ignoredFolder,
+    quarantine: box.quarantineFolder,
+  };
+  const setAside = async (folder: TFolder, reason: string): Promise<void> => {
+    log.warn('mail set aside', { mailbox: box.key, uid, folder: folders[folder], reason });
+    await client.messageMove(id, folders[folder], { uid: true });
   };
   const meta = await client.fetchOne(id, { uid: true, size: true }, { uid: true });
   if (!meta) return; // moved away meanwhile (another pass or a person)
-  if ((meta.size ?? 0) > box.maxMailBytes) return quarantine(`oversized: ${meta.size} bytes > ${box.maxMailBytes}`);
+  if ((meta.size ?? 0) > box.maxMailBytes)
+    return setAside('quarantine', `oversized: ${meta.size} bytes > ${box.maxMailBytes}`);
   const msg = await client.fetchOne(id, { uid: true, source: true }, { uid: true });
   if (!msg || !msg.source) return;
-  let parsed: ParsedComplaint;
+  let parsed: ParsedMail;
   try {
-    parsed = await parseMail(msg.source);
+    parsed = await parseRaw(msg.source);
   } catch (err) {
-    return quarantine(`unparseable: ${err instanceof Error ? err.message : String(err)}`);
+    return setAside('quarantine', `unparseable: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const input = deps.toComplaint(parsed, msg.source, box);
-  if (typeof input === 'string') return quarantine(input);
-  const outcome = await deps.startCase(input);
-  await client.messageMove(id, box.processedFolder, { uid: true });
-  log.info('mail taken in', { mailbox: box.key, uid, caseId: input.caseId, outcome });
+  // Throws when a case cannot be started or signalled for sure: the mail then stays for the next pass.
+  const outcome = await routeMail(parsed, msg.source, deps.router(box));
+  const detail = { mailbox: box.key, uid, kind: outcome.verdict.kind, caseId: outcome.caseId, action: outcome.action };
+  if (outcome.folder === 'processed') log.info('mail taken in', detail);
+  else log.warn('mail set aside', { ...detail, folder: folders[outcome.folder], reasons: outcome.verdict.reasons });
+  await client.messageMove(id, folders[outcome.folder], { uid: true });
 }
 
 /** Reads every mail in the watched folder, oldest first, in bounded batches. */
@@ -117,8 +122,8 @@ async function session(deps: IntakeDeps, box: MailboxSettings, until: number, be
   });
   try {
     await client.connect();
-    await ensureFolder(client, box.processedFolder);
-    await ensureFolder(client, box.quarantineFolder);
+    for (const folder of [box.processedFolder, box.ignoredFolder, box.quarantineFolder])
+      await ensureFolder(client, folder);
     await client.mailboxOpen(box.folder);
     let lastPass = 0;
     while (!closed && Date.now() < until) {

@@ -1,13 +1,13 @@
 /**
- * Turns a raw mail into a bounded complaint summary: parsed with mailparser from the raw Buffer (never a
- * string: that corrupts 8-bit bodies), text bounded with a visible marker, attachments as metadata only.
- * We use mailparser (maintenance mode, but stable and already a named dependency) rather than postal-mime,
- * because it handles every legacy charset through iconv-lite and gives HTML-only mails a text rendering.
+ * From raw mail to bounded summaries. Parsed with mailparser from the raw Buffer (never a string: that
+ * corrupts 8-bit bodies). We use mailparser (maintenance mode, but stable and a named dependency) rather
+ * than postal-mime, because it decodes every legacy charset through iconv-lite and renders HTML-only
+ * mails to text itself (html-to-text).
  */
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
-import type { AttachmentInfo, TLanguage } from '../workflows/case.js';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import type { AttachmentInfo } from '../workflows/case.js';
 
-/** Longest complaint text kept in workflow history (characters). */
+/** Longest text kept in workflow history (characters). */
 export const MAX_TEXT_CHARS = 16_000;
 const TRUNCATION_MARKER = '\n\n[… gekürzt / truncated: the full mail stays in the mailbox]';
 
@@ -18,9 +18,8 @@ export interface ParsedComplaint {
   subject: string;
   text: string;
   date?: Date;
-  language?: TLanguage;
+  contentLanguage?: string;
   attachments: AttachmentInfo[];
-  headers: Map<string, unknown>;
 }
 
 export function boundText(text: string, max = MAX_TEXT_CHARS): string {
@@ -28,18 +27,26 @@ export function boundText(text: string, max = MAX_TEXT_CHARS): string {
   return trimmed.length <= max ? trimmed : trimmed.slice(0, max) + TRUNCATION_MARKER;
 }
 
-function firstAddress(from: AddressObject | undefined): { name?: string; address: string } | undefined {
-  const v = from?.value.find((a) => a.address);
-  if (!v?.address) return undefined;
-  return { address: v.address.toLowerCase(), ...(v.name ? { name: v.name } : {}) };
+const QUOTE_HEADER =
+  /^(?:(?:Am|On) .{4,120}(?:schrieb|wrote)[^:\n]*:|-{2,} ?(?:Original(?:nachricht| Message)|Ursprüngliche Nachricht) ?-{2,}|_{10,})\s*$/im;
+
+/**
+ * The new part of a reply: quoted history ("Am … schrieb …:", "-----Original Message-----", `>` lines)
+ * and the signature (after "-- ") cut off. The full text stays in the mailbox.
+ */
+export function trimReply(text: string): string {
+  let body = text.replace(/\r\n/g, '\n');
+  const header = body.match(QUOTE_HEADER);
+  if (header?.index !== undefined) body = body.slice(0, header.index);
+  const sig = body.search(/^-- ?$/m);
+  if (sig >= 0) body = body.slice(0, sig);
+  const kept = body.split('\n').filter((line) => !line.startsWith('>'));
+  const trimmed = kept.join('\n').trim();
+  return trimmed || text.trim();
 }
 
-/** Language from Content-Language (RFC 3282) when it names one we speak. */
-export function languageFromHeader(value: unknown): TLanguage | undefined {
-  const tag = typeof value === 'string' ? value.trim().toLowerCase() : '';
-  if (tag.startsWith('de')) return 'de';
-  if (tag.startsWith('en')) return 'en';
-  return undefined;
+export function parseRaw(raw: Buffer): Promise<ParsedMail> {
+  return simpleParser(raw, { skipTextToHtml: true, skipImageLinks: true, maxHtmlLengthToParse: 2_000_000 });
 }
 
 function refs(parsed: ParsedMail): string[] {
@@ -48,29 +55,23 @@ function refs(parsed: ParsedMail): string[] {
   return list.slice(-20);
 }
 
-export async function parseMail(raw: Buffer): Promise<ParsedComplaint> {
-  const parsed = await simpleParser(raw, {
-    skipTextToHtml: true,
-    skipImageLinks: true,
-    maxHtmlLengthToParse: 2_000_000,
-  });
-  // mailparser renders HTML-only mails to text itself (html-to-text), so `text` covers both.
-  const text = parsed.text ?? '';
-  const from = firstAddress(parsed.from);
-  const language = languageFromHeader(parsed.headers.get('content-language'));
+export function summarize(parsed: ParsedMail): ParsedComplaint {
+  const v = parsed.from?.value.find((a) => a.address);
+  const from = v?.address ? { address: v.address.toLowerCase(), ...(v.name ? { name: v.name } : {}) } : undefined;
+  const contentLanguage = parsed.headers.get('content-language');
   return {
     ...(parsed.messageId ? { messageId: parsed.messageId } : {}),
     references: refs(parsed),
     ...(from ? { from } : {}),
     subject: parsed.subject?.trim() ?? '',
-    text: boundText(text),
+    // mailparser renders HTML-only mails to text itself, so `text` covers both.
+    text: boundText(parsed.text ?? ''),
     ...(parsed.date ? { date: parsed.date } : {}),
-    ...(language ? { language } : {}),
+    ...(typeof contentLanguage === 'string' ? { contentLanguage } : {}),
     attachments: parsed.attachments.map((a) => ({
       filename: a.filename ?? '(unnamed)',
       contentType: a.contentType,
       size: a.size,
     })),
-    headers: parsed.headers,
   };
 }

@@ -2,18 +2,16 @@
  * The process: Temporal connection (or the embedded dev server), the Worker with its activities, the
  * mailbox intake workflow, and the link server. `startApp` is shared by `npm start`, the demo and the tests.
  */
-import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import { Client, Connection } from '@temporalio/client';
+import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from '../activities/index.js';
-import { toComplaintInput } from '../activities/complaint-input.js';
-import { workflowIdFor } from '../activities/identity.js';
-import type { MailboxSettings, TStartOutcome } from '../activities/intake.js';
+import type { MailboxSettings } from '../activities/intake.js';
 import { createMailSender, createSmtpTransport } from '../activities/mail.js';
-import type { ComplaintInput } from '../workflows/case.js';
 import { CASE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
+import { createRouterDeps } from './cases.js';
 import type { TConfig } from './config.js';
 import { startDevServer, type DevServer } from './dev-server.js';
 import { startLinkServer } from './http.js';
@@ -77,25 +75,7 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
 
     const transport = createSmtpTransport(config.smtp);
     cleanups.push(() => transport.close());
-    const snapshot = policySnapshot(policy);
     const box: MailboxSettings = { ...config.mailbox };
-    const startCase = async (input: ComplaintInput): Promise<TStartOutcome> => {
-      try {
-        await client.workflow.start('ComplaintWorkflow', {
-          workflowId: workflowIdFor(input.caseId),
-          taskQueue: config.temporal.taskQueue,
-          args: [input],
-          memo: { subject: input.subject, mailbox: input.mailbox },
-          // Same mail again, running or completed: no second case.
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-          workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-        });
-        return 'started';
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) return 'duplicate';
-        throw err;
-      }
-    };
     const activities = createActivities({
       sendMail: createMailSender(transport),
       supportAddress: config.supportAddress,
@@ -105,16 +85,15 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
       intake: {
         mailboxes: new Map([[box.key, box]]),
         recheckMs: config.intake.recheck,
-        startCase,
-        toComplaint: (parsed, raw, mb) =>
-          toComplaintInput(parsed, raw, {
-            mailbox: mb.key,
-            defaultLanguage: config.mailbox.language,
-            policy: snapshot,
-            linkSecret: config.linkSecret,
-            searchAttributes,
-            now: new Date(),
-          }),
+        router: createRouterDeps({
+          client,
+          taskQueue: config.temporal.taskQueue,
+          supportAddress: config.supportAddress,
+          linkSecret: config.linkSecret,
+          policy: policySnapshot(policy),
+          searchAttributes,
+          defaultLanguage: config.mailbox.language,
+        }),
       },
     });
 

@@ -44,6 +44,7 @@ export const ZEnv = z.object({
   IMAP_PASSWORD: z.string(),
   IMAP_MAILBOX: z.string().default('INBOX'),
   IMAP_PROCESSED_MAILBOX: z.string().default('Processed'),
+  IMAP_IGNORED_MAILBOX: z.string().default('Ignored'),
   IMAP_QUARANTINE_MAILBOX: z.string().default('Quarantine'),
   IMAP_MAX_MAIL_BYTES: z.coerce
     .number()
@@ -89,6 +90,7 @@ export interface TConfig {
     password: string;
     folder: string;
     processedFolder: string;
+    ignoredFolder: string;
     quarantineFolder: string;
     maxMailBytes: number;
     language: TLanguage;
@@ -133,6 +135,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       password: e.IMAP_PASSWORD,
       folder: e.IMAP_MAILBOX,
       processedFolder: e.IMAP_PROCESSED_MAILBOX,
+      ignoredFolder: e.IMAP_IGNORED_MAILBOX,
       quarantineFolder: e.IMAP_QUARANTINE_MAILBOX,
       maxMailBytes: e.IMAP_MAX_MAIL_BYTES,
       language: e.MAIL_LANGUAGE,

@@ -59,6 +59,8 @@ export interface ComplaintInput {
   language: TLanguage;
   attachments: AttachmentInfo[];
   policy: PolicySnapshot;
+  /** Set when this case follows up a completed case the customer wrote about again. */
+  relatedCaseId?: string;
   /** False when the Temporal server lacks the project's custom search attributes. */
   searchAttributes: boolean;
 }
@@ -104,12 +106,26 @@ export interface CaseState {
   /** When the customer was promised to hear from us next (ISO). */
   promisedBy: string;
   decision?: DecisionRecord;
+  /** The customer's further mails on this case. */
+  replies: Array<{ at: string; from: string; subject: string; text: string }>;
+  /** Mails we sent: which sequence number went to whom (bounces name the sequence number). */
+  sent: Array<{ seq: number; kind: TMailKind; to: string }>;
+  /** Set when the customer's address bounced: we stop mailing it and tell the approver. */
+  customerUnreachable?: { at: string; status?: string };
   timeline: TimelineEntry[];
 }
 
 /** Kinds of mail a case sends; part of each deterministic Message-ID. */
 export type TMailKind =
-  'acknowledgment' | 'approval-request' | 'reminder' | 'escalation' | 'progress-update' | 'decision' | 'follow-up';
+  | 'acknowledgment'
+  | 'approval-request'
+  | 'reminder'
+  | 'escalation'
+  | 'progress-update'
+  | 'decision'
+  | 'follow-up'
+  | 'customer-reply'
+  | 'bounce-notice';
 
 /** What a mail template needs of a case: no policy rules, no timeline, the complaint text only for staff. */
 export interface CaseMailContext {
@@ -127,6 +143,10 @@ export interface CaseMailContext {
   decision?: DecisionRecord;
   /** Present in mails to staff only. */
   text?: string;
+  /** The customer's latest reply, for `customer-reply`. */
+  reply?: { at: string; from: string; subject: string; text: string };
+  /** Why the customer cannot be reached, for `bounce-notice`. */
+  unreachable?: { at: string; status?: string };
 }
 
 /** Input of the `sendCaseMail` activity. */
@@ -164,6 +184,10 @@ export function caseMailRequest(
       promisedBy: state.promisedBy,
       ...(state.decision ? { decision: state.decision } : {}),
       ...(to === 'customer' ? {} : { text: input.text }),
+      ...(kind === 'customer-reply' && state.replies.length > 0
+        ? { reply: state.replies[state.replies.length - 1] }
+        : {}),
+      ...(kind === 'bounce-notice' && state.customerUnreachable ? { unreachable: state.customerUnreachable } : {}),
     },
   };
 }

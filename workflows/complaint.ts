@@ -2,30 +2,14 @@
  * ComplaintWorkflow: one durable case per complaint, told the way a support team works it.
  * Deterministic: only @temporalio/workflow and pure modules.
  */
-import { condition, log, proxyActivities, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { condition, log, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { assess } from './assessment.js';
-import {
-  caseMailRequest,
-  type Approver,
-  type CaseState,
-  type ComplaintInput,
-  type DecisionRecord,
-  type TCaseStatus,
-  type TMailKind,
-} from './case.js';
+import { caseMailRequest, type Approver, type CaseState, type ComplaintInput, type TMailKind } from './case.js';
+import { decisionHandlers } from './decision.js';
 import { findApprover } from './ladder.js';
-import { caseStateQuery, decideUpdate, decisionSignal, type DecisionInput } from './messages.js';
-import {
-  CaseStatusKey,
-  CustomerHashKey,
-  DueAtKey,
-  EscalationLevelKey,
-  ImpactKey,
-  PriorityKey,
-  UrgencyKey,
-} from './search-attributes.js';
+import { autoReplySignal, caseStateQuery, customerReplySignal, deliveryFailedSignal } from './messages.js';
+import { publishSearchAttributes } from './search-attributes.js';
 
 const { sendCaseMail } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '1 minute',
@@ -46,72 +30,72 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
     ladder,
     level: 0,
     promisedBy: new Date(Date.now() + policy.durations.answerPromise).toISOString(),
+    replies: [],
+    sent: [],
     timeline: [],
   };
   const note = (event: string, detail?: string): void => {
     state.timeline.push({ at: new Date().toISOString(), event, ...(detail === undefined ? {} : { detail }) });
   };
-
-  const validateDecision = (d: DecisionInput): Approver => {
-    if (state.decision) {
-      throw new Error(`already decided by ${state.decision.decidedByName} at ${state.decision.at}`);
-    }
-    if (d.outcome !== 'approved' && d.outcome !== 'rejected') throw new Error(`unknown outcome "${String(d.outcome)}"`);
-    const approver = findApprover(ladder, d.decidedBy);
-    if (!approver) throw new Error(`${d.decidedBy} is not an approver of this case`);
-    return approver;
+  const publish = (status: CaseState['status']): void => {
+    state.status = status;
+    if (input.searchAttributes) publishSearchAttributes(state, input.customerKey);
   };
-  const recordDecision = (d: DecisionInput): DecisionRecord => {
-    const approver = validateDecision(d);
-    state.decision = {
-      outcome: d.outcome,
-      decidedBy: approver.address,
-      decidedByName: approver.name,
-      level: approver.level,
-      at: new Date().toISOString(),
-      channel: d.channel ?? 'admin',
-      ...(d.noteToCustomer ? { noteToCustomer: d.noteToCustomer } : {}),
-      ...(d.internalNote ? { internalNote: d.internalNote } : {}),
-    };
-    note('decided', `${d.outcome} by ${approver.name} (${state.decision.channel})`);
-    return state.decision;
-  };
-
-  setHandler(caseStateQuery, () => state);
-  setHandler(decideUpdate, recordDecision, { validator: (d) => void validateDecision(d) });
-  setHandler(decisionSignal, (d) => {
-    try {
-      recordDecision(d);
-    } catch (err) {
-      // A signal cannot be refused to its sender; the refusal is kept in the audit trail instead.
-      note('decision-refused', err instanceof Error ? err.message : String(err));
-    }
-  });
 
   let seq = 0;
   const mail = async (kind: TMailKind, to: 'customer' | Approver): Promise<void> => {
+    if (to === 'customer' && state.customerUnreachable) {
+      note(`mail:${kind}:skipped`, 'the customer address bounced');
+      return;
+    }
     seq += 1;
+    state.sent.push({ seq, kind, to: to === 'customer' ? input.customer.address : to.address });
     await sendCaseMail(caseMailRequest(kind, seq, to, input, state));
     note(`mail:${kind}`, to === 'customer' ? 'customer' : `${to.role} ${to.name}`);
   };
-  const publish = (status: TCaseStatus): void => {
-    state.status = status;
-    if (!input.searchAttributes) return;
-    const pairs: SearchAttributeUpdatePair[] = [
-      { key: CaseStatusKey, value: status },
-      { key: PriorityKey, value: state.assessment.priority },
-      { key: UrgencyKey, value: state.assessment.urgency },
-      { key: ImpactKey, value: state.assessment.impact },
-      { key: EscalationLevelKey, value: state.level },
-      { key: DueAtKey, value: status === 'awaiting-decision' ? new Date(state.promisedBy) : null },
-      { key: CustomerHashKey, value: input.customerKey },
-    ];
-    upsertSearchAttributes(pairs);
-  };
+  /** Whoever decides now: the one who decided, or the current level of the ladder. */
+  const responsible = (): Approver | undefined =>
+    (state.decision && findApprover(ladder, state.decision.decidedBy)) ?? ladder[state.level];
+
+  // Staff notices (a customer reply, a bounce) go out beside the main story, in arrival order.
+  const notices: Array<'customer-reply' | 'bounce-notice'> = [];
+  let noticing = false;
+  void (async () => {
+    for (;;) {
+      await condition(() => notices.length > 0);
+      noticing = true;
+      const kind = notices.shift()!;
+      const to = responsible();
+      if (to) await mail(kind, to);
+      noticing = false;
+    }
+  })();
+
+  setHandler(caseStateQuery, () => state);
+  decisionHandlers(state, note);
+  setHandler(customerReplySignal, (m) => {
+    state.replies.push({ at: m.receivedAt, from: m.from, subject: m.subject, text: m.text });
+    note('customer-replied', m.messageId);
+    notices.push('customer-reply');
+  });
+  setHandler(autoReplySignal, (m) => note('auto-reply-received', `${m.from}: ${m.reasons.join('; ')}`));
+  setHandler(deliveryFailedSignal, (r) => {
+    const bounced = state.sent.find((s) => s.seq === r.seq);
+    note(
+      'delivery-failed',
+      `${bounced ? `${bounced.kind} to ${bounced.to}` : 'unknown mail'}: ${r.reasons.join('; ')}`,
+    );
+    const aboutCustomer = bounced ? bounced.to === input.customer.address : true;
+    if (aboutCustomer && !state.customerUnreachable) {
+      state.customerUnreachable = { at: r.receivedAt, ...(r.status ? { status: r.status } : {}) };
+      notices.push('bounce-notice');
+    }
+  });
 
   // 1. Assessed and acknowledged at once, with a concrete time the customer will hear from us.
   publish('awaiting-decision');
   note('assessed', `${state.assessment.priority}: ${state.assessment.reasons.join('; ')}`);
+  if (input.relatedCaseId) note('follows-up-case', input.relatedCaseId);
   await mail('acknowledgment', 'customer');
 
   // 2. The first rung of the ladder is asked to decide.
@@ -123,7 +107,7 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
   const { reminderAfter, escalateAfter, answerPromise, followUpAfter } = policy.durations;
   let reminderAt = Date.now() + reminderAfter;
   let escalateAt: number | undefined = ladder.length > 1 ? Date.now() + escalateAfter : undefined;
-  for (;;) {
+  while (!state.decision) {
     const next = Math.min(reminderAt, escalateAt ?? Infinity, Date.parse(state.promisedBy));
     const decided = await condition(() => state.decision !== undefined, Math.max(next - Date.now(), 1));
     if (decided) break;
@@ -146,7 +130,6 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
       if (approver) await mail('reminder', approver);
       reminderAt = now + reminderAfter;
     }
-    if (state.decision) break;
   }
 
   // 4. The decision goes to the customer; later we ask how satisfied they were.
@@ -155,6 +138,7 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
   publish('awaiting-feedback');
   await sleep(followUpAfter);
   await mail('follow-up', 'customer');
+  await condition(() => notices.length === 0 && !noticing);
   publish('completed');
   log.info('case completed', { caseId: input.caseId, outcome: state.decision?.outcome });
   return state;

@@ -33,3 +33,23 @@ export const decisionSignal = defineSignal<[DecisionInput]>('decision');
 
 /** The case as it stands: status, assessment, promises, decision and timeline. */
 export const caseStateQuery = defineQuery<CaseState>('caseState');
+
+/** A person's mail that intake matched to this case (In-Reply-To/References, or the case number in the subject). */
+export interface InboundMail {
+  messageId: string;
+  receivedAt: string;
+  from: string;
+  subject: string;
+  /** Bounded text; quoted history trimmed where recognisable. */
+  text: string;
+}
+
+/** The customer (or someone on the thread) wrote again: recorded and forwarded to whoever decides. */
+export const customerReplySignal = defineSignal<[InboundMail]>('customerReply');
+
+/** An auto-reply (vacation notice) to one of our mails: recorded, never counted as the customer's answer. */
+export const autoReplySignal = defineSignal<[InboundMail & { reasons: string[] }]>('autoReply');
+
+/** A delivery report (bounce) about one of our mails; `seq` names which, when the report says so. */
+export const deliveryFailedSignal =
+  defineSignal<[{ seq?: number; receivedAt: string; status?: string; reasons: string[] }]>('deliveryFailed');

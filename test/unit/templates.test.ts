@@ -60,6 +60,8 @@ describe('escaping', () => {
       ladder: [approver],
       level: 0,
       promisedBy: ctx.promisedBy,
+      replies: [],
+      sent: [],
       timeline: [{ at: ctx.receivedAt, event: 'assessed', detail: evil }],
     };
     const page = decidePage({

@@ -1,0 +1,117 @@
+/**
+ * What intake does with each mail, by its verdict: start a case, hand a reply, auto-reply or bounce to
+ * its case as a signal, or set it aside with the reason. The IMAP mechanics live in intake.ts.
+ */
+import type { ParsedMail } from 'mailparser';
+import type { ComplaintInput } from '../workflows/case.js';
+import type { InboundMail } from '../workflows/messages.js';
+import { classify, type ClassifyContext, type Verdict } from './classify.js';
+import { mailFacts } from './mail-facts.js';
+import { boundText, summarize, trimReply, type ParsedComplaint } from './parse.js';
+
+export type TStartOutcome = 'started' | 'duplicate';
+export type TFolder = 'processed' | 'ignored' | 'quarantine';
+
+export interface RouteOutcome {
+  folder: TFolder;
+  verdict: Verdict;
+  /** What was done, for the log line. */
+  action: string;
+  caseId?: string;
+}
+
+export type TCaseSignal =
+  | { name: 'customerReply'; payload: InboundMail }
+  | { name: 'autoReply'; payload: InboundMail & { reasons: string[] } }
+  | { name: 'deliveryFailed'; payload: { seq?: number; receivedAt: string; status?: string; reasons: string[] } };
+
+export interface RouterDeps {
+  classifyContext: ClassifyContext;
+  /** Builds the workflow input; a string is the reason it cannot become a case. */
+  toComplaint: (p: ParsedComplaint, raw: Buffer, relatedCaseId?: string) => ComplaintInput | string;
+  /** Starts the case durably; 'duplicate' when the workflow id exists already. Throws when unsure. */
+  startCase: (input: ComplaintInput) => Promise<TStartOutcome>;
+  /** Signals a running case; false when there is no such case or it has completed. */
+  signalCase: (caseId: string, signal: TCaseSignal) => Promise<boolean>;
+  now: () => Date;
+}
+
+function inbound(p: ParsedComplaint, now: Date, trim: boolean): InboundMail {
+  return {
+    messageId: p.messageId ?? '',
+    receivedAt: now.toISOString(),
+    from: p.from?.address ?? '',
+    subject: p.subject,
+    text: boundText(trim ? trimReply(p.text) : p.text, 8000),
+  };
+}
+
+export async function routeMail(parsed: ParsedMail, raw: Buffer, deps: RouterDeps): Promise<RouteOutcome> {
+  const verdict = classify(mailFacts(parsed), deps.classifyContext);
+  const summary = summarize(parsed);
+  const now = deps.now();
+
+  const start = async (relatedCaseId?: string): Promise<RouteOutcome> => {
+    const input = deps.toComplaint(summary, raw, relatedCaseId);
+    if (typeof input === 'string') return { folder: 'quarantine', verdict, action: input };
+    const outcome = await deps.startCase(input);
+    const what = relatedCaseId ? `follow-up case to ${relatedCaseId}` : 'case';
+    return {
+      folder: 'processed',
+      verdict,
+      caseId: input.caseId,
+      action: outcome === 'started' ? `${what} started` : `${what} existed already`,
+    };
+  };
+
+  switch (verdict.kind) {
+    case 'complaint':
+      return start();
+    case 'reply': {
+      const caseId = verdict.caseId!;
+      if (await deps.signalCase(caseId, { name: 'customerReply', payload: inbound(summary, now, true) })) {
+        return { folder: 'processed', verdict, caseId, action: 'reply handed to its case' };
+      }
+      // The case completed (or is unknown): the customer's new words open a linked follow-up case.
+      return start(caseId);
+    }
+    case 'auto-reply':
+    case 'bounce': {
+      const caseId = verdict.caseId;
+      const signal: TCaseSignal =
+        verdict.kind === 'bounce'
+          ? {
+              name: 'deliveryFailed',
+              payload: {
+                ...(verdict.seq !== undefined ? { seq: verdict.seq } : {}),
+                receivedAt: now.toISOString(),
+                reasons: verdict.reasons,
+                ...statusOf(parsed),
+              },
+            }
+          : { name: 'autoReply', payload: { ...inbound(summary, now, false), reasons: verdict.reasons } };
+      if (caseId && (await deps.signalCase(caseId, signal))) {
+        return { folder: 'processed', verdict, caseId, action: `${verdict.kind} recorded on its case, not answered` };
+      }
+      return {
+        folder: 'ignored',
+        verdict,
+        ...(caseId ? { caseId } : {}),
+        action: `${verdict.kind} not answered${caseId ? ' (its case has ended)' : ''}`,
+      };
+    }
+    case 'quarantine':
+      return { folder: 'quarantine', verdict, action: verdict.reasons.join('; ') };
+    default:
+      return { folder: 'ignored', verdict, action: `${verdict.kind}: not answered` };
+  }
+}
+
+/** The RFC 3464 status (e.g. 5.1.1) of a delivery report, when mailparser put it into the text. */
+function statusOf(parsed: ParsedMail): { status?: string } {
+  const m =
+    `${parsed.text ?? ''}\n${parsed.attachments.map((a) => (a.contentType === 'message/delivery-status' ? a.content.toString('utf8') : '')).join('\n')}`.match(
+      /^Status:\s*([245]\.\d{1,3}\.\d{1,3})/im,
+    );
+  return m ? { status: m[1]! } : {};
+}

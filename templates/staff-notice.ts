@@ -1,0 +1,63 @@
+/** Notices to whoever decides a case: the customer wrote again, or the customer's address bounced. */
+import type { Approver, CaseMailContext } from '../workflows/case.js';
+import { caseSubject, formatDateTime, salutation } from './format.js';
+import { renderMail, type RenderedMail } from './layout.js';
+
+export function customerReplyNotice(c: CaseMailContext, a: Approver, link: string): RenderedMail {
+  const l = a.language;
+  const r = c.reply;
+  if (!r) throw new Error(`case ${c.caseId} has no reply to forward`);
+  const when = formatDateTime(r.at, l, c.company.timeZone);
+  const decided = c.decision !== undefined;
+  const paragraphs =
+    l === 'de'
+      ? [
+          `zu Fall ${c.caseId} hat ${r.from} am ${when} erneut geschrieben. Die Nachricht steht unten und im Fallverlauf.`,
+          decided
+            ? 'Der Fall ist bereits entschieden. Bitte prüfen Sie, ob die Nachricht eine Antwort braucht.'
+            : 'Bitte berücksichtigen Sie sie bei Ihrer Entscheidung.',
+        ]
+      : [
+          `${r.from} wrote again about case ${c.caseId} on ${when}. The message is below and in the case history.`,
+          decided
+            ? 'The case is already decided. Please check whether the message needs an answer.'
+            : 'Please take it into account in your decision.',
+        ];
+  return renderMail(
+    caseSubject(c.caseId, c.subject, l, l === 'de' ? 'Neue Nachricht des Kunden' : 'New message from the customer'),
+    {
+      language: l,
+      greeting: salutation(a.name, l),
+      paragraphs,
+      quote: { label: r.subject, text: r.text },
+      ...(decided
+        ? {}
+        : { action: { label: l === 'de' ? 'Fall prüfen und entscheiden' : 'Review and decide', url: link } }),
+      company: c.company,
+    },
+  );
+}
+
+export function bounceNotice(c: CaseMailContext, a: Approver): RenderedMail {
+  const l = a.language;
+  const status = c.unreachable?.status ? ` (${c.unreachable.status})` : '';
+  const paragraphs =
+    l === 'de'
+      ? [
+          `unsere E-Mails an ${c.customer.address} zu Fall ${c.caseId} kommen nicht an: Der Mailserver hat sie zurückgewiesen${status}.`,
+          'Wir schreiben diese Adresse nicht mehr an. Bitte erreichen Sie den Kunden auf anderem Weg (Telefon, Post), damit er die Entscheidung erfährt.',
+        ]
+      : [
+          `Our emails to ${c.customer.address} about case ${c.caseId} are not delivered: the mail server refused them${status}.`,
+          'We no longer write to this address. Please reach the customer another way (phone, post) so that they learn of the decision.',
+        ];
+  return renderMail(
+    caseSubject(c.caseId, c.subject, l, l === 'de' ? 'Kunde nicht erreichbar' : 'Customer unreachable'),
+    {
+      language: l,
+      greeting: salutation(a.name, l),
+      paragraphs,
+      company: c.company,
+    },
+  );
+}

@@ -1,0 +1,77 @@
+/**
+ * Intake's hands on Temporal: starting a case exactly once per mail, and signalling an existing case.
+ */
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import { toComplaintInput } from '../activities/complaint-input.js';
+import { domainOf } from '../activities/outgoing-headers.js';
+import { workflowIdFor } from '../activities/identity.js';
+import type { MailboxSettings } from '../activities/intake.js';
+import type { RouterDeps, TCaseSignal, TStartOutcome } from '../activities/route.js';
+import type { ComplaintInput, PolicySnapshot, TLanguage } from '../workflows/case.js';
+
+export interface CaseGatewayOptions {
+  client: Client;
+  taskQueue: string;
+  supportAddress: string;
+  linkSecret: string;
+  policy: PolicySnapshot;
+  searchAttributes: boolean;
+  defaultLanguage: TLanguage;
+}
+
+/** Bare address of "Name <addr>" or "addr", lower case. */
+export function bareAddress(line: string): string {
+  return (line.match(/<([^<>]+)>/)?.[1] ?? line).trim().toLowerCase();
+}
+
+export function createRouterDeps(o: CaseGatewayOptions): (box: MailboxSettings) => RouterDeps {
+  const startCase = async (input: ComplaintInput): Promise<TStartOutcome> => {
+    try {
+      await o.client.workflow.start('ComplaintWorkflow', {
+        workflowId: workflowIdFor(input.caseId),
+        taskQueue: o.taskQueue,
+        args: [input],
+        memo: { subject: input.subject, mailbox: input.mailbox },
+        // Same mail again, running or completed: no second case.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+      });
+      return 'started';
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return 'duplicate';
+      throw err;
+    }
+  };
+  const signalCase = async (caseId: string, s: TCaseSignal): Promise<boolean> => {
+    try {
+      await o.client.workflow.getHandle(workflowIdFor(caseId)).signal(s.name, s.payload);
+      return true;
+    } catch (err) {
+      // Unknown, or completed: a completed workflow takes no signals.
+      if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
+    }
+  };
+  const support = bareAddress(o.supportAddress);
+  return (box) => ({
+    classifyContext: { ourDomain: domainOf(support), ourAddresses: [support, box.user.toLowerCase()] },
+    startCase,
+    signalCase,
+    now: () => new Date(),
+    toComplaint: (p, raw, relatedCaseId) =>
+      toComplaintInput(
+        p,
+        raw,
+        {
+          mailbox: box.key,
+          defaultLanguage: o.defaultLanguage,
+          policy: o.policy,
+          linkSecret: o.linkSecret,
+          searchAttributes: o.searchAttributes,
+          now: new Date(),
+        },
+        relatedCaseId,
+      ),
+  });
+}

@@ -1,0 +1,42 @@
+/**
+ * How a decision reaches a case: the `decide` update (validated, answers) and the `decision` signal
+ * (for the Web UI and CLI; a refusal is recorded in the timeline since a signal cannot answer).
+ */
+import { setHandler } from '@temporalio/workflow';
+import type { Approver, CaseState, DecisionRecord } from './case.js';
+import { findApprover } from './ladder.js';
+import { decideUpdate, decisionSignal, type DecisionInput } from './messages.js';
+
+function validate(state: CaseState, d: DecisionInput): Approver {
+  if (state.decision) throw new Error(`already decided by ${state.decision.decidedByName} at ${state.decision.at}`);
+  if (d.outcome !== 'approved' && d.outcome !== 'rejected') throw new Error(`unknown outcome "${String(d.outcome)}"`);
+  const approver = typeof d.decidedBy === 'string' ? findApprover(state.ladder, d.decidedBy) : undefined;
+  if (!approver) throw new Error(`${String(d.decidedBy)} is not an approver of this case`);
+  return approver;
+}
+
+export function decisionHandlers(state: CaseState, note: (event: string, detail?: string) => void): void {
+  const record = (d: DecisionInput): DecisionRecord => {
+    const approver = validate(state, d);
+    state.decision = {
+      outcome: d.outcome,
+      decidedBy: approver.address,
+      decidedByName: approver.name,
+      level: approver.level,
+      at: new Date().toISOString(),
+      channel: d.channel ?? 'admin',
+      ...(d.noteToCustomer ? { noteToCustomer: String(d.noteToCustomer).slice(0, 4000) } : {}),
+      ...(d.internalNote ? { internalNote: String(d.internalNote).slice(0, 4000) } : {}),
+    };
+    note('decided', `${d.outcome} by ${approver.name} (${state.decision.channel})`);
+    return state.decision;
+  };
+  setHandler(decideUpdate, record, { validator: (d) => void validate(state, d) });
+  setHandler(decisionSignal, (d) => {
+    try {
+      record(d);
+    } catch (err) {
+      note('decision-refused', err instanceof Error ? err.message : String(err));
+    }
+  });
+}
