@@ -6,7 +6,7 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import nodemailer, { type Transporter } from 'nodemailer';
-import { ErrorCode } from './errors.js';
+import { ErrorCode } from '../workflows/error-codes.js';
 
 export interface SmtpSettings {
   host: string;

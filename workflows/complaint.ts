@@ -2,11 +2,12 @@
  * ComplaintWorkflow: one durable case per complaint, told the way a support team works it.
  * Deterministic: only @temporalio/workflow and pure modules.
  */
-import { condition, log, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, log, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { assess } from './assessment.js';
 import { caseMailRequest, type Approver, type CaseState, type ComplaintInput, type TMailKind } from './case.js';
 import { decisionHandlers } from './decision.js';
+import { ErrorCode } from './error-codes.js';
 import { findApprover } from './ladder.js';
 import { autoReplySignal, caseStateQuery, customerReplySignal, deliveryFailedSignal } from './messages.js';
 import { publishSearchAttributes } from './search-attributes.js';
@@ -50,7 +51,16 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
     }
     seq += 1;
     state.sent.push({ seq, kind, to: to === 'customer' ? input.customer.address : to.address });
-    await sendCaseMail(caseMailRequest(kind, seq, to, input, state));
+    try {
+      await sendCaseMail(caseMailRequest(kind, seq, to, input, state));
+    } catch (err) {
+      // A permanent SMTP refusal must not end the case: record it; a refused customer address counts as a bounce.
+      const cause = err instanceof ActivityFailure ? err.cause : undefined;
+      if (!(cause instanceof ApplicationFailure) || cause.type !== ErrorCode.SmtpRejected) throw err;
+      note(`mail:${kind}:refused`, cause.message);
+      if (to === 'customer') markUnreachable(new Date().toISOString(), 'refused by our SMTP server');
+      return;
+    }
     note(`mail:${kind}`, to === 'customer' ? 'customer' : `${to.role} ${to.name}`);
   };
   /** Whoever decides now: the one who decided, or the current level of the ladder. */
@@ -71,6 +81,12 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
     }
   })();
 
+  function markUnreachable(at: string, status?: string): void {
+    if (state.customerUnreachable) return;
+    state.customerUnreachable = { at, ...(status ? { status } : {}) };
+    notices.push('bounce-notice');
+  }
+
   setHandler(caseStateQuery, () => state);
   decisionHandlers(state, note);
   setHandler(customerReplySignal, (m) => {
@@ -86,10 +102,7 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
       `${bounced ? `${bounced.kind} to ${bounced.to}` : 'unknown mail'}: ${r.reasons.join('; ')}`,
     );
     const aboutCustomer = bounced ? bounced.to === input.customer.address : true;
-    if (aboutCustomer && !state.customerUnreachable) {
-      state.customerUnreachable = { at: r.receivedAt, ...(r.status ? { status: r.status } : {}) };
-      notices.push('bounce-notice');
-    }
+    if (aboutCustomer) markUnreachable(r.receivedAt, r.status);
   });
 
   // 1. Assessed and acknowledged at once, with a concrete time the customer will hear from us.

@@ -4,6 +4,8 @@ export const mailPorts = {
   imap: Number(process.env.NACHFASS_IMAP_PORT ?? 1143),
   lmtp: Number(process.env.NACHFASS_LMTP_PORT ?? 2424),
   smtp: Number(process.env.NACHFASS_SMTP_PORT ?? 2525),
+  /** Accepts unknown recipients and bounces them later: real delivery reports (RFC 3464). */
+  smtpDsn: Number(process.env.NACHFASS_SMTP_DSN_PORT ?? 2526),
 };
 
 /** Every mailbox of the local stack accepts this password (loopback-only development stack). */

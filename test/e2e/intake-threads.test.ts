@@ -1,0 +1,111 @@
+/**
+ * Mail that belongs to an existing case, on the real stack: a customer's reply reaches its case and the
+ * supervisor; a vacation notice answering our acknowledgment is recorded, never answered; a real Postfix
+ * bounce of our acknowledgment marks the customer unreachable and tells the supervisor. None opens a case.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workflowIdFor } from '../../activities/identity.js';
+import { caseStateQuery } from '../../workflows/messages.js';
+import type { CaseState } from '../../workflows/case.js';
+import { startTestApp, testPeople, testPolicy } from '../helpers/app.js';
+import { readFolder, sendRawViaSmtp, sendViaSmtp, uniqueAddress, waitForMail } from '../helpers/mail.js';
+import { mailPorts } from '../helpers/ports.js';
+
+describe('mail about an existing case', () => {
+  const people = testPeople();
+  let app: Awaited<ReturnType<typeof startTestApp>>;
+
+  beforeAll(async () => {
+    // Outgoing mail through the Postfix listener that accepts unknown recipients and bounces them later.
+    app = await startTestApp(people, testPolicy(people), { SMTP_PORT: String(mailPorts.smtpDsn) });
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  async function complain(from: string, subject: string): Promise<{ caseId: string; ackId: string; state: () => Promise<CaseState> }> {
+    const messageId = `<k-${randomBytes(6).toString('hex')}@kunden.example.test>`;
+    await sendViaSmtp({ from, to: people.support, subject, text: 'Meine Bestellung ist beschädigt angekommen.', messageId });
+    const [ack] = await waitForMail(people.supervisor, (m) => /Freigabe erbeten/.test(m.subject ?? '') && (m.text ?? '').includes(from));
+    const caseId = String(ack!.headers.get('x-nachfass-case'));
+    const handle = app.client.workflow.getHandle(workflowIdFor(caseId));
+    return { caseId, ackId: `<${caseId}.1.acknowledgment@example.test>`, state: () => handle.query(caseStateQuery) };
+  }
+
+  async function cases(): Promise<number> {
+    let n = 0;
+    for await (const _ of app.client.workflow.list({ query: `TaskQueue = '${app.config.temporal.taskQueue}' AND WorkflowType = 'ComplaintWorkflow'` })) n++;
+    return n;
+  }
+
+  it('hands a customer reply to its case and forwards it to the supervisor, without a new case', async () => {
+    const c = await complain(people.customer, 'Paket beschädigt');
+    await waitForMail(people.customer, (m) => m.messageId === c.ackId);
+    const before = await cases();
+    await sendViaSmtp({
+      from: people.customer,
+      to: people.support,
+      subject: `Re: [Fall ${c.caseId}] Re: Paket beschädigt`,
+      inReplyTo: c.ackId,
+      references: [c.ackId],
+      text: 'Hier sind die Fotos vom Schaden.\n\nAm 23.11.2026 schrieb Kundenservice:\n> Vielen Dank für Ihre Nachricht',
+    });
+    const [fwd] = await waitForMail(people.supervisor, (m) => /Neue Nachricht des Kunden/.test(m.subject ?? '') && m.headers.get('x-nachfass-case') === c.caseId);
+    expect(fwd!.text).toContain('Hier sind die Fotos vom Schaden.');
+    expect(fwd!.text).not.toContain('Vielen Dank für Ihre Nachricht');
+    const state = await c.state();
+    expect(state.replies).toHaveLength(1);
+    expect(state.timeline.map((e) => e.event)).toContain('customer-replied');
+    expect(await cases()).toBe(before);
+  });
+
+  it('records a vacation notice to our acknowledgment on the case and never answers it', async () => {
+    const customer = uniqueAddress('urlaub');
+    const c = await complain(customer, 'Falsche Farbe geliefert');
+    await waitForMail(customer, (m) => m.messageId === c.ackId);
+    const before = await cases();
+    // As Dovecot's Sieve vacation sends it (RFC 3834): null Return-Path, Auto-Submitted, answering our mail.
+    const vacation = [
+      `From: ${customer}`,
+      `To: ${people.support}`,
+      'Subject: Automatische Antwort: [Fall ' + c.caseId + '] Re: Falsche Farbe geliefert',
+      `Message-ID: <vac-${randomBytes(4).toString('hex')}@example.test>`,
+      `In-Reply-To: ${c.ackId}`,
+      `References: ${c.ackId}`,
+      'Auto-Submitted: auto-replied (vacation)',
+      'Precedence: bulk',
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'Ich bin bis 30.11. nicht im Büro.',
+      '',
+    ].join('\r\n');
+    await sendRawViaSmtp('', people.support, vacation);
+    const deadline = Date.now() + 30_000;
+    let state = await c.state();
+    while (!state.timeline.some((e) => e.event === 'auto-reply-received') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      state = await c.state();
+    }
+    expect(state.timeline.find((e) => e.event === 'auto-reply-received')?.detail).toContain('Auto-Submitted: auto-replied (vacation)');
+    expect(state.replies).toHaveLength(0);
+    expect(await cases()).toBe(before);
+    expect((await readFolder(customer)).map((m) => m.parsed.messageId)).toEqual([c.ackId]);
+  });
+
+  it('turns a real Postfix bounce of our acknowledgment into "customer unreachable" for the supervisor', async () => {
+    const customer = `kunde-${randomBytes(3).toString('hex')}@nouser.example.test`;
+    const c = await complain(customer, 'Rechnung falsch');
+    const before = await cases();
+    const [notice] = await waitForMail(people.supervisor, (m) => /Kunde nicht erreichbar/.test(m.subject ?? '') && m.headers.get('x-nachfass-case') === c.caseId);
+    expect(notice!.text).toContain(customer);
+    const state = await c.state();
+    expect(state.customerUnreachable?.status).toMatch(/^5\.1\.1$/);
+    expect(state.timeline.find((e) => e.event === 'delivery-failed')?.detail).toContain('acknowledgment');
+    expect(await cases()).toBe(before);
+    // The bounce is kept with the case's mail, never deleted.
+    const processed = await readFolder(people.support, 'Processed');
+    expect(processed.some((m) => m.parsed.headers.get('content-type')?.toString().includes('multipart/report') || /Undelivered|Unzustellbar/i.test(m.parsed.subject ?? ''))).toBe(true);
+  });
+});
