@@ -96,5 +96,22 @@ describe('a complaint by mail, decided through the link page', () => {
     expect(processed.map((m) => m.parsed.messageId)).toEqual([messageId]);
     // One acknowledgment, one decision, one follow-up: nothing doubled.
     expect(await readFolder(people.customer)).toHaveLength(3);
+
+    // Writing again after the case completed opens a linked follow-up case (a completed case takes no signals).
+    const again = `<nochmal-${randomBytes(6).toString('hex')}@kunden.example.test>`;
+    await sendViaSmtp({
+      from: people.customer,
+      to: people.support,
+      subject: `Re: [Fall ${caseId}] Ihre Meinung: Waschmaschine defekt`,
+      inReplyTo: followUp!.messageId,
+      references: [messageId, followUp!.messageId!],
+      text: 'Die Erstattung ist noch nicht angekommen.',
+      messageId: again,
+    });
+    const [secondAck] = await waitForMail(people.customer, (m) => m.inReplyTo === again);
+    const followCase = String(secondAck!.headers.get('x-nachfass-case'));
+    expect(followCase).not.toBe(caseId);
+    const followState = await app.client.workflow.getHandle(workflowIdFor(followCase)).query(caseStateQuery);
+    expect(followState.timeline.find((e) => e.event === 'follows-up-case')?.detail).toBe(caseId);
   });
 });

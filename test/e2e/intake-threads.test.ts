@@ -24,10 +24,22 @@ describe('mail about an existing case', () => {
     await app?.stop();
   });
 
-  async function complain(from: string, subject: string): Promise<{ caseId: string; ackId: string; state: () => Promise<CaseState> }> {
+  async function complain(
+    from: string,
+    subject: string,
+  ): Promise<{ caseId: string; ackId: string; state: () => Promise<CaseState> }> {
     const messageId = `<k-${randomBytes(6).toString('hex')}@kunden.example.test>`;
-    await sendViaSmtp({ from, to: people.support, subject, text: 'Meine Bestellung ist beschädigt angekommen.', messageId });
-    const [ack] = await waitForMail(people.supervisor, (m) => /Freigabe erbeten/.test(m.subject ?? '') && (m.text ?? '').includes(from));
+    await sendViaSmtp({
+      from,
+      to: people.support,
+      subject,
+      text: 'Meine Bestellung ist beschädigt angekommen.',
+      messageId,
+    });
+    const [ack] = await waitForMail(
+      people.supervisor,
+      (m) => /Freigabe erbeten/.test(m.subject ?? '') && (m.text ?? '').includes(from),
+    );
     const caseId = String(ack!.headers.get('x-nachfass-case'));
     const handle = app.client.workflow.getHandle(workflowIdFor(caseId));
     return { caseId, ackId: `<${caseId}.1.acknowledgment@example.test>`, state: () => handle.query(caseStateQuery) };
@@ -35,7 +47,10 @@ describe('mail about an existing case', () => {
 
   async function cases(): Promise<number> {
     let n = 0;
-    for await (const _ of app.client.workflow.list({ query: `TaskQueue = '${app.config.temporal.taskQueue}' AND WorkflowType = 'ComplaintWorkflow'` })) n++;
+    for await (const _ of app.client.workflow.list({
+      query: `TaskQueue = '${app.config.temporal.taskQueue}' AND WorkflowType = 'ComplaintWorkflow'`,
+    }))
+      n++;
     return n;
   }
 
@@ -51,7 +66,10 @@ describe('mail about an existing case', () => {
       references: [c.ackId],
       text: 'Hier sind die Fotos vom Schaden.\n\nAm 23.11.2026 schrieb Kundenservice:\n> Vielen Dank für Ihre Nachricht',
     });
-    const [fwd] = await waitForMail(people.supervisor, (m) => /Neue Nachricht des Kunden/.test(m.subject ?? '') && m.headers.get('x-nachfass-case') === c.caseId);
+    const [fwd] = await waitForMail(
+      people.supervisor,
+      (m) => /Neue Nachricht des Kunden/.test(m.subject ?? '') && m.headers.get('x-nachfass-case') === c.caseId,
+    );
     expect(fwd!.text).toContain('Hier sind die Fotos vom Schaden.');
     expect(fwd!.text).not.toContain('Vielen Dank für Ihre Nachricht');
     const state = await c.state();
@@ -88,7 +106,9 @@ describe('mail about an existing case', () => {
       await new Promise((r) => setTimeout(r, 250));
       state = await c.state();
     }
-    expect(state.timeline.find((e) => e.event === 'auto-reply-received')?.detail).toContain('Auto-Submitted: auto-replied (vacation)');
+    expect(state.timeline.find((e) => e.event === 'auto-reply-received')?.detail).toContain(
+      'Auto-Submitted: auto-replied (vacation)',
+    );
     expect(state.replies).toHaveLength(0);
     expect(await cases()).toBe(before);
     expect((await readFolder(customer)).map((m) => m.parsed.messageId)).toEqual([c.ackId]);
@@ -98,7 +118,10 @@ describe('mail about an existing case', () => {
     const customer = `kunde-${randomBytes(3).toString('hex')}@nouser.example.test`;
     const c = await complain(customer, 'Rechnung falsch');
     const before = await cases();
-    const [notice] = await waitForMail(people.supervisor, (m) => /Kunde nicht erreichbar/.test(m.subject ?? '') && m.headers.get('x-nachfass-case') === c.caseId);
+    const [notice] = await waitForMail(
+      people.supervisor,
+      (m) => /Kunde nicht erreichbar/.test(m.subject ?? '') && m.headers.get('x-nachfass-case') === c.caseId,
+    );
     expect(notice!.text).toContain(customer);
     const state = await c.state();
     expect(state.customerUnreachable?.status).toMatch(/^5\.1\.1$/);
@@ -106,6 +129,12 @@ describe('mail about an existing case', () => {
     expect(await cases()).toBe(before);
     // The bounce is kept with the case's mail, never deleted.
     const processed = await readFolder(people.support, 'Processed');
-    expect(processed.some((m) => m.parsed.headers.get('content-type')?.toString().includes('multipart/report') || /Undelivered|Unzustellbar/i.test(m.parsed.subject ?? ''))).toBe(true);
+    expect(
+      processed.some(
+        (m) =>
+          m.parsed.headers.get('content-type')?.toString().includes('multipart/report') ||
+          /Undelivered|Unzustellbar/i.test(m.parsed.subject ?? ''),
+      ),
+    ).toBe(true);
   });
 });

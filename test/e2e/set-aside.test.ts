@@ -1,0 +1,71 @@
+/** Mail that must not become a case is set aside with its reason, never deleted, and intake goes on. */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, testPeople, testPolicy } from '../helpers/app.js';
+import { deliverViaLmtp, readFolder, sendViaSmtp, waitForMail } from '../helpers/mail.js';
+
+describe('robots and broken mail', () => {
+  const people = testPeople();
+  let app: Awaited<ReturnType<typeof startTestApp>>;
+
+  beforeAll(async () => {
+    app = await startTestApp(people, testPolicy(people));
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it('puts list mail and no-reply mail in Ignored, mail without sender in Quarantine, and still takes the next complaint', async () => {
+    const id = () => `<${randomBytes(6).toString('hex')}@lists.example.test>`;
+    await sendViaSmtp({
+      from: 'kunden-forum@lists.example.test',
+      to: people.support,
+      subject: 'Wochenrückblick im Forum',
+      text: 'Neue Beiträge …',
+      messageId: id(),
+      headers: { 'List-Id': '<forum.lists.example.test>', 'List-Unsubscribe': '<mailto:leave@lists.example.test>' },
+    });
+    await sendViaSmtp({
+      from: 'no-reply@shop.example.test',
+      to: people.support,
+      subject: 'Ihre Bestellung wurde versandt',
+      text: 'Sendungsnummer 123',
+      messageId: id(),
+    });
+    const noSender = [
+      'To: ' + people.support,
+      'Subject: ohne Absender',
+      `Message-ID: ${id()}`,
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'Wer bin ich?',
+      '',
+    ].join('\r\n');
+    await deliverViaLmtp('nobody@example.test', people.support, noSender);
+    const real = `<echt-${randomBytes(6).toString('hex')}@kunden.example.test>`;
+    await sendViaSmtp({
+      from: people.customer,
+      to: people.support,
+      subject: 'Gerät defekt',
+      text: 'Bitte helfen Sie mir.',
+      messageId: real,
+    });
+
+    await waitForMail(people.customer, (m) => m.inReplyTo === real);
+    const ignored = await waitForMail(people.support, () => true, { folder: 'Ignored', count: 2 });
+    expect(ignored.map((m) => m.subject).sort()).toEqual([
+      'Ihre Bestellung wurde versandt',
+      'Wochenrückblick im Forum',
+    ]);
+    const quarantined = await waitForMail(people.support, () => true, { folder: 'Quarantine' });
+    expect(quarantined.map((m) => m.subject)).toEqual(['ohne Absender']);
+    expect(await readFolder(people.support, 'INBOX')).toHaveLength(0);
+    // Nobody was answered but the customer.
+    let cases = 0;
+    for await (const _ of app.client.workflow.list({
+      query: `TaskQueue = '${app.config.temporal.taskQueue}' AND WorkflowType = 'ComplaintWorkflow'`,
+    }))
+      cases++;
+    expect(cases).toBe(1);
+  });
+});
