@@ -1,7 +1,7 @@
 /** The very same mail delivered twice (same Message-ID) is one case, and both copies are kept. */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, testPeople, testPolicy } from '../helpers/app.js';
+import { countCases, startTestApp, testPeople, testPolicy } from '../helpers/app.js';
 import { readFolder, sendRawViaSmtp, waitForMail } from '../helpers/mail.js';
 
 describe('the same complaint twice', () => {
@@ -46,13 +46,7 @@ describe('the same complaint twice', () => {
 
     const [ack] = await waitForMail(people.customer, (m) => m.inReplyTo === messageId);
     expect(ack!.subject).toContain('Rechnung doppelt abgebucht – bitte prüfen');
-    const cases = [];
-    for await (const wf of app.client.workflow.list({
-      query: `TaskQueue = '${app.config.temporal.taskQueue}' AND WorkflowType = 'ComplaintWorkflow'`,
-    })) {
-      cases.push(wf.workflowId);
-    }
-    expect(cases).toHaveLength(1);
+    expect(await countCases(app)).toBe(1);
     // Give a stray second acknowledgment time to arrive, then count (the first arrived in well under this).
     await new Promise((r) => setTimeout(r, 3000));
     expect((await readFolder(people.customer)).filter((m) => m.parsed.inReplyTo === messageId)).toHaveLength(1);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowIdFor } from '../../activities/identity.js';
 import { caseStateQuery } from '../../workflows/messages.js';
 import type { CaseState } from '../../workflows/case.js';
-import { startTestApp, testPeople, testPolicy } from '../helpers/app.js';
+import { countCases, startTestApp, testPeople, testPolicy } from '../helpers/app.js';
 import { readFolder, sendRawViaSmtp, sendViaSmtp, uniqueAddress, waitForMail } from '../helpers/mail.js';
 import { mailPorts } from '../helpers/ports.js';
 
@@ -45,19 +45,10 @@ describe('mail about an existing case', () => {
     return { caseId, ackId: `<${caseId}.1.acknowledgment@example.test>`, state: () => handle.query(caseStateQuery) };
   }
 
-  async function cases(): Promise<number> {
-    let n = 0;
-    for await (const _ of app.client.workflow.list({
-      query: `TaskQueue = '${app.config.temporal.taskQueue}' AND WorkflowType = 'ComplaintWorkflow'`,
-    }))
-      n++;
-    return n;
-  }
-
   it('hands a customer reply to its case and forwards it to the supervisor, without a new case', async () => {
     const c = await complain(people.customer, 'Paket beschädigt');
     await waitForMail(people.customer, (m) => m.messageId === c.ackId);
-    const before = await cases();
+    const before = await countCases(app);
     await sendViaSmtp({
       from: people.customer,
       to: people.support,
@@ -75,14 +66,14 @@ describe('mail about an existing case', () => {
     const state = await c.state();
     expect(state.replies).toHaveLength(1);
     expect(state.timeline.map((e) => e.event)).toContain('customer-replied');
-    expect(await cases()).toBe(before);
+    expect(await countCases(app)).toBe(before);
   });
 
   it('records a vacation notice to our acknowledgment on the case and never answers it', async () => {
     const customer = uniqueAddress('urlaub');
     const c = await complain(customer, 'Falsche Farbe geliefert');
     await waitForMail(customer, (m) => m.messageId === c.ackId);
-    const before = await cases();
+    const before = await countCases(app);
     // As Dovecot's Sieve vacation sends it (RFC 3834): null Return-Path, Auto-Submitted, answering our mail.
     const vacation = [
       `From: ${customer}`,
@@ -110,14 +101,14 @@ describe('mail about an existing case', () => {
       'Auto-Submitted: auto-replied (vacation)',
     );
     expect(state.replies).toHaveLength(0);
-    expect(await cases()).toBe(before);
+    expect(await countCases(app)).toBe(before);
     expect((await readFolder(customer)).map((m) => m.parsed.messageId)).toEqual([c.ackId]);
   });
 
   it('turns a real Postfix bounce of our acknowledgment into "customer unreachable" for the supervisor', async () => {
     const customer = `kunde-${randomBytes(3).toString('hex')}@nouser.example.test`;
     const c = await complain(customer, 'Rechnung falsch');
-    const before = await cases();
+    const before = await countCases(app);
     const [notice] = await waitForMail(
       people.supervisor,
       (m) => /Kunde nicht erreichbar/.test(m.subject ?? '') && m.headers.get('x-nachfass-case') === c.caseId,
@@ -126,7 +117,7 @@ describe('mail about an existing case', () => {
     const state = await c.state();
     expect(state.customerUnreachable?.status).toMatch(/^5\.1\.1$/);
     expect(state.timeline.find((e) => e.event === 'delivery-failed')?.detail).toContain('acknowledgment');
-    expect(await cases()).toBe(before);
+    expect(await countCases(app)).toBe(before);
     // The bounce is kept with the case's mail, never deleted.
     const processed = await readFolder(people.support, 'Processed');
     expect(

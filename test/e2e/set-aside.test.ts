@@ -1,7 +1,7 @@
 /** Mail that must not become a case is set aside with its reason, never deleted, and intake goes on. */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, testPeople, testPolicy } from '../helpers/app.js';
+import { countCases, startTestApp, testPeople, testPolicy } from '../helpers/app.js';
 import { deliverViaLmtp, readFolder, sendViaSmtp, waitForMail } from '../helpers/mail.js';
 
 describe('robots and broken mail', () => {
@@ -61,11 +61,6 @@ describe('robots and broken mail', () => {
     expect(quarantined.map((m) => m.subject)).toEqual(['ohne Absender']);
     expect(await readFolder(people.support, 'INBOX')).toHaveLength(0);
     // Nobody was answered but the customer.
-    let cases = 0;
-    for await (const _ of app.client.workflow.list({
-      query: `TaskQueue = '${app.config.temporal.taskQueue}' AND WorkflowType = 'ComplaintWorkflow'`,
-    }))
-      cases++;
-    expect(cases).toBe(1);
+    expect(await countCases(app)).toBe(1);
   });
 });

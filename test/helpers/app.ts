@@ -98,3 +98,9 @@ export async function startTestApp(
   });
   return { ...app, config };
 }
+
+/** How many complaint cases the app's task queue has seen (running or closed), from Temporal visibility. */
+export async function countCases(app: App & { config: TConfig }): Promise<number> {
+  const query = `TaskQueue = '${app.config.temporal.taskQueue}' AND WorkflowType = 'ComplaintWorkflow'`;
+  return (await app.client.workflow.count(query)).count;
+}

@@ -1,0 +1,267 @@
+/**
+ * The link server under attack, on the real stack: mail scanners that open links, altered and forged
+ * tokens, missing CSRF protection, replayed and racing form posts, and HTML in the customer's mail.
+ * Each case is its own complaint (own customer mailbox), sent through Postfix and picked up by intake.
+ */
+import { randomBytes } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workflowIdFor } from '../../activities/identity.js';
+import { signLink, type LinkClaims } from '../../activities/links.js';
+import { caseStateQuery } from '../../workflows/messages.js';
+import { startTestApp, testPeople, testPolicy } from '../helpers/app.js';
+import { launchBrowser } from '../helpers/browser.js';
+import { decisionLink, readFolder, sendViaSmtp, uniqueAddress, waitForMail } from '../helpers/mail.js';
+
+interface OpenCase {
+  caseId: string;
+  customer: string;
+  link: string;
+  claims: LinkClaims;
+  handle: WorkflowHandle;
+}
+
+interface Answer {
+  status: number;
+  title: string | undefined;
+  body: string;
+}
+
+/** The CSRF cookie and form token a real browser gets from the GET. */
+interface FormSession {
+  cookie: string;
+  csrf: string;
+}
+
+const INJECTION = `<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> "><b>bold</b>`;
+
+async function answer(res: Response): Promise<Answer> {
+  const body = await res.text();
+  return { status: res.status, title: /<h1>([^<]*)<\/h1>/.exec(body)?.[1], body };
+}
+
+/** The link with another token: same server, same path. */
+function linkWith(c: OpenCase, token: string): string {
+  return c.link.replace(/\/decide\/.*$/, `/decide/${token}`);
+}
+
+async function formSession(link: string): Promise<FormSession> {
+  const res = await fetch(link);
+  const page = await answer(res);
+  expect(page.status, page.body).toBe(200);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0] ?? '')
+    .find((c) => c.startsWith('_csrf='));
+  if (!csrf || !cookie) throw new Error('the decision page set no CSRF cookie or form token');
+  return { cookie, csrf };
+}
+
+async function post(link: string, fields: Record<string, string>, cookie?: string): Promise<Answer> {
+  const res = await fetch(link, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
+    body: new URLSearchParams(fields),
+    redirect: 'manual',
+  });
+  return answer(res);
+}
+
+async function expectUndecided(c: OpenCase): Promise<void> {
+  const state = await c.handle.query(caseStateQuery);
+  expect(state.decision).toBeUndefined();
+  expect(state.status).toBe('awaiting-decision');
+  expect(state.timeline.map((e) => e.event)).not.toContain('decided');
+}
+
+describe('the decision link under attack', () => {
+  const people = testPeople();
+  let app: Awaited<ReturnType<typeof startTestApp>>;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [app, browser] = await Promise.all([startTestApp(people, testPolicy(people)), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  /** A fresh complaint by a fresh customer, up to the approval request in the supervisor's real mailbox. */
+  async function openCase(
+    subject = 'Paket beschädigt angekommen',
+    text = 'Guten Tag,\n\ndas Paket kam zerdrückt an, die Vase darin ist zerbrochen. Bitte um Erstattung.\n\nJonas Becker',
+  ): Promise<OpenCase> {
+    const customer = uniqueAddress('kunde');
+    const messageId = `<sicherheit-${randomBytes(6).toString('hex')}@kunden.example.test>`;
+    await sendViaSmtp({ from: `"Jonas Becker" <${customer}>`, to: people.support, subject, text, messageId });
+    const [ack] = await waitForMail(customer, (m) => m.inReplyTo === messageId);
+    const caseId = String(ack!.headers.get('x-nachfass-case'));
+    const [request] = await waitForMail(people.supervisor, (m) =>
+      (m.subject ?? '').startsWith(`[Fall ${caseId}] Freigabe erbeten`),
+    );
+    const link = decisionLink(request!);
+    const body = link.split('/decide/')[1]!.split('.')[0]!;
+    const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as LinkClaims;
+    return { caseId, customer, link, claims, handle: app.client.workflow.getHandle(workflowIdFor(caseId)) };
+  }
+
+  it('shows the page to GET and HEAD (mail scanners) and decides nothing', async () => {
+    const c = await openCase();
+    for (let i = 0; i < 2; i += 1) {
+      const page = await answer(await fetch(c.link, { redirect: 'follow' }));
+      expect(page.status).toBe(200);
+      expect(page.title).toBe(`Entscheidung zu Fall ${c.caseId}`);
+      expect(page.body).toContain('die Vase darin ist zerbrochen');
+    }
+    const head = await fetch(c.link, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await head.text()).toBe('');
+    await expectUndecided(c);
+  });
+
+  it('refuses altered and forged tokens with 400, for GET and POST', async () => {
+    const c = await openCase();
+    const [body, sig] = c.link.split('/decide/')[1]!.split('.') as [string, string];
+    const i = Math.floor(body.length / 2);
+    const flipped = `${body.slice(0, i)}${body[i] === 'A' ? 'B' : 'A'}${body.slice(i + 1)}`;
+    const forged = signLink(randomBytes(32).toString('hex'), c.claims);
+    const session = await formSession(c.link);
+    for (const token of [`${flipped}.${sig}`, forged, `${body}.${sig}.x`, 'kein-token']) {
+      const shown = await answer(await fetch(linkWith(c, token)));
+      expect([token, shown.status, shown.title]).toEqual([token, 400, 'Dieser Link ist ungültig']);
+      const posted = await post(linkWith(c, token), { _csrf: session.csrf, outcome: 'approved' }, session.cookie);
+      expect([token, posted.status, posted.title]).toEqual([token, 400, 'Dieser Link ist ungültig']);
+    }
+    await expectUndecided(c);
+  });
+
+  it('answers 404 for a correctly signed token of a case that does not exist', async () => {
+    const c = await openCase();
+    const ghost = signLink(app.config.linkSecret, { ...c.claims, c: 'ZZZZZZZZZZ' });
+    const page = await answer(await fetch(linkWith(c, ghost)));
+    expect(page.status).toBe(404);
+    expect(page.title).toBe('Fall nicht gefunden');
+    await expectUndecided(c);
+  });
+
+  it('answers 410 for an expired token, and POSTing it decides nothing', async () => {
+    const c = await openCase();
+    const session = await formSession(c.link);
+    const expired = linkWith(
+      c,
+      signLink(app.config.linkSecret, { ...c.claims, x: Math.floor(Date.now() / 1000) - 60 }),
+    );
+    const page = await answer(await fetch(expired));
+    expect(page.status).toBe(410);
+    expect(page.title).toBe('Dieser Link ist abgelaufen');
+    const posted = await post(expired, { _csrf: session.csrf, outcome: 'approved' }, session.cookie);
+    expect(posted.status).toBe(410);
+    await expectUndecided(c);
+  });
+
+  it('answers 403 for a correctly signed token of someone not on the ladder, and POSTing it decides nothing', async () => {
+    const c = await openCase();
+    const session = await formSession(c.link);
+    const stranger = linkWith(c, signLink(app.config.linkSecret, { ...c.claims, a: uniqueAddress('fremd') }));
+    const page = await answer(await fetch(stranger));
+    expect(page.status).toBe(403);
+    expect(page.title).toBe('Keine Berechtigung');
+    const posted = await post(stranger, { _csrf: session.csrf, outcome: 'approved' }, session.cookie);
+    expect(posted.status).toBe(403);
+    expect(posted.title).toBe('Keine Berechtigung');
+    await expectUndecided(c);
+  });
+
+  it('refuses a POST without CSRF cookie or token with 403, and accepts the form with both', async () => {
+    const c = await openCase();
+    const session = await formSession(c.link);
+    const attempts: Array<[string, Record<string, string>, string | undefined]> = [
+      ['neither', { outcome: 'approved' }, undefined],
+      ['token without cookie', { _csrf: session.csrf, outcome: 'approved' }, undefined],
+      ['cookie without token', { outcome: 'approved' }, session.cookie],
+      ['cookie with a wrong token', { _csrf: `${session.csrf}x`, outcome: 'approved' }, session.cookie],
+    ];
+    for (const [what, fields, cookie] of attempts) {
+      const refused = await post(c.link, fields, cookie);
+      expect([what, refused.status, refused.title]).toEqual([what, 403, 'Formular abgelaufen']);
+      expect(refused.body).toContain('Bitte öffnen Sie den Link aus der E-Mail erneut');
+    }
+    await expectUndecided(c);
+
+    const done = await post(
+      c.link,
+      { _csrf: session.csrf, outcome: 'rejected', noteToCustomer: 'Leider nein.' },
+      session.cookie,
+    );
+    expect(done.status).toBe(200);
+    expect(done.title).toBe('Entscheidung gespeichert');
+    expect((await c.handle.query(caseStateQuery)).decision).toMatchObject({
+      outcome: 'rejected',
+      decidedBy: people.supervisor,
+      channel: 'link',
+      noteToCustomer: 'Leider nein.',
+    });
+  });
+
+  it('refuses the same form posted again with 409 naming who decided', async () => {
+    const c = await openCase();
+    const session = await formSession(c.link);
+    const form = { _csrf: session.csrf, outcome: 'approved', noteToCustomer: 'Wir erstatten den Kaufpreis.' };
+    expect((await post(c.link, form, session.cookie)).status).toBe(200);
+    const replay = await post(c.link, { ...form, outcome: 'rejected' }, session.cookie);
+    expect(replay.status).toBe(409);
+    expect(replay.title).toBe('Bereits entschieden');
+    expect(replay.body).toContain('Sabine Schulz');
+    expect(replay.body).toContain('genehmigt');
+    // Opening the link again shows the same terminal page.
+    expect((await answer(await fetch(c.link))).status).toBe(409);
+    expect((await c.handle.query(caseStateQuery)).decision?.outcome).toBe('approved');
+  });
+
+  it('lets exactly one of two racing posts decide, and the customer gets one decision mail', async () => {
+    const c = await openCase();
+    const [a, b] = await Promise.all([formSession(c.link), formSession(c.link)]);
+    const [approve, reject] = await Promise.all([
+      post(c.link, { _csrf: a.csrf, outcome: 'approved', noteToCustomer: 'Genehmigt.' }, a.cookie),
+      post(c.link, { _csrf: b.csrf, outcome: 'rejected', noteToCustomer: 'Abgelehnt.' }, b.cookie),
+    ]);
+    expect([approve.status, reject.status].sort()).toEqual([200, 409]);
+    const winner = approve.status === 200 ? 'approved' : 'rejected';
+    const loser = approve.status === 200 ? reject : approve;
+    expect(loser.title).toBe('Bereits entschieden');
+    expect((await c.handle.query(caseStateQuery)).decision?.outcome).toBe(winner);
+
+    const [decision] = await waitForMail(c.customer, (m) => /\] Entscheidung:/.test(m.subject ?? ''));
+    expect(decision!.text).toContain(winner === 'approved' ? 'Genehmigt.' : 'Abgelehnt.');
+    // The follow-up is sent after the decision mail: once it is there, every decision mail is too.
+    await waitForMail(c.customer, (m) => /\] Ihre Meinung:/.test(m.subject ?? ''));
+    const decisions = (await readFolder(c.customer)).filter((m) =>
+      (m.parsed.subject ?? '').startsWith(`[Fall ${c.caseId}] Entscheidung:`),
+    );
+    expect(decisions).toHaveLength(1);
+  });
+
+  it('shows HTML and script from the complaint as text, under a CSP without scripts', async () => {
+    const c = await openCase(`Beschwerde ${INJECTION}`, `Guten Tag,\n\n${INJECTION}\n\nGrüße`);
+    const page = await browser.newPage();
+    try {
+      const res = await page.goto(c.link);
+      expect(res?.status()).toBe(200);
+      const csp = res?.headers()['content-security-policy'] ?? '';
+      expect(csp).toMatch(/(^|;)\s*script-src 'none'\s*(;|$)/);
+      expect(await page.evaluate('window.__pwned')).toBeUndefined();
+      expect(await page.textContent('blockquote')).toContain(INJECTION);
+      expect(await page.textContent('body')).toContain('<script>window.__pwned=1</script>');
+      expect(await page.locator('blockquote b').count()).toBe(0);
+      expect(await page.locator('script, img, b').count()).toBe(0);
+      expect(await page.locator('dd', { hasText: 'Beschwerde <script>' }).count()).toBe(1);
+    } finally {
+      await page.close();
+    }
+    await expectUndecided(c);
+  });
+});
