@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from '../activities/index.js';
 import type { MailboxSettings } from '../activities/intake.js';
+import type { RouterDeps } from '../activities/route.js';
 import { createMailSender, createSmtpTransport } from '../activities/mail.js';
 import { CASE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import { createRouterDeps } from './cases.js';
@@ -32,6 +33,8 @@ export interface AppOptions {
   /** A prebuilt workflow bundle (tests build it once per file). */
   workflowBundle?: WorkflowBundle;
   log?: (line: string) => void;
+  /** Wraps intake's hands on Temporal; tests use it to inject faults (e.g. a crash between start and move). */
+  wrapRouter?: (deps: RouterDeps) => RouterDeps;
 }
 
 /** True when the server knows every custom search attribute a case upserts. */
@@ -39,6 +42,13 @@ async function hasSearchAttributes(connection: Connection, namespace: string): P
   const res = await connection.operatorService.listSearchAttributes({ namespace });
   const known = new Set(Object.keys(res.customAttributes ?? {}));
   return CASE_SEARCH_ATTRIBUTES.every((a) => known.has(a.name));
+}
+
+function wrapRouter(
+  wrap: AppOptions['wrapRouter'],
+  make: (box: MailboxSettings) => RouterDeps,
+): (box: MailboxSettings) => RouterDeps {
+  return wrap ? (box) => wrap(make(box)) : make;
 }
 
 export function intakeWorkflowId(mailboxKey: string): string {
@@ -85,15 +95,18 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
       intake: {
         mailboxes: new Map([[box.key, box]]),
         recheckMs: config.intake.recheck,
-        router: createRouterDeps({
-          client,
-          taskQueue: config.temporal.taskQueue,
-          supportAddress: config.supportAddress,
-          linkSecret: config.linkSecret,
-          policy: policySnapshot(policy),
-          searchAttributes,
-          defaultLanguage: config.mailbox.language,
-        }),
+        router: wrapRouter(
+          opts.wrapRouter,
+          createRouterDeps({
+            client,
+            taskQueue: config.temporal.taskQueue,
+            supportAddress: config.supportAddress,
+            linkSecret: config.linkSecret,
+            policy: policySnapshot(policy),
+            searchAttributes,
+            defaultLanguage: config.mailbox.language,
+          }),
+        ),
       },
     });
 

@@ -26,6 +26,9 @@ interface Answer {
   status: number;
   title: string | undefined;
   body: string;
+  /** Content type and Content-Security-Policy: every answer is a page under a CSP without scripts. */
+  type: string | null;
+  csp: string | null;
 }
 
 /** The CSRF cookie and form token a real browser gets from the GET. */
@@ -38,7 +41,13 @@ const INJECTION = `<script>window.__pwned=1</script><img src=x onerror="window._
 
 async function answer(res: Response): Promise<Answer> {
   const body = await res.text();
-  return { status: res.status, title: /<h1>([^<]*)<\/h1>/.exec(body)?.[1], body };
+  return {
+    status: res.status,
+    title: /<h1>([^<]*)<\/h1>/.exec(body)?.[1],
+    body,
+    type: res.headers.get('content-type'),
+    csp: res.headers.get('content-security-policy'),
+  };
 }
 
 /** The link with another token: same server, same path. */
@@ -123,16 +132,29 @@ describe('the decision link under attack', () => {
     await expectUndecided(c);
   });
 
-  it('refuses altered and forged tokens with 400, for GET and POST', async () => {
+  it('refuses altered, forged and malformed tokens with 400, for GET and POST', async () => {
     const c = await openCase();
     const [body, sig] = c.link.split('/decide/')[1]!.split('.') as [string, string];
     const i = Math.floor(body.length / 2);
     const flipped = `${body.slice(0, i)}${body[i] === 'A' ? 'B' : 'A'}${body.slice(i + 1)}`;
     const forged = signLink(randomBytes(32).toString('hex'), c.claims);
+    // Correctly signed, but for another purpose than deciding.
+    const otherPurpose = signLink(app.config.linkSecret, { ...c.claims, p: 'unsubscribe' } as unknown as LinkClaims);
     const session = await formSession(c.link);
-    for (const token of [`${flipped}.${sig}`, forged, `${body}.${sig}.x`, 'kein-token']) {
+    const tokens = [
+      `${flipped}.${sig}`,
+      forged,
+      otherPurpose,
+      `${body}.${sig}.x`,
+      'kein-token',
+      '%zz',
+      'a'.repeat(2000),
+    ];
+    for (const token of tokens) {
       const shown = await answer(await fetch(linkWith(c, token)));
       expect([token, shown.status, shown.title]).toEqual([token, 400, 'Dieser Link ist ungültig']);
+      expect(shown.type).toMatch(/^text\/html/);
+      expect(shown.csp).toContain("script-src 'none'");
       const posted = await post(linkWith(c, token), { _csrf: session.csrf, outcome: 'approved' }, session.cookie);
       expect([token, posted.status, posted.title]).toEqual([token, 400, 'Dieser Link ist ungültig']);
     }
@@ -145,6 +167,13 @@ describe('the decision link under attack', () => {
     const page = await answer(await fetch(linkWith(c, ghost)));
     expect(page.status).toBe(404);
     expect(page.title).toBe('Fall nicht gefunden');
+    // An address that is no link at all is a page too, never the framework's JSON.
+    const nowhere = await answer(await fetch(`${linkWith(c, ghost)}/weiter`));
+    expect([nowhere.status, nowhere.title, nowhere.type]).toEqual([
+      404,
+      'Seite nicht gefunden',
+      'text/html; charset=utf-8',
+    ]);
     await expectUndecided(c);
   });
 
@@ -176,7 +205,7 @@ describe('the decision link under attack', () => {
     await expectUndecided(c);
   });
 
-  it('refuses a POST without CSRF cookie or token with 403, and accepts the form with both', async () => {
+  it('refuses a POST without CSRF cookie or token (403) or with a malformed form (400), then accepts the form', async () => {
     const c = await openCase();
     const session = await formSession(c.link);
     const attempts: Array<[string, Record<string, string>, string | undefined]> = [
@@ -190,6 +219,33 @@ describe('the decision link under attack', () => {
       expect([what, refused.status, refused.title]).toEqual([what, 403, 'Formular abgelaufen']);
       expect(refused.body).toContain('Bitte öffnen Sie den Link aus der E-Mail erneut');
     }
+    // With CSRF protection satisfied, only a well-formed form decides: no choice, repeated fields, JSON.
+    const csrf = encodeURIComponent(session.csrf);
+    const malformed: Array<[string, string, number, string]> = [
+      ['no outcome', `_csrf=${csrf}&noteToCustomer=x`, 400, 'Unvollständiges Formular'],
+      ['two outcomes', `_csrf=${csrf}&outcome=approved&outcome=rejected`, 400, 'Unvollständiges Formular'],
+      [
+        'two notes',
+        `_csrf=${csrf}&outcome=approved&noteToCustomer=a&noteToCustomer=b`,
+        400,
+        'Unvollständiges Formular',
+      ],
+    ];
+    for (const [what, body, status, title] of malformed) {
+      const res = await fetch(c.link, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: session.cookie },
+        body,
+      });
+      const refused = await answer(res);
+      expect([what, refused.status, refused.title]).toEqual([what, status, title]);
+    }
+    const json = await fetch(c.link, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: session.cookie, 'x-csrf-token': session.csrf },
+      body: JSON.stringify({ outcome: 'approved' }),
+    });
+    expect((await answer(json)).status).toBe(415);
     await expectUndecided(c);
 
     const done = await post(

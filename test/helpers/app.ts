@@ -42,7 +42,8 @@ export function testPeople(): TestPeople {
 }
 
 /** The example company with second-scale durations. */
-export function testPolicy(people: TestPeople, durations: Partial<Record<string, string>> = {}): TPolicy {
+/** The test policy as YAML (a file for worker processes the test spawns). */
+export function testPolicyYaml(people: TestPeople, durations: Partial<Record<string, string>> = {}): string {
   const d = {
     answerPromise: '60s',
     reminderAfter: '40s',
@@ -51,21 +52,24 @@ export function testPolicy(people: TestPeople, durations: Partial<Record<string,
     linkValidity: '1h',
     ...durations,
   };
-  return parsePolicy(
-    `
+  return `
 company: { name: Muster Versand GmbH, address: "Musterstraße 12, 10115 Berlin", phone: "+49 30 1234567", hours: "Mo–Fr 09:00–18:00", timeZone: Europe/Berlin }
 ladder:
   - { role: Teamleitung, name: Sabine Schulz, address: ${people.supervisor}, language: de }
   - { role: Geschäftsleitung, name: Markus Weber, address: ${people.manager}, language: de }
 durations: ${JSON.stringify(d)}
 rules: { urgencyKeywords: [sofort, dringend, urgent], impactKeywords: [Erstattung, refund, kündige] }
-`,
-    'test policy',
-  );
+`;
 }
 
-export function testConfig(people: TestPeople, env: Record<string, string> = {}): TConfig {
-  return loadConfig({
+export function testPolicy(people: TestPeople, durations: Partial<Record<string, string>> = {}): TPolicy {
+  return parsePolicy(testPolicyYaml(people, durations), 'test policy');
+}
+
+/** The environment of a test app: a fresh task queue, link secret and link server port. */
+export async function testEnv(people: TestPeople, env: Record<string, string> = {}): Promise<Record<string, string>> {
+  const port = await freePort();
+  return {
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     TEMPORAL_TASK_QUEUE: `test-${randomBytes(4).toString('hex')}`,
     IMAP_HOST: '127.0.0.1',
@@ -80,18 +84,17 @@ export function testConfig(people: TestPeople, env: Record<string, string> = {})
     LINK_SECRET: randomBytes(32).toString('hex'),
     INTAKE_HEARTBEAT_TIMEOUT: '5s',
     INTAKE_RECHECK: '5s',
+    HTTP_PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
     ...env,
-  });
+  };
 }
 
-/** Starts the app; PUBLIC_URL follows the port the link server got. */
-export async function startTestApp(
-  people: TestPeople,
-  policy: TPolicy,
-  env: Record<string, string> = {},
-): Promise<App & { config: TConfig }> {
-  const port = await freePort();
-  const config = testConfig(people, { HTTP_PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ...env });
+export type TestApp = App & { config: TConfig };
+
+/** Starts the app in this process from a test environment. */
+export async function startAppWithEnv(env: Record<string, string>, policy: TPolicy): Promise<TestApp> {
+  const config = loadConfig(env);
   const app = await startApp(config, policy, {
     workflowBundle: await workflowBundle(),
     log: (line) => /error/i.test(line) && console.error(line),
@@ -99,8 +102,17 @@ export async function startTestApp(
   return { ...app, config };
 }
 
+/** Starts the app with fresh mailboxes' environment; `env` overrides single variables. */
+export async function startTestApp(
+  people: TestPeople,
+  policy: TPolicy,
+  env: Record<string, string> = {},
+): Promise<TestApp> {
+  return startAppWithEnv(await testEnv(people, env), policy);
+}
+
 /** How many complaint cases the app's task queue has seen (running or closed), from Temporal visibility. */
-export async function countCases(app: App & { config: TConfig }): Promise<number> {
+export async function countCases(app: TestApp): Promise<number> {
   const query = `TaskQueue = '${app.config.temporal.taskQueue}' AND WorkflowType = 'ComplaintWorkflow'`;
   return (await app.client.workflow.count(query)).count;
 }
