@@ -28,8 +28,13 @@ export async function sendRawViaSmtp(from: string, to: string, raw: string | Buf
  * Raw bytes straight into Dovecot over LMTP, as delivered, untouched: Postfix would add the headers a
  * broken mail lacks (From, Date, Message-ID) for local clients.
  */
-export async function deliverViaLmtp(from: string, to: string, raw: string | Buffer): Promise<void> {
-  const t = nodemailer.createTransport({ lmtp: true, host: '127.0.0.1', port: mailPorts.lmtp, ignoreTLS: true });
+export async function deliverViaLmtp(
+  from: string,
+  to: string,
+  raw: string | Buffer,
+  port = mailPorts.lmtp,
+): Promise<void> {
+  const t = nodemailer.createTransport({ lmtp: true, host: '127.0.0.1', port, ignoreTLS: true });
   try {
     await t.sendMail({ envelope: { from, to }, raw });
   } finally {
