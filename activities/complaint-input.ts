@@ -11,6 +11,8 @@ export interface ComplaintInputContext {
   linkSecret: string;
   searchAttributes: boolean;
   now: Date;
+  /** Folder the original is moved to once the case exists. */
+  archiveFolder: string;
 }
 
 export function toComplaintInput(
@@ -35,6 +37,8 @@ export function toComplaintInput(
     attachments: p.attachments,
     policy: ctx.policy,
     searchAttributes: ctx.searchAttributes,
+    acknowledge: true,
+    archive: { mailbox: ctx.mailbox, folder: ctx.archiveFolder, messageId: p.messageId ?? '' },
     ...(relatedCaseId ? { relatedCaseId } : {}),
   };
 }

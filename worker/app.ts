@@ -105,6 +105,7 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
             policy: policySnapshot(policy),
             searchAttributes,
             defaultLanguage: config.mailbox.language,
+            ackRateLimit: config.ackRateLimit,
           }),
         ),
       },

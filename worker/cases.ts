@@ -18,6 +18,7 @@ export interface CaseGatewayOptions {
   policy: PolicySnapshot;
   searchAttributes: boolean;
   defaultLanguage: TLanguage;
+  ackRateLimit: { max: number; windowMs: number };
 }
 
 /** Bare address of "Name <addr>" or "addr", lower case. */
@@ -53,11 +54,26 @@ export function createRouterDeps(o: CaseGatewayOptions): (box: MailboxSettings) 
       throw err;
     }
   };
+  // Counted in Temporal visibility (all replicas) and in this process (visibility lags by milliseconds;
+  // without search attributes the process count is all there is: a backstop, not a cluster-wide guarantee).
+  const recent = new Map<string, number[]>();
+  const mayAcknowledge = async (customerKey: string): Promise<boolean> => {
+    const since = Date.now() - o.ackRateLimit.windowMs;
+    const mine = (recent.get(customerKey) ?? []).filter((t) => t > since);
+    recent.set(customerKey, [...mine, Date.now()]);
+    let seen = mine.length;
+    if (o.searchAttributes) {
+      const query = `WorkflowType = 'ComplaintWorkflow' AND CustomerHash = '${customerKey}' AND StartTime > '${new Date(since).toISOString()}'`;
+      seen = Math.max(seen, (await o.client.workflow.count(query)).count);
+    }
+    return seen < o.ackRateLimit.max;
+  };
   const support = bareAddress(o.supportAddress);
   return (box) => ({
     classifyContext: { ourDomain: domainOf(support), ourAddresses: [support, box.user.toLowerCase()] },
     startCase,
     signalCase,
+    mayAcknowledge,
     now: () => new Date(),
     toComplaint: (p, raw, relatedCaseId) =>
       toComplaintInput(
@@ -70,6 +86,7 @@ export function createRouterDeps(o: CaseGatewayOptions): (box: MailboxSettings) 
           linkSecret: o.linkSecret,
           searchAttributes: o.searchAttributes,
           now: new Date(),
+          archiveFolder: box.processedFolder,
         },
         relatedCaseId,
       ),

@@ -67,6 +67,20 @@ export const ZEnv = z.object({
   LINK_SECRET: z.string().refine((s) => Buffer.byteLength(s) >= 32, 'must be at least 32 bytes'),
   POLICY_FILE: z.string().default(path.join(PROJECT_ROOT, 'policy', 'example.yaml')),
 
+  ACK_RATE_LIMIT: z
+    .string()
+    .regex(/^\d+\/\S+$/, 'must look like 5/1h (acknowledgments per sender per period)')
+    .transform((v, ctx) => {
+      const [max, period] = v.split('/') as [string, string];
+      const windowMs = ZDuration.safeParse(period);
+      if (!windowMs.success) {
+        ctx.addIssue({ code: 'custom', message: `"${period}" is not a duration like 1h` });
+        return z.NEVER;
+      }
+      return { max: Number(max), windowMs: windowMs.data };
+    })
+    .default({ max: 5, windowMs: 3_600_000 }),
+
   INTAKE_HEARTBEAT_TIMEOUT: ZDuration.default(30_000),
   INTAKE_RECHECK: ZDuration.default(30_000),
   INTAKE_RUN_FOR: ZDuration.default(6 * 3_600_000),
@@ -101,6 +115,8 @@ export interface TConfig {
   linkSecret: string;
   policyFile: string;
   intake: { heartbeatTimeout: number; recheck: number; runFor: number };
+  /** At most `max` automatic acknowledgments per sender within `windowMs`. */
+  ackRateLimit: { max: number; windowMs: number };
 }
 
 export class ConfigError extends Error {
@@ -153,5 +169,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     linkSecret: e.LINK_SECRET,
     policyFile: e.POLICY_FILE,
     intake: { heartbeatTimeout: e.INTAKE_HEARTBEAT_TIMEOUT, recheck: e.INTAKE_RECHECK, runFor: e.INTAKE_RUN_FOR },
+    ackRateLimit: e.ACK_RATE_LIMIT,
   };
 }

@@ -59,6 +59,13 @@ export interface ComplaintInput {
   language: TLanguage;
   attachments: AttachmentInfo[];
   policy: PolicySnapshot;
+  /**
+   * False when the sender exceeded the acknowledgment rate limit (a misbehaving peer must not make us send a
+   * flood): the case exists and staff are asked as usual, only the automatic acknowledgment is withheld.
+   */
+  acknowledge: boolean;
+  /** Where the original mail is archived (attachments stay there, never in history). */
+  archive: { mailbox: string; folder: string; messageId: string };
   /** Set when this case follows up a completed case the customer wrote about again. */
   relatedCaseId?: string;
   /** False when the Temporal server lacks the project's custom search attributes. */

@@ -2,7 +2,15 @@
  * ComplaintWorkflow: one durable case per complaint, told the way a support team works it.
  * Deterministic: only @temporalio/workflow and pure modules.
  */
-import { ActivityFailure, ApplicationFailure, condition, log, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  log,
+  proxyActivities,
+  setHandler,
+  sleep,
+} from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { assess } from './assessment.js';
 import { caseMailRequest, type Approver, type CaseState, type ComplaintInput, type TMailKind } from './case.js';
@@ -109,7 +117,8 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
   publish('awaiting-decision');
   note('assessed', `${state.assessment.priority}: ${state.assessment.reasons.join('; ')}`);
   if (input.relatedCaseId) note('follows-up-case', input.relatedCaseId);
-  await mail('acknowledgment', 'customer');
+  if (input.acknowledge) await mail('acknowledgment', 'customer');
+  else note('acknowledgment-withheld', 'sender over the acknowledgment rate limit');
 
   // 2. The first rung of the ladder is asked to decide.
   const first = ladder[0];

@@ -64,3 +64,35 @@ describe('robots and broken mail', () => {
     expect(await countCases(app)).toBe(1);
   });
 });
+
+describe('acknowledgment rate limit per sender', () => {
+  const people = testPeople();
+  let app: Awaited<ReturnType<typeof startTestApp>>;
+
+  beforeAll(async () => {
+    app = await startTestApp(people, testPolicy(people), { ACK_RATE_LIMIT: '2/1h' });
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it('opens every case but acknowledges at most the limit', async () => {
+    const ids: string[] = [];
+    for (let i = 1; i <= 3; i++) {
+      const id = `<flut-${i}-${randomBytes(4).toString('hex')}@kunden.example.test>`;
+      ids.push(id);
+      await sendViaSmtp({
+        from: people.customer,
+        to: people.support,
+        subject: `Beschwerde Nr. ${i}`,
+        text: `Problem ${i}`,
+        messageId: id,
+      });
+    }
+    await waitForMail(people.supervisor, (m) => /Freigabe erbeten/.test(m.subject ?? ''), { count: 3 });
+    expect(await countCases(app)).toBe(3);
+    await new Promise((r) => setTimeout(r, 2000));
+    const acks = (await readFolder(people.customer)).filter((m) => ids.includes(m.parsed.inReplyTo ?? ''));
+    expect(acks).toHaveLength(2);
+  });
+});

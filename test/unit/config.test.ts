@@ -47,3 +47,11 @@ describe('loadConfig', () => {
     );
   });
 });
+
+describe('ACK_RATE_LIMIT', () => {
+  it('reads "N/period" and defaults to 5 per hour', () => {
+    expect(loadConfig(valid).ackRateLimit).toEqual({ max: 5, windowMs: 3_600_000 });
+    expect(loadConfig({ ...valid, ACK_RATE_LIMIT: '2/10m' }).ackRateLimit).toEqual({ max: 2, windowMs: 600_000 });
+    expect(() => loadConfig({ ...valid, ACK_RATE_LIMIT: 'many' })).toThrowError(/ACK_RATE_LIMIT: must look like 5\/1h/);
+  });
+});
