@@ -31,7 +31,7 @@ const AUTO_SUBJECT =
 const BOUNCE_SUBJECT =
   /(?:undeliver|unzustellbar|nicht zustellbar|delivery (?:status notification|failure|has failed)|failure notice|returned mail|mail delivery failed|zustellungsfehler)/i;
 const ROBOT_SENDER =
-  /^(?:mailer-daemon|postmaster|no-?reply|do-?not-?reply|noreply-[^@]*|bounces?|owner-[^@]+|[^@]+-request|[^@]+-bounces)@/i;
+  /^(?:mailer-daemon|postmaster|no-?reply|do-?not-?reply|noreply-[^@]*|bounces?|newsletters?|mailings?|owner-[^@]+|[^@]+-request|[^@]+-bounces)@/i;
 
 function first(f: MailFacts, name: string): string | undefined {
   return f.headers[name]?.[0];
@@ -86,8 +86,13 @@ export function classify(f: MailFacts, ctx: ClassifyContext): Verdict {
   if (!f.from) return { kind: 'quarantine', reasons: ['no sender address (From)'] };
 
   const fromDomain = f.from.slice(f.from.lastIndexOf('@') + 1);
-  if (first(f, 'x-nachfass-case') !== undefined && fromDomain === ctx.ourDomain) {
-    return { kind: 'own', reasons: ['X-Nachfass-Case header from our domain: a mail we sent'] };
+  const ownCase = first(f, 'x-nachfass-case');
+  if (ownCase !== undefined && fromDomain === ctx.ourDomain) {
+    return {
+      kind: 'own',
+      ...(new RegExp(`^${CASE_ID}$`).test(ownCase) ? { caseId: ownCase } : {}),
+      reasons: ['X-Nachfass-Case header from our domain: a mail we sent'],
+    };
   }
   if (ctx.ourAddresses.includes(f.from)) return { kind: 'own', reasons: [`sent from our own address ${f.from}`] };
   if (f.messageId && ourCaseIds(f.messageId, ctx.ourDomain).length > 0) {
@@ -113,7 +118,9 @@ export function classify(f: MailFacts, ctx: ClassifyContext): Verdict {
   if (AUTO_SUBJECT.test(f.subject)) auto.push(`auto-reply subject "${f.subject.slice(0, 60)}"`);
   if (auto.length > 0) {
     const caseId = caseFromThread(f, ctx);
-    return withCase('auto-reply', auto, caseId ? { caseId, reason: `answers our mail of case ${caseId}` } : {});
+    if (caseId) return withCase('auto-reply', auto, { caseId, reason: `answers our mail of case ${caseId}` });
+    const tag = f.subject.match(SUBJECT_TAG)?.[1];
+    return withCase('auto-reply', auto, tag ? { caseId: tag, reason: `case number ${tag} in the subject` } : {});
   }
 
   const list = Object.keys(f.headers).filter((h) => /^list-(id|unsubscribe|post|help|owner|archive)$/.test(h));

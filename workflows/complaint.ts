@@ -106,11 +106,12 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
   setHandler(deliveryFailedSignal, (r) => {
     const bounced = state.sent.find((s) => s.seq === r.seq);
     note(
-      'delivery-failed',
+      r.status?.startsWith('4') ? 'delivery-delayed' : 'delivery-failed',
       `${bounced ? `${bounced.kind} to ${bounced.to}` : 'unknown mail'}: ${r.reasons.join('; ')}`,
     );
     const aboutCustomer = bounced ? bounced.to === input.customer.address : true;
-    if (aboutCustomer) markUnreachable(r.receivedAt, r.status);
+    // A 4.x.x status (RFC 3463) is a delay warning: the address may still work, so we keep writing to it.
+    if (aboutCustomer && !r.status?.startsWith('4')) markUnreachable(r.receivedAt, r.status);
   });
 
   // 1. Assessed and acknowledged at once, with a concrete time the customer will hear from us.
