@@ -76,7 +76,7 @@ describe('classify', () => {
       'our own mail looped back',
       { from: 'support@example.test', h: { 'X-Nachfass-Case': '7K3M9QXA2B' } },
       'own',
-      undefined,
+      '7K3M9QXA2B',
     ],
     ['our own Message-ID', { from: 'someone@example.org', messageId: ours }, 'own', undefined],
     ['no sender', { from: undefined }, 'quarantine', undefined],
