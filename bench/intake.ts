@@ -1,0 +1,106 @@
+/**
+ * Intake benchmark: fills a fresh support mailbox with N complaints (every tenth with a 1 MiB attachment)
+ * over LMTP, then runs the whole app against it and measures how fast the mailbox drains into cases and
+ * how the worker's memory behaves. Run for several N to see whether memory stays flat with mailbox size.
+ *
+ *   npx tsx bench/intake.ts [N ...]        (default: 100 400; the mail stack must run: scripts/stack.sh up mail)
+ *
+ * Prints a table and writes bench/results/intake.json. Figures, not assertions: these machines are noisy.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { startApp } from '../worker/app.js';
+import { loadConfig, PROJECT_ROOT } from '../worker/config.js';
+import { startDevServer } from '../worker/dev-server.js';
+import { parsePolicy } from '../worker/policy.js';
+import { deliverViaLmtp, withImap } from '../scripts/lib/dev-mail.js';
+import { freePort, mailPorts, STACK_PASSWORD } from '../scripts/lib/ports.js';
+
+const ATTACHMENT = randomBytes(1024 * 1024).toString('base64').replace(/.{76}/g, '$&\r\n');
+
+function complaint(i: number, from: string, to: string): string {
+  const id = `<bench-${i}-${randomBytes(4).toString('hex')}@kunden.example.test>`;
+  const head = [`From: Kunde ${i} <${from}>`, `To: ${to}`, `Subject: Beschwerde Nr. ${i}: Gerät defekt`, `Message-ID: ${id}`, 'Date: Mon, 23 Nov 2026 10:00:00 +0100', 'MIME-Version: 1.0'];
+  const text = `Guten Tag,\r\n\r\nmein Gerät (Bestellung ${i}) ist defekt. Ich bitte um Erstattung.\r\n\r\nGrüße`;
+  if (i % 10 !== 0) return [...head, 'Content-Type: text/plain; charset=utf-8', '', text, ''].join('\r\n');
+  return [...head, 'Content-Type: multipart/mixed; boundary="b"', '', '--b', 'Content-Type: text/plain; charset=utf-8', '', text, '--b',
+    'Content-Type: application/pdf; name="rechnung.pdf"', 'Content-Transfer-Encoding: base64', 'Content-Disposition: attachment; filename="rechnung.pdf"', '', ATTACHMENT, '--b--', ''].join('\r\n');
+}
+
+async function folderCount(user: string, folder: string): Promise<number> {
+  return withImap(user, async (c) => {
+    if (!(await c.list()).some((m) => m.path === folder)) return 0;
+    const status = await c.status(folder, { messages: true });
+    return status ? (status.messages ?? 0) : 0;
+  });
+}
+
+async function run(n: number, temporalAddress: string): Promise<Record<string, number>> {
+  const tag = randomBytes(3).toString('hex');
+  const support = `bench-support-${tag}@example.test`;
+  const people = { supervisor: `bench-sup-${tag}@example.test`, manager: `bench-man-${tag}@example.test` };
+  const fillStart = Date.now();
+  for (let i = 1; i <= n; i++) await deliverViaLmtp(`kunde${i}-${tag}@example.test`, support, complaint(i, `kunde${i}-${tag}@example.test`, support));
+  const fillS = (Date.now() - fillStart) / 1000;
+
+  const port = await freePort();
+  const config = loadConfig({
+    TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: `bench-${tag}`, IMAP_HOST: '127.0.0.1', IMAP_PORT: String(mailPorts.imap),
+    IMAP_SECURE: 'false', IMAP_USER: support, IMAP_PASSWORD: STACK_PASSWORD, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(mailPorts.smtp),
+    SMTP_SECURE: 'false', SUPPORT_ADDRESS: `Kundenservice <${support}>`, LINK_SECRET: randomBytes(32).toString('hex'),
+    HTTP_PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ACK_RATE_LIMIT: '1000/1h',
+  });
+  const policy = parsePolicy(`
+company: { name: Bench GmbH, address: "Weg 1, Berlin", phone: "+49 30 1", hours: "Mo–Fr 9–18", timeZone: Europe/Berlin }
+ladder: [{ role: Teamleitung, name: Sup, address: ${people.supervisor} }, { role: GL, name: Man, address: ${people.manager} }]
+durations: { answerPromise: 1h, reminderAfter: 1h, escalateAfter: 2h, followUpAfter: 1h, linkValidity: 1d }
+rules: { urgencyKeywords: [sofort], impactKeywords: [Erstattung] }
+`, 'bench policy');
+
+  global.gc?.();
+  const rssStart = process.memoryUsage().rss;
+  let rssPeak = rssStart;
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 100);
+  const t0 = Date.now();
+  const app = await startApp(config, policy, { log: () => undefined });
+  let processed = 0;
+  while ((processed = await folderCount(support, 'Processed')) < n) await new Promise((r) => setTimeout(r, 500));
+  const drainS = (Date.now() - t0) / 1000;
+  await app.stop();
+  clearInterval(sampler);
+  return {
+    mails: n,
+    fillSeconds: fillS,
+    drainSeconds: drainS,
+    mailsPerSecond: Math.round((processed / drainS) * 10) / 10,
+    rssStartMiB: Math.round(rssStart / 2 ** 20),
+    rssPeakMiB: Math.round(rssPeak / 2 ** 20),
+    rssGrowthMiB: Math.round((rssPeak - rssStart) / 2 ** 20),
+  };
+}
+
+async function main(): Promise<void> {
+  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+  const server = await startDevServer({ port: await freePort(), uiPort: await freePort() });
+  const rows: Array<Record<string, number>> = [];
+  try {
+    for (const n of sizes.length ? sizes : [100, 400]) {
+      const row = await run(n, server.address);
+      rows.push(row);
+      console.log(JSON.stringify(row));
+    }
+  } finally {
+    await server.stop();
+  }
+  console.table(rows);
+  mkdirSync(path.join(PROJECT_ROOT, 'bench/results'), { recursive: true });
+  const out = path.join(PROJECT_ROOT, 'bench/results/intake.json');
+  writeFileSync(out, JSON.stringify({ at: new Date().toISOString(), node: process.version, cpus: 2, rows }, null, 2) + '\n');
+  console.log(`written to ${out}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
