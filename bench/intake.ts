@@ -64,7 +64,7 @@ rules: { urgencyKeywords: [sofort], impactKeywords: [Erstattung] }
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 100);
   const t0 = Date.now();
   const app = await startApp(config, policy, { log: () => undefined });
-  let processed = 0;
+  let processed: number;
   while ((processed = await folderCount(support, 'Processed')) < n) await new Promise((r) => setTimeout(r, 500));
   const drainS = (Date.now() - t0) / 1000;
   await app.stop();
