@@ -44,6 +44,17 @@ export function ourCaseIds(text: string, ourDomain: string): string[] {
   return [...text.matchAll(re)].map((m) => m[1]!.toUpperCase());
 }
 
+/** Our mails (case, sequence number, kind) named in a text, e.g. In-Reply-To and References. */
+export function ourMessageRefs(text: string, ourDomain: string): Array<{ caseId: string; seq: number; kind: string }> {
+  const domain = ourDomain.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const re = new RegExp(`<(${CASE_ID})\\.(\\d+)\\.([a-z-]+)@${domain}>`, 'gi');
+  return [...text.matchAll(re)].map((m) => ({
+    caseId: m[1]!.toUpperCase(),
+    seq: Number(m[2]),
+    kind: m[3]!.toLowerCase(),
+  }));
+}
+
 function caseFromThread(f: MailFacts, ctx: ClassifyContext): string | undefined {
   return ourCaseIds(f.threadIds.join(' '), ctx.ourDomain).at(-1);
 }

@@ -86,9 +86,12 @@ async function processFolder(client: ImapFlow, deps: IntakeDeps, box: MailboxSet
   try {
     for (;;) {
       const uids = (await client.search({ all: true }, { uid: true })) || [];
-      for (const uid of uids.slice(0, BATCH)) await processOne(client, deps, box, uid);
+      for (const uid of uids.slice(0, BATCH)) {
+        await processOne(client, deps, box, uid);
+        // Per mail: a long pass must not look like a dead worker (heartbeat timeout) and be handed over.
+        Context.current().heartbeat();
+      }
       if (uids.length <= BATCH) break;
-      Context.current().heartbeat();
     }
   } finally {
     lock.release();

@@ -5,8 +5,8 @@
 import type { ParsedMail } from 'mailparser';
 import type { ComplaintInput } from '../workflows/case.js';
 import type { InboundMail } from '../workflows/messages.js';
-import { classify, type ClassifyContext, type Verdict } from './classify.js';
-import { mailFacts } from './mail-facts.js';
+import { classify, ourMessageRefs, type ClassifyContext, type Verdict } from './classify.js';
+import { mailFacts, type MailFacts } from './mail-facts.js';
 import { boundText, summarize, trimReply, type ParsedComplaint } from './parse.js';
 
 export type TStartOutcome = 'started' | 'duplicate';
@@ -48,8 +48,16 @@ function inbound(p: ParsedComplaint, now: Date, trim: boolean): InboundMail {
   };
 }
 
+/** The mails of `caseId` a mail answers. */
+function answers(facts: MailFacts, caseId: string, ourDomain: string): InboundMail['answers'] {
+  return ourMessageRefs(facts.threadIds.join(' '), ourDomain)
+    .filter((r) => r.caseId === caseId)
+    .map(({ seq, kind }) => ({ seq, kind }));
+}
+
 export async function routeMail(parsed: ParsedMail, raw: Buffer, deps: RouterDeps): Promise<RouteOutcome> {
-  const verdict = classify(mailFacts(parsed), deps.classifyContext);
+  const facts = mailFacts(parsed);
+  const verdict = classify(facts, deps.classifyContext);
   const summary = summarize(parsed);
   const now = deps.now();
 
@@ -72,7 +80,11 @@ export async function routeMail(parsed: ParsedMail, raw: Buffer, deps: RouterDep
       return start();
     case 'reply': {
       const caseId = verdict.caseId!;
-      if (await deps.signalCase(caseId, { name: 'customerReply', payload: inbound(summary, now, true) })) {
+      const payload = {
+        ...inbound(summary, now, true),
+        answers: answers(facts, caseId, deps.classifyContext.ourDomain),
+      };
+      if (await deps.signalCase(caseId, { name: 'customerReply', payload })) {
         return { folder: 'processed', verdict, caseId, action: 'reply handed to its case' };
       }
       // The case completed (or is unknown): the customer's new words open a linked follow-up case.

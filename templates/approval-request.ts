@@ -3,7 +3,7 @@
  * serves as reminder and as escalation. It says why the case was escalated, what was done, what is expected.
  */
 import type { Approver, CaseMailContext } from '../workflows/case.js';
-import { caseSubject, formatDateTime, salutation } from './format.js';
+import { caseSubject, formatDateTime, reasonsText, salutation } from './format.js';
 import { renderMail, type RenderedMail } from './layout.js';
 
 export type TApprovalReason = 'approval-request' | 'reminder' | 'escalation';
@@ -40,7 +40,7 @@ export function approvalRequest(c: CaseMailContext, a: Approver, reason: TApprov
   const l = a.language;
   const tz = c.company.timeZone;
   const who = c.customer.name ? `${c.customer.name} <${c.customer.address}>` : c.customer.address;
-  const why = c.assessment.reasons.join('; ');
+  const why = reasonsText(c.assessment.reasons, l);
   const due = formatDateTime(c.promisedBy, l, tz);
   const paragraphs =
     l === 'de'

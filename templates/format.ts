@@ -28,3 +28,19 @@ export function salutation(name: string | undefined, language: TLanguage): strin
   if (language === 'de') return name ? `Guten Tag ${name},` : 'Guten Tag,';
   return name ? `Dear ${name},` : 'Hello,';
 }
+
+/**
+ * An assessment reason as the reader's language says it. The workflow records reasons in English
+ * (`urgency: "sofort"`, `impact: "Erstattung"`, `no rule fired: standard handling`) for the audit trail.
+ */
+export function reasonText(reason: string, language: TLanguage): string {
+  if (language === 'en') return reason;
+  const m = reason.match(/^(urgency|impact): "(.*)"$/);
+  if (m) return `${m[1] === 'urgency' ? 'Dringlichkeit' : 'Auswirkung'}: „${m[2]}“`;
+  if (reason === 'no rule fired: standard handling') return 'keine Regel zutreffend: normale Bearbeitung';
+  return reason;
+}
+
+export function reasonsText(reasons: readonly string[], language: TLanguage): string {
+  return reasons.map((r) => reasonText(r, language)).join('; ');
+}

@@ -6,7 +6,7 @@ import { decision } from './decision.js';
 import { followUp } from './follow-up.js';
 import type { RenderedMail } from './layout.js';
 import { progressUpdate } from './progress-update.js';
-import { bounceNotice, customerReplyNotice } from './staff-notice.js';
+import { bounceNotice, customerReplyNotice, mailDecisionUnclear } from './staff-notice.js';
 
 export type { RenderedMail } from './layout.js';
 
@@ -25,6 +25,9 @@ export function renderCaseMail(req: CaseMailRequest, link?: string): RenderedMai
     case 'customer-reply':
       if (req.to === 'customer' || !link) throw new Error('customer-reply goes to an approver, with a link');
       return customerReplyNotice(c, req.to, link);
+    case 'mail-decision-unclear':
+      if (req.to === 'customer' || !link) throw new Error('mail-decision-unclear goes to an approver, with a link');
+      return mailDecisionUnclear(c, req.to, link);
     case 'bounce-notice':
       if (req.to === 'customer') throw new Error('bounce-notice goes to an approver');
       return bounceNotice(c, req.to);

@@ -61,3 +61,47 @@ export function bounceNotice(c: CaseMailContext, a: Approver): RenderedMail {
     },
   );
 }
+
+/** Answer to an approver's mail that could not be taken as a decision: why, and how to decide. */
+export function mailDecisionUnclear(c: CaseMailContext, a: Approver, link: string): RenderedMail {
+  const l = a.language;
+  const reason = l === 'de' ? germanReason(c.unclear ?? '') : (c.unclear ?? '');
+  const paragraphs =
+    l === 'de'
+      ? [
+          `Ihre E-Mail zu Fall ${c.caseId} konnten wir nicht als Entscheidung werten: ${reason}.`,
+          'So entscheiden Sie per E-Mail: Antworten Sie auf die Freigabe-Anfrage und schreiben Sie in die erste Zeile nur GENEHMIGT oder ABGELEHNT. Was danach folgt, geht als Nachricht an den Kunden.',
+          'Oder entscheiden Sie über den Link unten.',
+        ]
+      : [
+          `We could not take your email about case ${c.caseId} as a decision: ${reason}.`,
+          'To decide by email, reply to the approval request with only APPROVED or REJECTED on the first line. Whatever follows is sent to the customer as your note.',
+          'Or decide through the link below.',
+        ];
+  return renderMail(
+    caseSubject(c.caseId, c.subject, l, l === 'de' ? 'Keine Entscheidung erkannt' : 'No decision recognised'),
+    {
+      language: l,
+      greeting: salutation(a.name, l),
+      paragraphs,
+      ...(c.decision
+        ? {}
+        : { action: { label: l === 'de' ? 'Fall prüfen und entscheiden' : 'Review and decide', url: link } }),
+      company: c.company,
+    },
+  );
+}
+
+/** The workflow records its reasons in English (the audit trail); German approvers read them in German. */
+function germanReason(reason: string): string {
+  const firstLine = reason.match(/^the first line \("(.*)"\) is not/);
+  if (firstLine) return `Die erste Zeile („${firstLine[1]}“) ist weder GENEHMIGT noch ABGELEHNT`;
+  const decided = reason.match(/^already decided by (.+) at (.+)$/);
+  if (decided) return `Der Fall wurde bereits von ${decided[1]} entschieden`;
+  const known: Record<string, string> = {
+    'the reply is empty': 'Die Antwort ist leer',
+    'the reply names both approval and rejection': 'Die Antwort nennt Genehmigung und Ablehnung zugleich',
+    'it does not answer a request that was sent to you': 'Sie beantwortet keine Anfrage, die an Sie ging',
+  };
+  return known[reason] ?? reason;
+}

@@ -8,7 +8,7 @@ import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { createHash } from 'node:crypto';
 import { workflowIdFor } from '../activities/identity.js';
 import { verifyLink, type LinkClaims } from '../activities/links.js';
@@ -18,7 +18,7 @@ import { PAGE_CSS } from '../templates/pages/layout.js';
 import { noticePage } from '../templates/pages/notice.js';
 import type { CaseState, TLanguage } from '../workflows/case.js';
 import { findApprover } from '../workflows/ladder.js';
-import { caseStateQuery, decideUpdate, type DecisionInput } from '../workflows/messages.js';
+import { caseStateQuery, decideUpdate, type DecisionInput, type TDecisionOutcome } from '../workflows/messages.js';
 
 export interface LinkServerOptions {
   client: Client;
@@ -43,6 +43,10 @@ const TEXT = {
       'Bitte wenden Sie sich an den Kundenservice, wenn der Fall noch offen ist.',
     ],
     notFound: ['Fall nicht gefunden', 'Zu diesem Link gibt es keinen Fall (mehr).'],
+    noPage: [
+      'Seite nicht gefunden',
+      'Unter dieser Adresse gibt es nichts. Bitte verwenden Sie den Link aus der E-Mail.',
+    ],
     notApprover: [
       'Keine Berechtigung',
       'Dieser Link ist keiner entscheidungsberechtigten Person dieses Falls zugeordnet.',
@@ -56,6 +60,7 @@ const TEXT = {
       'Der Kunde erhält jetzt eine E-Mail mit der Entscheidung und Ihrer Nachricht. Einige Tage später fragen wir ihn, wie zufrieden er ist.',
     ],
     badForm: ['Unvollständiges Formular', 'Bitte wählen Sie „Genehmigen“ oder „Ablehnen“.'],
+    badRequest: ['Ungültige Anfrage', 'Bitte öffnen Sie den Link aus der E-Mail und verwenden Sie das Formular dort.'],
     csrf: [
       'Formular abgelaufen',
       'Bitte öffnen Sie den Link aus der E-Mail erneut und senden Sie das Formular noch einmal.',
@@ -72,6 +77,7 @@ const TEXT = {
     ],
     expired: ['This link has expired', 'Please contact customer service if the case is still open.'],
     notFound: ['Case not found', 'There is no case (any more) for this link.'],
+    noPage: ['Page not found', 'There is nothing at this address. Please use the link from the email.'],
     notApprover: ['Not permitted', 'This link does not belong to a person who may decide this case.'],
     decided: 'Already decided',
     decidedLine: (s: CaseState, tz: string) =>
@@ -82,6 +88,7 @@ const TEXT = {
       'The customer now receives an email with the decision and your note. A few days later we ask them how satisfied they are.',
     ],
     badForm: ['Incomplete form', 'Please choose "Approve" or "Reject".'],
+    badRequest: ['Invalid request', 'Please open the link from the email and use the form there.'],
     csrf: ['Form expired', 'Please open the link from the email again and submit the form once more.'],
     failed: ['That did not work', 'The decision could not be saved just now. Please try again in a minute.'],
   },
@@ -89,12 +96,49 @@ const TEXT = {
 
 type TLoaded = { ok: true; claims: LinkClaims; state: CaseState } | { ok: false; status: number; html: string };
 
+/** The posted form, or undefined when a field is missing, repeated or not text (never trust the body's shape). */
+type TForm = { outcome: TDecisionOutcome; noteToCustomer?: string; internalNote?: string };
+
+function readForm(body: unknown): TForm | undefined {
+  const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const { outcome, noteToCustomer, internalNote } = fields;
+  if (outcome !== 'approved' && outcome !== 'rejected') return undefined;
+  const form: TForm = { outcome };
+  for (const [name, value] of [
+    ['noteToCustomer', noteToCustomer],
+    ['internalNote', internalNote],
+  ] as const) {
+    if (value === undefined) continue;
+    if (typeof value !== 'string') return undefined;
+    if (value.trim()) form[name] = value.trim().slice(0, 4000);
+  }
+  return form;
+}
+
+/**
+ * Headers for answers Fastify gives before any hook runs (malformed URL, overlong token): the same
+ * guarantees helmet gives every other page.
+ */
+const BARE_HEADERS = {
+  'content-security-policy': "default-src 'self'; script-src 'none'; form-action 'self'; frame-ancestors 'self'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+} as const;
+
 export async function startLinkServer(o: LinkServerOptions): Promise<{ app: FastifyInstance; url: string }> {
+  const send = (reply: FastifyReply, status: number, body: string): FastifyReply =>
+    reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
+  const notice = (l: TLanguage, [title, line]: readonly [string, string], kind: 'notice' | 'error' = 'error'): string =>
+    noticePage(l, title, [line], kind);
+
   const app = Fastify({
     logger: false,
     trustProxy: true,
     bodyLimit: 64 * 1024,
     routerOptions: { maxParamLength: 1024 },
+    // A malformed or overlong link is an invalid link: a page, not Fastify's JSON.
+    frameworkErrors: (_err: FastifyError, _req, reply) =>
+      send(reply.headers(BARE_HEADERS), 400, notice(o.language, TEXT[o.language].invalid)),
   });
   const secure = o.publicUrl.startsWith('https:');
   await app.register(fastifyHelmet, {
@@ -102,6 +146,8 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
       directives: { 'default-src': ["'self'"], 'form-action': ["'self'"], 'script-src': ["'none'"] },
     },
   });
+  // Only the page's form is accepted: no JSON or text bodies reach the decision route.
+  app.removeAllContentTypeParsers();
   await app.register(fastifyFormbody);
   await app.register(fastifyCookie, { secret: createHash('sha256').update(`cookie:${o.linkSecret}`).digest('hex') });
   await app.register(fastifyCsrf, {
@@ -109,15 +155,12 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
     cookieOpts: { signed: true, httpOnly: true, sameSite: 'strict', path: '/', secure },
   });
 
-  const send = (reply: FastifyReply, status: number, body: string): FastifyReply =>
-    reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
-  const notice = (l: TLanguage, [title, line]: readonly [string, string], kind: 'notice' | 'error' = 'error'): string =>
-    noticePage(l, title, [line], kind);
-
   /** Verifies the token and loads the case. Read-only. */
   async function load(token: string): Promise<TLoaded> {
     const l = o.language;
     const v = verifyLink(o.linkSecret, token, Date.now());
+    // A correctly signed token for another purpose is no decision link.
+    if (v.ok && v.claims.p !== 'decide') return { ok: false, status: 400, html: notice(l, TEXT[l].invalid) };
     if (!v.ok) {
       return {
         ok: false,
@@ -141,9 +184,13 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
     if (err.code?.startsWith('FST_CSRF')) {
       return send(reply, 403, noticePage(l, TEXT[l].csrf[0], [TEXT[l].csrf[1]], 'error'));
     }
+    // The client's mistake (body too large, wrong content type) is answered, not reported.
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
+      return send(reply, err.statusCode, notice(l, TEXT[l].badRequest));
     o.onError?.(err);
-    return send(reply, err.statusCode && err.statusCode < 500 ? err.statusCode : 500, notice(l, TEXT[l].failed));
+    return send(reply, 500, notice(l, TEXT[l].failed));
   });
+  app.setNotFoundHandler((_req, reply) => send(reply, 404, notice(o.language, TEXT[o.language].noPage)));
 
   app.get('/static/app.css', async (_req, reply) =>
     reply.type('text/css').header('cache-control', 'max-age=3600').send(PAGE_CSS),
@@ -174,7 +221,7 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
     );
   });
 
-  app.post<{ Params: { token: string }; Body: Record<string, string | undefined> }>(
+  app.post<{ Params: { token: string }; Body: unknown }>(
     '/decide/:token',
     { preHandler: app.csrfProtection },
     async (req, reply) => {
@@ -184,15 +231,11 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
       if (!approver) return send(reply, 403, notice(o.language, TEXT[o.language].notApprover));
       const l = approver.language;
       const t = TEXT[l];
-      const outcome = req.body?.outcome;
-      if (outcome !== 'approved' && outcome !== 'rejected') return send(reply, 400, notice(l, t.badForm));
-      const decision: DecisionInput = {
-        outcome,
-        decidedBy: approver.address,
-        channel: 'link',
-        ...(req.body.noteToCustomer?.trim() ? { noteToCustomer: req.body.noteToCustomer.trim().slice(0, 4000) } : {}),
-        ...(req.body.internalNote?.trim() ? { internalNote: req.body.internalNote.trim().slice(0, 4000) } : {}),
-      };
+      if (loaded.state.decision)
+        return send(reply, 409, noticePage(l, t.decided, [t.decidedLine(loaded.state, o.timeZone)], 'notice'));
+      const form = readForm(req.body);
+      if (!form) return send(reply, 400, notice(l, t.badForm));
+      const decision: DecisionInput = { ...form, decidedBy: approver.address, channel: 'link' };
       const handle = o.client.workflow.getHandle(workflowIdFor(loaded.claims.c));
       try {
         await handle.executeUpdate(decideUpdate, { args: [decision] });

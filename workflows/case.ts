@@ -117,6 +117,8 @@ export interface CaseState {
   replies: Array<{ at: string; from: string; subject: string; text: string }>;
   /** Mails we sent: which sequence number went to whom (bounces name the sequence number). */
   sent: Array<{ seq: number; kind: TMailKind; to: string }>;
+  /** Why the latest mail from an approver could not be taken as a decision (answered with an explanation). */
+  unclear?: { at: string; reason: string };
   /** Set when the customer's address bounced: we stop mailing it and tell the approver. */
   customerUnreachable?: { at: string; status?: string };
   timeline: TimelineEntry[];
@@ -132,7 +134,8 @@ export type TMailKind =
   | 'decision'
   | 'follow-up'
   | 'customer-reply'
-  | 'bounce-notice';
+  | 'bounce-notice'
+  | 'mail-decision-unclear';
 
 /** What a mail template needs of a case: no policy rules, no timeline, the complaint text only for staff. */
 export interface CaseMailContext {
@@ -154,6 +157,8 @@ export interface CaseMailContext {
   reply?: { at: string; from: string; subject: string; text: string };
   /** Why the customer cannot be reached, for `bounce-notice`. */
   unreachable?: { at: string; status?: string };
+  /** Why an approver's mail was not taken as a decision, for `mail-decision-unclear`. */
+  unclear?: string;
 }
 
 /** Input of the `sendCaseMail` activity. */
@@ -195,6 +200,7 @@ export function caseMailRequest(
         ? { reply: state.replies[state.replies.length - 1] }
         : {}),
       ...(kind === 'bounce-notice' && state.customerUnreachable ? { unreachable: state.customerUnreachable } : {}),
+      ...(kind === 'mail-decision-unclear' && state.unclear ? { unclear: state.unclear.reason } : {}),
     },
   };
 }

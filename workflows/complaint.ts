@@ -17,13 +17,23 @@ import { caseMailRequest, type Approver, type CaseState, type ComplaintInput, ty
 import { decisionHandlers } from './decision.js';
 import { ErrorCode } from './error-codes.js';
 import { findApprover } from './ladder.js';
-import { autoReplySignal, caseStateQuery, customerReplySignal, deliveryFailedSignal } from './messages.js';
+import { parseMailDecision } from './mail-decision.js';
+import {
+  autoReplySignal,
+  caseStateQuery,
+  customerReplySignal,
+  deliveryFailedSignal,
+  type InboundMail,
+} from './messages.js';
 import { publishSearchAttributes } from './search-attributes.js';
 
 const { sendCaseMail } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
+
+/** Our mails whose answer may carry a decision: they went to an approver, with the decision link. */
+const DECIDING_KINDS = new Set(['approval-request', 'reminder', 'escalation', 'customer-reply']);
 
 export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseState> {
   const { policy } = input;
@@ -75,15 +85,14 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
   const responsible = (): Approver | undefined =>
     (state.decision && findApprover(ladder, state.decision.decidedBy)) ?? ladder[state.level];
 
-  // Staff notices (a customer reply, a bounce) go out beside the main story, in arrival order.
-  const notices: Array<'customer-reply' | 'bounce-notice'> = [];
+  // Staff notices (a customer reply, a bounce, an unclear mail decision) go out beside the main story, in order.
+  const notices: Array<{ kind: 'customer-reply' | 'bounce-notice' | 'mail-decision-unclear'; to?: Approver }> = [];
   let noticing = false;
   void (async () => {
     for (;;) {
       await condition(() => notices.length > 0);
       noticing = true;
-      const kind = notices.shift()!;
-      const to = responsible();
+      const { kind, to = responsible() } = notices.shift()!;
       if (to) await mail(kind, to);
       noticing = false;
     }
@@ -92,15 +101,41 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
   function markUnreachable(at: string, status?: string): void {
     if (state.customerUnreachable) return;
     state.customerUnreachable = { at, ...(status ? { status } : {}) };
-    notices.push('bounce-notice');
+    notices.push({ kind: 'bounce-notice' });
   }
 
   setHandler(caseStateQuery, () => state);
-  decisionHandlers(state, note);
+  const recordDecision = decisionHandlers(state, note);
+  /** An approver's answer to their request by mail: a decision when its first line says so clearly. */
+  const staffMail = (a: Approver, m: InboundMail): void => {
+    const unclear = (reason: string): void => {
+      state.unclear = { at: m.receivedAt, reason };
+      note('mail-decision-unclear', `${a.name}: ${reason}`);
+      notices.push({ kind: 'mail-decision-unclear', to: a });
+    };
+    const ownRequest = (m.answers ?? []).some(
+      (r) => DECIDING_KINDS.has(r.kind) && state.sent.find((s) => s.seq === r.seq)?.to === a.address,
+    );
+    if (!ownRequest) return unclear('it does not answer a request that was sent to you');
+    const parsed = parseMailDecision(m.text);
+    if (!parsed.ok) return unclear(parsed.reason);
+    try {
+      recordDecision({
+        outcome: parsed.outcome,
+        decidedBy: a.address,
+        channel: 'mail',
+        ...(parsed.note ? { noteToCustomer: parsed.note } : {}),
+      });
+    } catch (err) {
+      unclear(err instanceof Error ? err.message : String(err));
+    }
+  };
   setHandler(customerReplySignal, (m) => {
+    const staff = findApprover(ladder, m.from);
+    if (staff) return staffMail(staff, m);
     state.replies.push({ at: m.receivedAt, from: m.from, subject: m.subject, text: m.text });
     note('customer-replied', m.messageId);
-    notices.push('customer-reply');
+    notices.push({ kind: 'customer-reply' });
   });
   setHandler(autoReplySignal, (m) => note('auto-reply-received', `${m.from}: ${m.reasons.join('; ')}`));
   setHandler(deliveryFailedSignal, (r) => {

@@ -15,7 +15,11 @@ function validate(state: CaseState, d: DecisionInput): Approver {
   return approver;
 }
 
-export function decisionHandlers(state: CaseState, note: (event: string, detail?: string) => void): void {
+/** Registers the decision update and signal; returns the recorder for decisions that arrive by mail. */
+export function decisionHandlers(
+  state: CaseState,
+  note: (event: string, detail?: string) => void,
+): (d: DecisionInput) => DecisionRecord {
   const record = (d: DecisionInput): DecisionRecord => {
     const approver = validate(state, d);
     state.decision = {
@@ -39,4 +43,5 @@ export function decisionHandlers(state: CaseState, note: (event: string, detail?
       note('decision-refused', err instanceof Error ? err.message : String(err));
     }
   });
+  return record;
 }

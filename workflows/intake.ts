@@ -19,8 +19,9 @@ export async function IntakeWorkflow(args: IntakeArgs): Promise<void> {
   const { watchMailbox } = proxyActivities<ReturnType<typeof createActivities>>({
     startToCloseTimeout: args.runFor + 5 * 60_000,
     heartbeatTimeout: args.heartbeatTimeout,
-    // Retried without end: a mailbox that cannot be reached is retried until it can.
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
+    // Retried without end: a mailbox that cannot be reached is retried until it can. Kept short, because
+    // a handover after a worker stops waits for this interval (reconnect backoff lives in the activity).
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' },
   });
   await watchMailbox(args);
   await continueAsNew<typeof IntakeWorkflow>(args);

@@ -42,6 +42,8 @@ export interface InboundMail {
   subject: string;
   /** Bounded text; quoted history trimmed where recognisable. */
   text: string;
+  /** Which of our mails of this case it answers (from In-Reply-To/References). */
+  answers?: Array<{ seq: number; kind: string }>;
 }
 
 /** The customer (or someone on the thread) wrote again: recorded and forwarded to whoever decides. */

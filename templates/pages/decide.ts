@@ -1,7 +1,7 @@
 /** The confirmation page a decision link opens. Showing it changes nothing; only its form POST decides. */
-import type { Approver, CaseState } from '../../workflows/case.js';
-import { formatDateTime } from '../format.js';
-import { html } from '../html.js';
+import type { Approver, CaseState, TLanguage, TLevel, TimelineEntry } from '../../workflows/case.js';
+import { formatDateTime, reasonsText } from '../format.js';
+import { html, type SafeHtml } from '../html.js';
 import { page } from './layout.js';
 
 export interface DecidePageProps {
@@ -22,14 +22,19 @@ const T = {
     why: 'Warum eskaliert',
     promised: 'Zugesagt bis',
     complaint: 'Die Beschwerde',
+    replies: 'Weitere Nachrichten des Kunden',
     done: 'Bisher getan',
     decide: 'Ihre Entscheidung',
+    choose: 'Genehmigen oder ablehnen?',
     approve: 'Genehmigen',
     reject: 'Ablehnen',
     noteCustomer: 'Nachricht an den Kunden (wird ihm geschickt)',
     noteInternal: 'Interne Notiz (nur im Fallverlauf)',
     submit: 'Entscheidung absenden',
     hint: 'Sie entscheiden als',
+    level: { high: 'hoch', low: 'niedrig' },
+    urgency: 'Dringlichkeit',
+    impact: 'Auswirkung',
   },
   en: {
     title: 'Decision on case',
@@ -39,22 +44,80 @@ const T = {
     why: 'Why escalated',
     promised: 'Promised by',
     complaint: 'The complaint',
+    replies: 'Further messages from the customer',
     done: 'Done so far',
     decide: 'Your decision',
+    choose: 'Approve or reject?',
     approve: 'Approve',
     reject: 'Reject',
     noteCustomer: 'Note to the customer (sent to them)',
     noteInternal: 'Internal note (case history only)',
     submit: 'Send decision',
     hint: 'You decide as',
+    level: { high: 'high', low: 'low' },
+    urgency: 'urgency',
+    impact: 'impact',
   },
 } as const;
+
+/** Timeline events in words; an event not listed here is shown as recorded. */
+const EVENTS: Record<TLanguage, Record<string, string>> = {
+  de: {
+    assessed: 'Eingestuft',
+    'follows-up-case': 'Folgefall zu',
+    'mail:acknowledgment': 'Eingangsbestätigung an den Kunden',
+    'mail:approval-request': 'Freigabe erbeten bei',
+    'mail:reminder': 'Erinnerung an',
+    'mail:escalation': 'Eskaliert an',
+    'mail:progress-update': 'Zwischenstand an den Kunden',
+    'mail:customer-reply': 'Antwort des Kunden weitergeleitet an',
+    'mail:bounce-notice': 'Unzustellbarkeit gemeldet an',
+    'customer-replied': 'Der Kunde hat erneut geschrieben',
+    'auto-reply-received': 'Automatische Antwort erhalten',
+    'delivery-failed': 'E-Mail nicht zustellbar',
+    'decision-refused': 'Entscheidung abgewiesen',
+    decided: 'Entschieden',
+  },
+  en: {
+    assessed: 'Assessed',
+    'follows-up-case': 'Follows up case',
+    'mail:acknowledgment': 'Acknowledgment to the customer',
+    'mail:approval-request': 'Approval requested from',
+    'mail:reminder': 'Reminder to',
+    'mail:escalation': 'Escalated to',
+    'mail:progress-update': 'Progress update to the customer',
+    'mail:customer-reply': 'Customer reply forwarded to',
+    'mail:bounce-notice': 'Undeliverable address reported to',
+    'customer-replied': 'The customer wrote again',
+    'auto-reply-received': 'Automatic reply received',
+    'delivery-failed': 'Mail could not be delivered',
+    'decision-refused': 'Decision refused',
+    decided: 'Decided',
+  },
+};
+
+/** Short date and time for the timeline ("24.11., 10:12"); the full form is in `datetime`. */
+function shortTime(iso: string, l: TLanguage, timeZone: string): string {
+  const locale = l === 'de' ? 'de-DE' : 'en-GB';
+  const opts = { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit', timeZone } as const;
+  return new Intl.DateTimeFormat(locale, opts).format(new Date(iso));
+}
+
+function timelineItem(e: TimelineEntry, l: TLanguage, timeZone: string): SafeHtml {
+  const label = EVENTS[l][e.event];
+  // Mail to the customer says so in its label; the recorded detail "customer" would only repeat it.
+  const detail = label && e.detail === 'customer' ? undefined : e.detail;
+  return html`<li>
+    <time datetime="${e.at}">${shortTime(e.at, l, timeZone)}</time> ${label ?? e.event}${detail ? ` (${detail})` : ''}
+  </li>`;
+}
 
 export function decidePage(p: DecidePageProps): string {
   const l = p.approver.language;
   const t = T[l];
   const s = p.state;
   const who = s.customer.name ? `${s.customer.name} <${s.customer.address}>` : s.customer.address;
+  const level = (v: TLevel): string => t.level[v];
   const body = html` <section>
       <h1>${t.title} ${s.caseId}</h1>
       <dl>
@@ -63,9 +126,12 @@ export function decidePage(p: DecidePageProps): string {
         <dt>${t.subject}</dt>
         <dd>${s.subject}</dd>
         <dt>${t.priority}</dt>
-        <dd>${s.assessment.priority} (${s.assessment.urgency} / ${s.assessment.impact})</dd>
+        <dd>
+          ${s.assessment.priority} (${t.urgency} ${level(s.assessment.urgency)}, ${t.impact}
+          ${level(s.assessment.impact)})
+        </dd>
         <dt>${t.why}</dt>
-        <dd>${s.assessment.reasons.join('; ')}</dd>
+        <dd>${reasonsText(s.assessment.reasons, l)}</dd>
         <dt>${t.promised}</dt>
         <dd>${formatDateTime(s.promisedBy, l, p.timeZone)}</dd>
       </dl>
@@ -74,10 +140,22 @@ export function decidePage(p: DecidePageProps): string {
       <h2>${t.complaint}</h2>
       <blockquote>${p.complaintText}</blockquote>
     </section>
+    ${
+      s.replies.length > 0
+        ? html`<section>
+            <h2>${t.replies}</h2>
+            ${s.replies.map(
+              (r) =>
+                html`<p class="muted">${shortTime(r.at, l, p.timeZone)}, ${r.from}: ${r.subject}</p>
+                  <blockquote>${r.text}</blockquote>`,
+            )}
+          </section>`
+        : ''
+    }
     <section>
       <h2>${t.done}</h2>
-      <ol>
-        ${s.timeline.map((e) => html`<li>${formatDateTime(e.at, l, p.timeZone)}: ${e.event}${e.detail ? ` (${e.detail})` : ''}</li>`)}
+      <ol class="timeline">
+        ${s.timeline.map((e) => timelineItem(e, l, p.timeZone))}
       </ol>
     </section>
     <section>
@@ -85,7 +163,7 @@ export function decidePage(p: DecidePageProps): string {
       <form method="post" action="${p.action}">
         <input type="hidden" name="_csrf" value="${p.csrfToken}" />
         <fieldset>
-          <legend class="muted">${t.hint} ${p.approver.name} (${p.approver.role})</legend>
+          <legend>${t.choose} <span class="muted">${t.hint} ${p.approver.name} (${p.approver.role})</span></legend>
           <label class="choice"><input type="radio" name="outcome" value="approved" required /> ${t.approve}</label>
           <label class="choice"><input type="radio" name="outcome" value="rejected" /> ${t.reject}</label>
         </fieldset>

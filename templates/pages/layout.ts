@@ -3,15 +3,30 @@ import type { TLanguage } from '../../workflows/case.js';
 import { html, type SafeHtml } from '../html.js';
 
 export const PAGE_CSS = `
-*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Arial,sans-serif;color:#1f2933;background:#f4f5f7}
-main{max-width:720px;margin:0 auto;padding:16px}section{background:#fff;border-radius:8px;padding:16px 20px;margin:0 0 16px}
-h1{font-size:1.4rem;margin:.2em 0 .6em}h2{font-size:1.1rem;margin:0 0 .5em}dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px;margin:0}
-dt{font-weight:600}dd{margin:0}blockquote{margin:0;padding:8px 12px;border-left:3px solid #cbd2d9;white-space:pre-wrap;word-break:break-word}
-label{display:block;font-weight:600;margin:12px 0 4px}textarea{width:100%;min-height:6em;font:inherit;padding:8px;border:1px solid #9aa5b1;border-radius:4px}
-fieldset{border:0;padding:0;margin:0}.choice{display:flex;gap:8px;align-items:center;font-weight:400;margin:6px 0}
-button{font:inherit;padding:12px 20px;border:0;border-radius:6px;background:#1f6feb;color:#fff;margin-top:16px;cursor:pointer}
-button:focus,textarea:focus,input:focus{outline:3px solid #f0b429;outline-offset:2px}.notice{border-left:6px solid #1f6feb}.error{border-left:6px solid #d64545}
-.muted{color:#52606d;font-size:.9rem}ol{padding-left:1.2em}
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Arial,sans-serif;color:#1f2933;background:#f4f5f7}
+main{max-width:720px;margin:0 auto;padding:16px}
+section{background:#fff;border-radius:8px;padding:16px 20px;margin:0 0 16px}
+h1{font-size:1.4rem;line-height:1.3;margin:.2em 0 .6em;overflow-wrap:anywhere}h2{font-size:1.15rem;margin:0 0 .5em}
+dl{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:4px 16px;margin:0}dt{font-weight:600}
+dd{margin:0;overflow-wrap:anywhere}
+blockquote{margin:0;padding:8px 12px;border-left:4px solid #cbd2d9;white-space:pre-wrap;overflow-wrap:anywhere}
+ol{padding-left:1.4em;margin:0}li+li{margin-top:6px}.timeline time{font-variant-numeric:tabular-nums;color:#52606d}
+label,legend{display:block;font-weight:600;margin:16px 0 6px;padding:0}
+legend{margin-top:0}legend .muted{display:block;font-weight:400}
+textarea{display:block;width:100%;min-height:7em;font:inherit;padding:10px;border:1px solid #7b8794;border-radius:6px;resize:vertical}
+fieldset{border:0;padding:0;margin:0;min-width:0}
+.choice{display:flex;gap:12px;align-items:center;min-height:48px;margin:8px 0;padding:10px 14px;font-weight:500;
+border:1px solid #7b8794;border-radius:6px;cursor:pointer}
+.choice input{width:22px;height:22px;margin:0;flex:none;accent-color:#1f6feb}
+.choice:has(input:checked){border:2px solid #1f6feb;background:#eef4ff;padding:9px 13px}
+button{display:block;font:inherit;font-weight:600;min-height:48px;padding:12px 24px;border:0;border-radius:6px;
+background:#1a5fd0;color:#fff;margin-top:20px;cursor:pointer}button:hover{background:#154ea8}
+:focus-visible,.choice:has(input:focus-visible){outline:3px solid #1f2933;outline-offset:2px}
+.choice input:focus-visible{outline:0}
+.notice{border-left:6px solid #1f6feb}.error{border-left:6px solid #d64545}.muted{color:#52606d;font-size:.9rem}
+@media (max-width:520px){main{padding:8px}section{padding:14px 14px}dl{grid-template-columns:minmax(0,1fr);gap:0}
+dd{margin-bottom:8px}button{width:100%}}
 `;
 
 export function page(language: TLanguage, title: string, body: SafeHtml): string {

@@ -49,7 +49,7 @@ describe('a complaint by mail, decided through the link page', () => {
 
     const [request] = await waitForMail(people.supervisor, (m) => /Freigabe erbeten/.test(m.subject ?? ''));
     expect(request!.text).toContain('Erstattung');
-    expect(request!.text).toContain('Warum eskaliert: impact: "Erstattung"');
+    expect(request!.text).toContain('Warum eskaliert: Auswirkung: „Erstattung“');
     const link = decisionLink(request!);
 
     // Two tabs open the link (a double click, a colleague): showing the page decides nothing.

@@ -45,9 +45,9 @@ export function testPeople(): TestPeople {
 /** The test policy as YAML (a file for worker processes the test spawns). */
 export function testPolicyYaml(people: TestPeople, durations: Partial<Record<string, string>> = {}): string {
   const d = {
-    answerPromise: '60s',
-    reminderAfter: '40s',
-    escalateAfter: '50s',
+    answerPromise: '10m',
+    reminderAfter: '8m',
+    escalateAfter: '9m',
     followUpAfter: '2s',
     linkValidity: '1h',
     ...durations,

@@ -122,3 +122,14 @@ describe('outgoing headers', () => {
     expect(h.inReplyTo).toBe('<ABCDEFGHJK.case@example.test>');
   });
 });
+
+describe('reasons in the reader’s language', () => {
+  it('translates the recorded English reasons for German readers', async () => {
+    const { reasonsText } = await import('../../templates/format.js');
+    expect(reasonsText(['urgency: "sofort"', 'impact: "Erstattung"'], 'de')).toBe(
+      'Dringlichkeit: „sofort“; Auswirkung: „Erstattung“',
+    );
+    expect(reasonsText(['no rule fired: standard handling'], 'de')).toBe('keine Regel zutreffend: normale Bearbeitung');
+    expect(reasonsText(['urgency: "urgent"'], 'en')).toBe('urgency: "urgent"');
+  });
+});
