@@ -4,8 +4,9 @@
  * with Debian's headless Chromium and no server: the page's HTML with its stylesheet inlined.
  */
 import { mkdir } from 'node:fs/promises';
+import { launchBrowser } from './lib/browser.js';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { decidePage } from '../templates/pages/decide.js';
 import { PAGE_CSS } from '../templates/pages/layout.js';
 import type { Approver, CaseState } from '../workflows/case.js';
@@ -96,16 +97,7 @@ async function main(): Promise<void> {
   const docs = path.join(ROOT, 'docs');
   await mkdir(docs, { recursive: true });
   const html = standalonePage();
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-    ],
-  });
+  const browser = await launchBrowser();
   try {
     await shoot(browser, html, path.join(docs, 'approval-page-phone.png'), 390, 844);
     await shoot(browser, html, path.join(docs, 'approval-page-desktop.png'), 1280, 800);

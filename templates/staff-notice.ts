@@ -96,6 +96,8 @@ export function mailDecisionUnclear(c: CaseMailContext, a: Approver, link: strin
 function germanReason(reason: string): string {
   const firstLine = reason.match(/^the first line \("(.*)"\) is not/);
   if (firstLine) return `Die erste Zeile („${firstLine[1]}“) ist weder GENEHMIGT noch ABGELEHNT`;
+  const superseded = reason.match(/^superseded: the case has moved on to (.+)$/);
+  if (superseded) return `Der Fall liegt inzwischen bei ${superseded[1]}`;
   const decided = reason.match(/^already decided by (.+) at (.+)$/);
   if (decided) return `Der Fall wurde bereits von ${decided[1]} entschieden`;
   const known: Record<string, string> = {

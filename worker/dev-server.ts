@@ -50,7 +50,8 @@ export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string {
   return found;
 }
 
-function portOpen(port: number): Promise<boolean> {
+/** Whether something accepts connections on 127.0.0.1:port. */
+export function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port }, () => {
       socket.end();

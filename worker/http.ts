@@ -16,8 +16,8 @@ import { formatDateTime } from '../templates/format.js';
 import { decidePage } from '../templates/pages/decide.js';
 import { PAGE_CSS } from '../templates/pages/layout.js';
 import { noticePage } from '../templates/pages/notice.js';
-import type { CaseState, TLanguage } from '../workflows/case.js';
-import { findApprover } from '../workflows/ladder.js';
+import type { CaseState, TLanguage, Approver } from '../workflows/case.js';
+import { findApprover, supersededBy } from '../workflows/ladder.js';
 import { caseStateQuery, decideUpdate, type DecisionInput, type TDecisionOutcome } from '../workflows/messages.js';
 
 export interface LinkServerOptions {
@@ -51,6 +51,9 @@ const TEXT = {
       'Keine Berechtigung',
       'Dieser Link ist keiner entscheidungsberechtigten Person dieses Falls zugeordnet.',
     ],
+    superseded: 'Dieser Link gilt nicht mehr',
+    supersededLine: (a: Approver) =>
+      `Der Fall wurde inzwischen an die nächste Ebene weitergegeben und liegt jetzt bei ${a.name} (${a.role}), die oder der ihn entscheidet.`,
     decided: 'Bereits entschieden',
     decidedLine: (s: CaseState, tz: string) =>
       `Fall ${s.caseId} wurde bereits von ${s.decision?.decidedByName} am ${formatDateTime(s.decision?.at ?? '', 'de', tz)} entschieden (${s.decision?.outcome === 'approved' ? 'genehmigt' : 'abgelehnt'}).`,
@@ -79,6 +82,9 @@ const TEXT = {
     notFound: ['Case not found', 'There is no case (any more) for this link.'],
     noPage: ['Page not found', 'There is nothing at this address. Please use the link from the email.'],
     notApprover: ['Not permitted', 'This link does not belong to a person who may decide this case.'],
+    superseded: 'This link is no longer valid',
+    supersededLine: (a: Approver) =>
+      `The case has since moved to the next level and is now with ${a.name} (${a.role}), who decides it.`,
     decided: 'Already decided',
     decidedLine: (s: CaseState, tz: string) =>
       `Case ${s.caseId} was already decided by ${s.decision?.decidedByName} at ${formatDateTime(s.decision?.at ?? '', 'en', tz)} (${s.decision?.outcome}).`,
@@ -179,6 +185,17 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
     }
   }
 
+  /** Why this approver cannot decide the case as it stands: decided already (409), or superseded (410). */
+  function standsAgainst(state: CaseState, approver: Approver): { status: number; html: string } | undefined {
+    const l = approver.language;
+    const t = TEXT[l];
+    if (state.decision)
+      return { status: 409, html: noticePage(l, t.decided, [t.decidedLine(state, o.timeZone)], 'notice') };
+    const current = supersededBy(state.ladder, state.level, approver);
+    if (current) return { status: 410, html: noticePage(l, t.superseded, [t.supersededLine(current)], 'notice') };
+    return undefined;
+  }
+
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
     const l = o.language;
     if (err.code?.startsWith('FST_CSRF')) {
@@ -203,9 +220,8 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
     const { state, claims } = loaded;
     const approver = findApprover(state.ladder, claims.a);
     if (!approver) return send(reply, 403, notice(o.language, TEXT[o.language].notApprover));
-    const t = TEXT[approver.language];
-    if (state.decision)
-      return send(reply, 409, noticePage(approver.language, t.decided, [t.decidedLine(state, o.timeZone)], 'notice'));
+    const refused = standsAgainst(state, approver);
+    if (refused) return send(reply, refused.status, refused.html);
     const csrfToken = reply.generateCsrf();
     return send(
       reply,
@@ -231,8 +247,8 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
       if (!approver) return send(reply, 403, notice(o.language, TEXT[o.language].notApprover));
       const l = approver.language;
       const t = TEXT[l];
-      if (loaded.state.decision)
-        return send(reply, 409, noticePage(l, t.decided, [t.decidedLine(loaded.state, o.timeZone)], 'notice'));
+      const refused = standsAgainst(loaded.state, approver);
+      if (refused) return send(reply, refused.status, refused.html);
       const form = readForm(req.body);
       if (!form) return send(reply, 400, notice(l, t.badForm));
       const decision: DecisionInput = { ...form, decidedBy: approver.address, channel: 'link' };

@@ -4,7 +4,7 @@
  */
 import { setHandler } from '@temporalio/workflow';
 import type { Approver, CaseState, DecisionRecord } from './case.js';
-import { findApprover } from './ladder.js';
+import { findApprover, supersededBy } from './ladder.js';
 import { decideUpdate, decisionSignal, type DecisionInput } from './messages.js';
 
 function validate(state: CaseState, d: DecisionInput): Approver {
@@ -12,6 +12,8 @@ function validate(state: CaseState, d: DecisionInput): Approver {
   if (d.outcome !== 'approved' && d.outcome !== 'rejected') throw new Error(`unknown outcome "${String(d.outcome)}"`);
   const approver = typeof d.decidedBy === 'string' ? findApprover(state.ladder, d.decidedBy) : undefined;
   if (!approver) throw new Error(`${String(d.decidedBy)} is not an approver of this case`);
+  const current = supersededBy(state.ladder, state.level, approver);
+  if (current) throw new Error(`superseded: the case has moved on to ${current.name} (${current.role})`);
   return approver;
 }
 

@@ -52,6 +52,15 @@ describe('a complaint nobody decides in time', () => {
     const [escalation] = await waitForMail(people.manager, (m) => /Eskalation: Freigabe erbeten/.test(m.subject ?? ''));
     expect(escalation!.text).toContain('weil auf der vorigen Ebene nicht rechtzeitig entschieden wurde');
 
+    // The supervisor's own link is superseded now: it says who has the case, and offers no form.
+    const [request] = await waitForMail(people.supervisor, (m) => /\] Freigabe erbeten:/.test(m.subject ?? ''));
+    const stale = await fetch(decisionLink(request!));
+    expect(stale.status).toBe(410);
+    const staleHtml = await stale.text();
+    expect(staleHtml).toContain('Dieser Link gilt nicht mehr');
+    expect(staleHtml).toContain('Markus Weber (Geschäftsleitung)');
+    expect(staleHtml).not.toContain('<form');
+
     // The manager decides late, through the link in the escalation mail, and rejects.
     const page = await browser.newPage();
     const link = decisionLink(escalation!);

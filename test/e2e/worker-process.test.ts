@@ -5,27 +5,17 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../worker/config.js';
+import { portOpen } from '../../worker/dev-server.js';
 import { startAppWithEnv, testEnv, testPeople, testPolicy } from '../helpers/app.js';
 import { sendViaSmtp, waitForMail } from '../helpers/mail.js';
 import { freePort } from '../helpers/ports.js';
 
 const run = promisify(execFile);
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port }, () => {
-      s.end();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-  });
-}
 
 describe('the worker process', () => {
   it('stops start-up on bad configuration, naming every bad variable', async () => {
@@ -80,6 +70,6 @@ describe('the worker process', () => {
     } finally {
       await app.stop();
     }
-    expect(await listening(port)).toBe(false);
+    expect(await portOpen(port)).toBe(false);
   });
 });

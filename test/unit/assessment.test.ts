@@ -26,3 +26,21 @@ describe('assess (urgency × impact → priority)', () => {
     expect(assess({ subject: 'Hallo', text: '' }, rules).reasons).toEqual(['no rule fired: standard handling']);
   });
 });
+
+describe('supersededBy (escalation ladder)', () => {
+  it('supersedes lower levels only', async () => {
+    const { supersededBy } = await import('../../workflows/ladder.js');
+    const a = (level: number) => ({
+      level,
+      role: `L${level}`,
+      name: `N${level}`,
+      address: `l${level}@x`,
+      language: 'de' as const,
+    });
+    const ladder = [a(0), a(1), a(2)];
+    expect(supersededBy(ladder, 0, a(0))).toBeUndefined();
+    expect(supersededBy(ladder, 1, a(0))).toEqual(a(1));
+    expect(supersededBy(ladder, 1, a(2))).toBeUndefined();
+    expect(supersededBy(ladder, 2, a(1))).toEqual(a(2));
+  });
+});
