@@ -8,6 +8,7 @@
 import { Context, log } from '@temporalio/activity';
 import { ImapFlow } from 'imapflow';
 import type { ParsedMail } from 'mailparser';
+import type { TLanguage } from '../workflows/case.js';
 import type { IntakeArgs } from '../workflows/intake.js';
 import { parseRaw } from './parse.js';
 import { routeMail, type RouterDeps, type TFolder } from './route.js';
@@ -26,6 +27,10 @@ export interface MailboxSettings {
   quarantineFolder: string;
   /** Largest mail accepted (bytes); larger ones are quarantined unread. */
   maxMailBytes: number;
+  /** Language customers writing to this folder are answered in, when their mail does not tell. */
+  language: TLanguage;
+  /** Team (escalation ladder) of this folder; the policy's main ladder when unset. */
+  team?: string;
 }
 
 export interface IntakeDeps {

@@ -25,7 +25,9 @@ export interface App {
   temporalAddress: string;
   /** Temporal Web UI, when the embedded dev server runs. */
   uiUrl?: string;
+  /** The intake of the first watched folder; `intakeWorkflowIds` has one per folder. */
   intakeWorkflowId: string;
+  intakeWorkflowIds: string[];
   stop(): Promise<void>;
 }
 
@@ -85,7 +87,18 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
 
     const transport = createSmtpTransport(config.smtp);
     cleanups.push(() => transport.close());
-    const box: MailboxSettings = { ...config.mailbox };
+    // One intake per watched folder, each with its defaults from the policy (language, team).
+    const { folders, ...account } = config.mailbox;
+    const boxes: MailboxSettings[] = folders.map((folder) => {
+      const defaults = policy.mailboxes[folder] ?? {};
+      return {
+        ...account,
+        key: `${account.user}/${folder}`,
+        folder,
+        language: defaults.language ?? account.language,
+        ...(defaults.team ? { team: defaults.team } : {}),
+      };
+    });
     const activities = createActivities({
       sendMail: createMailSender(transport),
       supportAddress: config.supportAddress,
@@ -93,7 +106,7 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
       linkSecret: config.linkSecret,
       linkValidity: policy.durations.linkValidity,
       intake: {
-        mailboxes: new Map([[box.key, box]]),
+        mailboxes: new Map(boxes.map((b) => [b.key, b])),
         recheckMs: config.intake.recheck,
         router: wrapRouter(
           opts.wrapRouter,
@@ -102,9 +115,8 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
             taskQueue: config.temporal.taskQueue,
             supportAddress: config.supportAddress,
             linkSecret: config.linkSecret,
-            policy: policySnapshot(policy),
+            policyFor: (b) => policySnapshot(policy, b.team),
             searchAttributes,
-            defaultLanguage: config.mailbox.language,
             ackRateLimit: config.ackRateLimit,
           }),
         ),
@@ -130,14 +142,16 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
       await running;
     });
 
-    const intakeId = intakeWorkflowId(box.key);
-    await client.workflow.start('IntakeWorkflow', {
-      workflowId: intakeId,
-      taskQueue: config.temporal.taskQueue,
-      args: [{ mailbox: box.key, runFor: config.intake.runFor, heartbeatTimeout: config.intake.heartbeatTimeout }],
-      // One intake per mailbox: a second worker replica joins the running one.
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-    });
+    const intakeIds = boxes.map((b) => intakeWorkflowId(b.key));
+    for (const [i, b] of boxes.entries()) {
+      await client.workflow.start('IntakeWorkflow', {
+        workflowId: intakeIds[i]!,
+        taskQueue: config.temporal.taskQueue,
+        args: [{ mailbox: b.key, runFor: config.intake.runFor, heartbeatTimeout: config.intake.heartbeatTimeout }],
+        // One intake per mailbox: a second worker replica joins the running one.
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      });
+    }
 
     const http = await startLinkServer({
       client,
@@ -150,14 +164,17 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
       onError: (err) => log(`link server error: ${err.stack ?? err.message}`),
     });
     cleanups.push(() => http.app.close());
-    log(`link server on ${http.url}, watching ${box.user}/${box.folder} on ${box.host}:${box.port}`);
+    log(
+      `link server on ${http.url}, watching ${boxes.map((b) => b.key).join(', ')} on ${account.host}:${account.port}`,
+    );
 
     return {
       client,
       linkServerUrl: http.url,
       temporalAddress: address,
       ...(dev ? { uiUrl: dev.uiUrl } : {}),
-      intakeWorkflowId: intakeId,
+      intakeWorkflowId: intakeIds[0]!,
+      intakeWorkflowIds: intakeIds,
       stop,
     };
   } catch (err) {

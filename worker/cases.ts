@@ -8,16 +8,16 @@ import { domainOf } from '../activities/outgoing-headers.js';
 import { workflowIdFor } from '../activities/identity.js';
 import type { MailboxSettings } from '../activities/intake.js';
 import type { RouterDeps, TCaseSignal, TStartOutcome } from '../activities/route.js';
-import type { ComplaintInput, PolicySnapshot, TLanguage } from '../workflows/case.js';
+import type { ComplaintInput, PolicySnapshot } from '../workflows/case.js';
 
 export interface CaseGatewayOptions {
   client: Client;
   taskQueue: string;
   supportAddress: string;
   linkSecret: string;
-  policy: PolicySnapshot;
+  /** The policy snapshot for cases from a mailbox (its team's ladder). */
+  policyFor: (box: MailboxSettings) => PolicySnapshot;
   searchAttributes: boolean;
-  defaultLanguage: TLanguage;
   ackRateLimit: { max: number; windowMs: number };
 }
 
@@ -81,8 +81,8 @@ export function createRouterDeps(o: CaseGatewayOptions): (box: MailboxSettings) 
         raw,
         {
           mailbox: box.key,
-          defaultLanguage: o.defaultLanguage,
-          policy: o.policy,
+          defaultLanguage: box.language,
+          policy: o.policyFor(box),
           linkSecret: o.linkSecret,
           searchAttributes: o.searchAttributes,
           now: new Date(),

@@ -42,7 +42,10 @@ export const ZEnv = z.object({
   IMAP_TLS_INSECURE: ZFlag.default(false),
   IMAP_USER: z.string(),
   IMAP_PASSWORD: z.string(),
-  IMAP_MAILBOX: z.string().default('INBOX'),
+  IMAP_MAILBOX: z
+    .string()
+    .refine((v) => v.split(',').some((f) => f.trim() !== ''), 'names no folder')
+    .default('INBOX'),
   IMAP_PROCESSED_MAILBOX: z.string().default('Processed'),
   IMAP_IGNORED_MAILBOX: z.string().default('Ignored'),
   IMAP_QUARANTINE_MAILBOX: z.string().default('Quarantine'),
@@ -102,7 +105,10 @@ export interface TConfig {
     tlsInsecure: boolean;
     user: string;
     password: string;
+    /** The first watched folder (see `folders`). */
     folder: string;
+    /** Every watched folder (IMAP_MAILBOX, comma-separated); each gets its own intake. */
+    folders: string[];
     processedFolder: string;
     ignoredFolder: string;
     quarantineFolder: string;
@@ -134,6 +140,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration, start-up stopped:\n${lines.join('\n')}`);
   }
   const e = result.data;
+  const folders = [
+    ...new Set(
+      e.IMAP_MAILBOX.split(',')
+        .map((f) => f.trim())
+        .filter(Boolean),
+    ),
+  ];
   return {
     temporal: {
       ...(e.TEMPORAL_ADDRESS ? { address: e.TEMPORAL_ADDRESS } : {}),
@@ -149,7 +162,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       tlsInsecure: e.IMAP_TLS_INSECURE,
       user: e.IMAP_USER,
       password: e.IMAP_PASSWORD,
-      folder: e.IMAP_MAILBOX,
+      folder: folders[0]!,
+      folders,
       processedFolder: e.IMAP_PROCESSED_MAILBOX,
       ignoredFolder: e.IMAP_IGNORED_MAILBOX,
       quarantineFolder: e.IMAP_QUARANTINE_MAILBOX,

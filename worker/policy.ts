@@ -30,6 +30,12 @@ export const ZPolicy = z.object({
     }, 'is not an IANA time zone like Europe/Berlin'),
   }),
   ladder: z.array(ZPerson).min(1, 'needs at least one approver'),
+  /** Further escalation ladders by team name; a watched folder may name its team (`mailboxes`). */
+  teams: z.record(z.string(), z.array(ZPerson).min(1, 'needs at least one approver')).default({}),
+  /** Defaults per watched IMAP folder: the language customers there are answered in, and the team. */
+  mailboxes: z
+    .record(z.string(), z.object({ language: z.enum(['de', 'en']).optional(), team: z.string().optional() }))
+    .default({}),
   durations: z.object({
     answerPromise: ZDuration,
     reminderAfter: ZDuration,
@@ -43,6 +49,12 @@ export const ZPolicy = z.object({
   }),
 });
 export type TPolicy = z.infer<typeof ZPolicy>;
+
+function checkTeams(p: TPolicy): string[] {
+  return Object.entries(p.mailboxes)
+    .filter(([, m]) => m.team !== undefined && !(m.team in p.teams))
+    .map(([folder, m]) => `  mailboxes.${folder}.team: no team "${m.team}" under teams`);
+}
 
 export class PolicyError extends Error {
   override name = 'PolicyError';
@@ -60,6 +72,8 @@ export function parsePolicy(text: string, file: string): TPolicy {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new PolicyError(`${file}: invalid policy:\n${lines.join('\n')}`);
   }
+  const teamErrors = checkTeams(result.data);
+  if (teamErrors.length > 0) throw new PolicyError(`${file}: invalid policy:\n${teamErrors.join('\n')}`);
   return result.data;
 }
 
@@ -73,11 +87,12 @@ export function loadPolicy(file: string): TPolicy {
   return parsePolicy(text, file);
 }
 
-/** The part of the policy a case carries in its input. */
-export function policySnapshot(p: TPolicy): PolicySnapshot {
+/** The part of the policy a case carries in its input; `team` picks a ladder from `teams`. */
+export function policySnapshot(p: TPolicy, team?: string): PolicySnapshot {
+  const ladder = (team !== undefined ? p.teams[team] : undefined) ?? p.ladder;
   return {
     company: p.company,
-    ladder: p.ladder.map((person, level) => ({ ...person, level })),
+    ladder: ladder.map((person, level) => ({ ...person, level })),
     durations: {
       answerPromise: p.durations.answerPromise,
       reminderAfter: p.durations.reminderAfter,

@@ -31,3 +31,22 @@ describe('policy file', () => {
     expect(() => parsePolicy('company: [', 'broken.yaml')).toThrowError(/broken\.yaml: not valid YAML/);
   });
 });
+
+describe('teams and mailbox defaults', () => {
+  const base = readFileSync(path.join(PROJECT_ROOT, 'policy', 'example.yaml'), 'utf8');
+  it('gives a folder its team’s ladder', () => {
+    const p = parsePolicy(
+      `${base}\nteams:\n  international:\n    - { role: Lead, name: Alex, address: alex@example.test, language: en }\nmailboxes:\n  English: { language: en, team: international }\n`,
+      't.yaml',
+    );
+    expect(policySnapshot(p, 'international').ladder).toEqual([
+      { role: 'Lead', name: 'Alex', address: 'alex@example.test', language: 'en', level: 0 },
+    ]);
+    expect(policySnapshot(p).ladder[0]?.name).toBe('Sabine Schulz');
+  });
+  it('refuses a folder naming a team that does not exist', () => {
+    expect(() => parsePolicy(`${base}\nmailboxes:\n  English: { team: nobody }\n`, 't.yaml')).toThrowError(
+      /t\.yaml: invalid policy:\s+mailboxes\.English\.team: no team "nobody" under teams/,
+    );
+  });
+});
