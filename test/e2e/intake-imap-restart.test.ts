@@ -72,4 +72,24 @@ describe('an IMAP server restart', () => {
     await waitForMail(people.customer, (m) => m.inReplyTo === after.id, { timeoutMs: 90_000 });
     expect((await app.client.workflow.getHandle(app.intakeWorkflowId).describe()).status.name).toBe('RUNNING');
   });
+
+  it('goes on after the folder’s UIDVALIDITY changes (Dovecot drops the session)', async () => {
+    const first = complaint('uidv1');
+    await deliverViaLmtp(people.customer, people.support, first.raw, lmtp);
+    await waitForMail(people.customer, (m) => m.inReplyTo === first.id);
+    execFileSync('doveadm', [
+      '-c',
+      path.join(dir, 'dovecot/dovecot.conf'),
+      'mailbox',
+      'update',
+      '-u',
+      people.support,
+      '--uid-validity',
+      String(Math.floor(Date.now() / 1000)),
+      'INBOX',
+    ]);
+    const second = complaint('uidv2');
+    await deliverViaLmtp(people.customer, people.support, second.raw, lmtp);
+    await waitForMail(people.customer, (m) => m.inReplyTo === second.id, { timeoutMs: 90_000 });
+  });
 });
