@@ -139,7 +139,7 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
 
   const app = Fastify({
     logger: false,
-    trustProxy: true,
+    trustProxy: false, // nothing here depends on client addresses or forwarded headers
     bodyLimit: 64 * 1024,
     routerOptions: { maxParamLength: 1024 },
     // A malformed or overlong link is an invalid link: a page, not Fastify's JSON.
