@@ -1,9 +1,10 @@
 /**
  * The admin CLI. Commands that only read files touch no server.
  *   nachfass classify FILE.eml [--support ADDRESS]   intake's verdict and reasons, as JSON
- *   nachfass assess FILE.eml [--policy FILE]         the policy's assessment of a mail, as JSON
+ *   nachfass assess FILE.eml [--at ISO-TIME] [--policy FILE]   the policy's assessment and due times, as JSON
  */
 import { readFileSync } from 'node:fs';
+import { DateTime } from 'luxon';
 import { parseArgs } from 'node:util';
 import { classify } from '../activities/classify.js';
 import { detectLanguage } from '../activities/language.js';
@@ -13,11 +14,12 @@ import { parseRaw, summarize } from '../activities/parse.js';
 import { assess } from '../workflows/assessment.js';
 import { bareAddress } from './cases.js';
 import { PROJECT_ROOT } from './config.js';
-import { loadPolicy } from './policy.js';
+import { loadPolicy, policySnapshot } from './policy.js';
+import { dueAt, type DurationSpec } from '../workflows/calendar.js';
 
 const USAGE = `usage:
   nachfass classify FILE.eml [--support ADDRESS] [--language de|en]
-  nachfass assess FILE.eml [--policy FILE]`;
+  nachfass assess FILE.eml [--at ISO-TIME] [--policy FILE]`;
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -27,6 +29,7 @@ async function main(argv: string[]): Promise<number> {
       support: { type: 'string' },
       language: { type: 'string' },
       policy: { type: 'string' },
+      at: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -34,6 +37,10 @@ async function main(argv: string[]): Promise<number> {
   if (values.help || !command || !file) {
     console.log(USAGE);
     return values.help ? 0 : 2;
+  }
+  if (command !== 'classify' && command !== 'assess') {
+    console.error(`unknown command "${command}"\n${USAGE}`);
+    return 2;
   }
   const parsed = await parseRaw(readFileSync(file));
   const summary = summarize(parsed);
@@ -60,13 +67,29 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'assess') {
     const policyFile = values.policy ?? process.env.POLICY_FILE ?? `${PROJECT_ROOT}/policy/example.yaml`;
     const policy = loadPolicy(policyFile);
-    console.log(
-      JSON.stringify(
-        { file, policy: policyFile, language: language.language, ...assess(summary, policy.rules) },
-        null,
-        2,
-      ),
-    );
+    const at = values.at ? new Date(values.at) : (summary.date ?? new Date());
+    if (Number.isNaN(at.getTime()))
+      throw new Error(`--at ${values.at}: not an ISO time like 2026-11-27T17:00:00+01:00`);
+    const snapshot = policySnapshot(policy, undefined, at);
+    const local = (ms: number): string => DateTime.fromMillis(ms, { zone: snapshot.calendar.timeZone }).toISO() ?? '';
+    const due = (d: DurationSpec): string => local(dueAt(at.getTime(), d, snapshot.calendar));
+    const times = {
+      arrival: local(at.getTime()),
+      promisedAnswer: due(snapshot.durations.answerPromise),
+      reminder: due(snapshot.durations.reminderAfter),
+      escalation: due(snapshot.durations.escalateAfter),
+      timeZone: snapshot.calendar.timeZone,
+    };
+    const route = snapshot.ladder.map((a) => `${a.level}: ${a.name} (${a.role}) <${a.address}>`);
+    const verdict = {
+      file,
+      policy: policyFile,
+      language: language.language,
+      ...assess(summary, policy.rules),
+      route,
+      times,
+    };
+    console.log(JSON.stringify(verdict, null, 2));
     return 0;
   }
   console.error(`unknown command "${command}"\n${USAGE}`);

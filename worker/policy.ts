@@ -4,6 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import Holidays from 'date-holidays';
+import type { BusinessCalendar, DurationSpec } from '../workflows/calendar.js';
 import type { PolicySnapshot } from '../workflows/case.js';
 import { ZDuration } from './config.js';
 
@@ -12,6 +14,31 @@ const ZPerson = z.object({
   name: z.string().min(1),
   address: z.email(),
   language: z.enum(['de', 'en']).default('de'),
+});
+
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+
+/** "09:00-18:00" → minutes since midnight. */
+const ZHours = z.string().transform((v, ctx) => {
+  const m = v.match(/^(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})$/);
+  const open = m ? Number(m[1]) * 60 + Number(m[2]) : NaN;
+  const close = m ? Number(m[3]) * 60 + Number(m[4]) : NaN;
+  if (!m || !(open < close) || close > 24 * 60) {
+    ctx.addIssue({ code: 'custom', message: `"${v}" is not opening hours like 09:00-18:00` });
+    return z.NEVER;
+  }
+  return { open, close };
+});
+
+/** "30s", "4h" (wall clock) or "4bh" (business hours: counted only while open). */
+const ZDurationSpec = z.string().transform((v, ctx): DurationSpec => {
+  const business = /^\s*\d+(\.\d+)?\s*bh\s*$/i.test(v);
+  const parsed = ZDuration.safeParse(business ? `${parseFloat(v)}h` : v);
+  if (!parsed.success) {
+    ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration like 30s, 4h, 3d or 4bh (business hours)` });
+    return z.NEVER;
+  }
+  return { ms: parsed.data, business };
 });
 
 export const ZPolicy = z.object({
@@ -36,11 +63,18 @@ export const ZPolicy = z.object({
   mailboxes: z
     .record(z.string(), z.object({ language: z.enum(['de', 'en']).optional(), team: z.string().optional() }))
     .default({}),
+  /** Opening hours and public holidays; without it every hour counts (open around the clock). */
+  calendar: z
+    .object({
+      hours: z.partialRecord(z.enum(WEEKDAYS), ZHours),
+      holidays: z.object({ country: z.string().length(2), state: z.string().optional() }).optional(),
+    })
+    .optional(),
   durations: z.object({
-    answerPromise: ZDuration,
-    reminderAfter: ZDuration,
-    escalateAfter: ZDuration,
-    followUpAfter: ZDuration,
+    answerPromise: ZDurationSpec,
+    reminderAfter: ZDurationSpec,
+    escalateAfter: ZDurationSpec,
+    followUpAfter: ZDurationSpec,
     linkValidity: ZDuration,
   }),
   rules: z.object({
@@ -51,9 +85,16 @@ export const ZPolicy = z.object({
 export type TPolicy = z.infer<typeof ZPolicy>;
 
 function checkTeams(p: TPolicy): string[] {
-  return Object.entries(p.mailboxes)
+  const errors = Object.entries(p.mailboxes)
     .filter(([, m]) => m.team !== undefined && !(m.team in p.teams))
     .map(([folder, m]) => `  mailboxes.${folder}.team: no team "${m.team}" under teams`);
+  const h = p.calendar?.holidays;
+  if (h && businessCalendar(p).holidays.length === 0) {
+    errors.push(
+      `  calendar.holidays: no public holidays known for ${h.country}${h.state ? `-${h.state}` : ''} (date-holidays codes, e.g. DE and BE)`,
+    );
+  }
+  return errors;
 }
 
 export class PolicyError extends Error {
@@ -88,7 +129,7 @@ export function loadPolicy(file: string): TPolicy {
 }
 
 /** The part of the policy a case carries in its input; `team` picks a ladder from `teams`. */
-export function policySnapshot(p: TPolicy, team?: string): PolicySnapshot {
+export function policySnapshot(p: TPolicy, team?: string, now = new Date()): PolicySnapshot {
   const ladder = (team !== undefined ? p.teams[team] : undefined) ?? p.ladder;
   return {
     company: p.company,
@@ -99,6 +140,44 @@ export function policySnapshot(p: TPolicy, team?: string): PolicySnapshot {
       escalateAfter: p.durations.escalateAfter,
       followUpAfter: p.durations.followUpAfter,
     },
+    calendar: businessCalendar(p, now),
     rules: p.rules,
   };
+}
+
+const holidayCache = new Map<string, string[]>();
+
+/** The calendar a case carries: opening hours, and the public holidays of this year and the next two. */
+export function businessCalendar(p: TPolicy, now = new Date()): BusinessCalendar {
+  const tz = p.company.timeZone;
+  if (!p.calendar) {
+    const always = { open: 0, close: 24 * 60 };
+    return {
+      timeZone: tz,
+      week: { 1: always, 2: always, 3: always, 4: always, 5: always, 6: always, 7: always },
+      holidays: [],
+    };
+  }
+  const week: BusinessCalendar['week'] = {};
+  WEEKDAYS.forEach((day, i) => {
+    const hours = p.calendar?.hours[day];
+    if (hours) week[(i + 1) as 1] = hours;
+  });
+  const h = p.calendar.holidays;
+  const year = now.getUTCFullYear();
+  const key = `${h?.country}/${h?.state}/${year}`;
+  let holidays = holidayCache.get(key);
+  if (!holidays) {
+    const hd = h ? (h.state ? new Holidays(h.country, h.state) : new Holidays(h.country)) : undefined;
+    holidays = hd
+      ? [year, year + 1, year + 2].flatMap((y) =>
+          hd
+            .getHolidays(y)
+            .filter((d) => d.type === 'public')
+            .map((d) => d.date.slice(0, 10)),
+        )
+      : [];
+    holidayCache.set(key, holidays);
+  }
+  return { timeZone: tz, week, holidays };
 }

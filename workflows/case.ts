@@ -1,6 +1,7 @@
 /**
  * Case model shared by intake, workflow, templates and the link server. Pure: no I/O, no clocks.
  */
+import type { BusinessCalendar, DurationSpec } from './calendar.js';
 import type { TDecisionOutcome } from './messages.js';
 
 export type TLanguage = 'de' | 'en';
@@ -26,13 +27,14 @@ export interface Approver extends Person {
 export interface PolicySnapshot {
   company: { name: string; address: string; phone: string; hours: string; timeZone: string };
   ladder: Approver[];
-  /** Durations in milliseconds. */
+  /** Wall-clock or business-time durations (counted only while open, per `calendar`). */
   durations: {
-    answerPromise: number;
-    reminderAfter: number;
-    escalateAfter: number;
-    followUpAfter: number;
+    answerPromise: DurationSpec;
+    reminderAfter: DurationSpec;
+    escalateAfter: DurationSpec;
+    followUpAfter: DurationSpec;
   };
+  calendar: BusinessCalendar;
   rules: { urgencyKeywords: string[]; impactKeywords: string[] };
 }
 

@@ -13,6 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { assess } from './assessment.js';
+import { dueAt, type DurationSpec } from './calendar.js';
 import { caseMailRequest, type Approver, type CaseState, type ComplaintInput, type TMailKind } from './case.js';
 import { decisionHandlers } from './decision.js';
 import { ErrorCode } from './error-codes.js';
@@ -48,7 +49,7 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
     assessment: assess(input, policy.rules),
     ladder,
     level: 0,
-    promisedBy: new Date(Date.now() + policy.durations.answerPromise).toISOString(),
+    promisedBy: new Date(dueAt(Date.now(), policy.durations.answerPromise, policy.calendar)).toISOString(),
     replies: [],
     sent: [],
     timeline: [],
@@ -162,16 +163,18 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
   await mail('approval-request', first);
 
   // 3. Wait for a decision; remind, escalate and keep the promise to the customer meanwhile.
+  // Every due time comes from the business calendar when the policy says "business hours" (e.g. 4bh).
   const { reminderAfter, escalateAfter, answerPromise, followUpAfter } = policy.durations;
-  let reminderAt = Date.now() + reminderAfter;
-  let escalateAt: number | undefined = ladder.length > 1 ? Date.now() + escalateAfter : undefined;
+  const due = (from: number, d: DurationSpec): number => dueAt(from, d, policy.calendar);
+  let reminderAt = due(Date.now(), reminderAfter);
+  let escalateAt: number | undefined = ladder.length > 1 ? due(Date.now(), escalateAfter) : undefined;
   while (!state.decision) {
     const next = Math.min(reminderAt, escalateAt ?? Infinity, Date.parse(state.promisedBy));
     const decided = await condition(() => state.decision !== undefined, Math.max(next - Date.now(), 1));
     if (decided) break;
     const now = Date.now();
     if (now >= Date.parse(state.promisedBy)) {
-      state.promisedBy = new Date(now + answerPromise).toISOString();
+      state.promisedBy = new Date(due(now, answerPromise)).toISOString();
       publish('awaiting-decision');
       await mail('progress-update', 'customer');
     }
@@ -181,12 +184,12 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
       if (!approver) throw new Error(`no approver at level ${state.level}`);
       publish('awaiting-decision');
       await mail('escalation', approver);
-      reminderAt = now + reminderAfter;
-      escalateAt = state.level < ladder.length - 1 ? now + escalateAfter : undefined;
+      reminderAt = due(now, reminderAfter);
+      escalateAt = state.level < ladder.length - 1 ? due(now, escalateAfter) : undefined;
     } else if (now >= reminderAt) {
       const approver = ladder[state.level];
       if (approver) await mail('reminder', approver);
-      reminderAt = now + reminderAfter;
+      reminderAt = due(now, reminderAfter);
     }
   }
 
@@ -194,7 +197,7 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
   publish('decided');
   await mail('decision', 'customer');
   publish('awaiting-feedback');
-  await sleep(followUpAfter);
+  await sleep(Math.max(due(Date.now(), followUpAfter) - Date.now(), 1));
   await mail('follow-up', 'customer');
   await condition(() => notices.length === 0 && !noticing);
   publish('completed');

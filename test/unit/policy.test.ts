@@ -14,16 +14,20 @@ describe('policy file', () => {
   it('turns durations into milliseconds and numbers the ladder', () => {
     const p = loadPolicy(path.join(PROJECT_ROOT, 'policy', 'example.yaml'));
     const s = policySnapshot(p);
-    expect(s.durations.answerPromise).toBe(24 * 3600_000);
+    expect(s.durations.answerPromise).toEqual({ ms: 16 * 3600_000, business: true });
+    expect(s.calendar.week[1]).toEqual({ open: 9 * 60, close: 18 * 60 });
+    expect(s.calendar.week[6]).toBeUndefined();
+    expect(s.calendar.holidays).toContain('2027-12-25');
     expect(s.ladder.map((a) => a.level)).toEqual([0, 1]);
   });
 
   it('names the file and field of an error', () => {
     const text = readFileSync(path.join(PROJECT_ROOT, 'policy', 'example.yaml'), 'utf8')
       .replace('timeZone: Europe/Berlin', 'timeZone: Mars/Olympus')
-      .replace('reminderAfter: 4h', 'reminderAfter: later');
+      .replace('reminderAfter: 4bh', 'reminderAfter: later')
+      .replace("mon: '09:00-18:00'", "mon: '18:00-09:00'");
     expect(() => parsePolicy(text, 'my.yaml')).toThrowError(
-      /my\.yaml: invalid policy:[\s\S]*company\.timeZone: is not an IANA time zone[\s\S]*durations\.reminderAfter: "later" is not a duration/,
+      /my\.yaml: invalid policy:[\s\S]*company\.timeZone: is not an IANA time zone[\s\S]*calendar\.hours\.mon: "18:00-09:00" is not opening hours[\s\S]*durations\.reminderAfter: "later" is not a duration/,
     );
   });
 
@@ -47,6 +51,15 @@ describe('teams and mailbox defaults', () => {
   it('refuses a folder naming a team that does not exist', () => {
     expect(() => parsePolicy(`${base}\nmailboxes:\n  English: { team: nobody }\n`, 't.yaml')).toThrowError(
       /t\.yaml: invalid policy:\s+mailboxes\.English\.team: no team "nobody" under teams/,
+    );
+  });
+});
+
+describe('calendar holidays', () => {
+  it('refuses an unknown country or state', () => {
+    const base = readFileSync(path.join(PROJECT_ROOT, 'policy', 'example.yaml'), 'utf8');
+    expect(() => parsePolicy(base.replace('{ country: DE, state: BE }', '{ country: XX }'), 'h.yaml')).toThrowError(
+      /calendar\.holidays: no public holidays known for XX/,
     );
   });
 });
