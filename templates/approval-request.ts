@@ -27,6 +27,12 @@ function opening(reason: TApprovalReason, c: CaseMailContext, a: Approver): stri
     return de
       ? `zur Erinnerung: Fall ${c.caseId} wartet weiterhin auf Ihre Entscheidung.`
       : `A reminder: case ${c.caseId} is still waiting for your decision.`;
+  if (reason === 'escalation' && c.forwarded) {
+    const why = c.forwarded.note ? (de ? ` Begründung: ${c.forwarded.note}` : ` Reason: ${c.forwarded.note}`) : '';
+    return de
+      ? `${c.forwarded.byName} hat Fall ${c.caseId} an Sie weitergegeben, weil die Entscheidung bei Ihnen liegt.${why}`
+      : `${c.forwarded.byName} forwarded case ${c.caseId} to you because the decision is yours to make.${why}`;
+  }
   if (reason === 'escalation')
     return de
       ? `Fall ${c.caseId} wird an Sie eskaliert, weil auf der vorigen Ebene nicht rechtzeitig entschieden wurde. Sie können jetzt entscheiden.`

@@ -18,7 +18,14 @@ import { PAGE_CSS } from '../templates/pages/layout.js';
 import { noticePage } from '../templates/pages/notice.js';
 import type { CaseState, TLanguage, Approver } from '../workflows/case.js';
 import { findApprover, supersededBy } from '../workflows/ladder.js';
-import { caseStateQuery, decideUpdate, type DecisionInput, type TDecisionOutcome } from '../workflows/messages.js';
+import {
+  caseStateQuery,
+  DECISION_OUTCOMES,
+  decideUpdate,
+  forwardUpdate,
+  type DecisionInput,
+  type TDecisionOutcome,
+} from '../workflows/messages.js';
 
 export interface LinkServerOptions {
   client: Client;
@@ -56,13 +63,19 @@ const TEXT = {
       `Der Fall wurde inzwischen an die nächste Ebene weitergegeben und liegt jetzt bei ${a.name} (${a.role}), die oder der ihn entscheidet.`,
     decided: 'Bereits entschieden',
     decidedLine: (s: CaseState, tz: string) =>
-      `Fall ${s.caseId} wurde bereits von ${s.decision?.decidedByName} am ${formatDateTime(s.decision?.at ?? '', 'de', tz)} entschieden (${s.decision?.outcome === 'approved' ? 'genehmigt' : 'abgelehnt'}).`,
+      `Fall ${s.caseId} wurde bereits von ${s.decision?.decidedByName} am ${formatDateTime(s.decision?.at ?? '', 'de', tz)} entschieden (${OUTCOME_DE[s.decision?.outcome ?? 'approved']}).`,
     done: 'Entscheidung gespeichert',
     doneLines: (s: CaseState) => [
-      `Fall ${s.caseId}: ${s.decision?.outcome === 'approved' ? 'genehmigt' : 'abgelehnt'}.`,
+      `Fall ${s.caseId}: ${OUTCOME_DE[s.decision?.outcome ?? 'approved']}.`,
       'Der Kunde erhält jetzt eine E-Mail mit der Entscheidung und Ihrer Nachricht. Einige Tage später fragen wir ihn, wie zufrieden er ist.',
     ],
-    badForm: ['Unvollständiges Formular', 'Bitte wählen Sie „Genehmigen“ oder „Ablehnen“.'],
+    forwarded: 'An die nächste Ebene weitergegeben',
+    forwardedLine: (a: Approver) =>
+      `Der Fall liegt jetzt bei ${a.name} (${a.role}), die oder der eine E-Mail mit Ihrer Begründung erhält.`,
+    badForm: [
+      'Unvollständiges Formular',
+      'Bitte wählen Sie eine Entscheidung. Für ein anderes Angebot beschreiben Sie es in der Nachricht an den Kunden.',
+    ],
     badRequest: ['Ungültige Anfrage', 'Bitte öffnen Sie den Link aus der E-Mail und verwenden Sie das Formular dort.'],
     csrf: [
       'Formular abgelaufen',
@@ -93,7 +106,13 @@ const TEXT = {
       `Case ${s.caseId}: ${s.decision?.outcome}.`,
       'The customer now receives an email with the decision and your note. A few days later we ask them how satisfied they are.',
     ],
-    badForm: ['Incomplete form', 'Please choose "Approve" or "Reject".'],
+    forwarded: 'Forwarded to the next level',
+    forwardedLine: (a: Approver) =>
+      `The case is now with ${a.name} (${a.role}), who receives an email with your reason.`,
+    badForm: [
+      'Incomplete form',
+      'Please choose a decision. For another offer, describe it in the note to the customer.',
+    ],
     badRequest: ['Invalid request', 'Please open the link from the email and use the form there.'],
     csrf: ['Form expired', 'Please open the link from the email again and submit the form once more.'],
     failed: ['That did not work', 'The decision could not be saved just now. Please try again in a minute.'],
@@ -103,13 +122,19 @@ const TEXT = {
 type TLoaded = { ok: true; claims: LinkClaims; state: CaseState } | { ok: false; status: number; html: string };
 
 /** The posted form, or undefined when a field is missing, repeated or not text (never trust the body's shape). */
-type TForm = { outcome: TDecisionOutcome; noteToCustomer?: string; internalNote?: string };
+const OUTCOME_DE: Record<TDecisionOutcome, string> = {
+  approved: 'genehmigt',
+  rejected: 'abgelehnt',
+  alternative: 'anderes Angebot',
+};
+
+type TForm = { outcome: TDecisionOutcome | 'forward'; noteToCustomer?: string; internalNote?: string };
 
 function readForm(body: unknown): TForm | undefined {
   const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
   const { outcome, noteToCustomer, internalNote } = fields;
-  if (outcome !== 'approved' && outcome !== 'rejected') return undefined;
-  const form: TForm = { outcome };
+  if (outcome !== 'forward' && !DECISION_OUTCOMES.includes(outcome as TDecisionOutcome)) return undefined;
+  const form: TForm = { outcome: outcome as TForm['outcome'] };
   for (const [name, value] of [
     ['noteToCustomer', noteToCustomer],
     ['internalNote', internalNote],
@@ -118,6 +143,7 @@ function readForm(body: unknown): TForm | undefined {
     if (typeof value !== 'string') return undefined;
     if (value.trim()) form[name] = value.trim().slice(0, 4000);
   }
+  if (form.outcome === 'alternative' && !form.noteToCustomer) return undefined;
   return form;
 }
 
@@ -251,8 +277,23 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
       if (refused) return send(reply, refused.status, refused.html);
       const form = readForm(req.body);
       if (!form) return send(reply, 400, notice(l, t.badForm));
-      const decision: DecisionInput = { ...form, decidedBy: approver.address, channel: 'link' };
       const handle = o.client.workflow.getHandle(workflowIdFor(loaded.claims.c));
+      if (form.outcome === 'forward') {
+        const note = form.internalNote ?? form.noteToCustomer;
+        try {
+          const { level } = await handle.executeUpdate(forwardUpdate, {
+            args: [{ by: approver.address, ...(note ? { note } : {}) }],
+          });
+          const next = loaded.state.ladder[level]!;
+          return send(reply, 200, noticePage(l, t.forwarded, [t.forwardedLine(next)], 'notice'));
+        } catch (err) {
+          const now = await handle.query(caseStateQuery).catch(() => undefined);
+          const refused = now && standsAgainst(now, approver);
+          if (refused) return send(reply, refused.status, refused.html);
+          return send(reply, 409, notice(l, [t.failed[0], err instanceof Error ? err.message : String(err)]));
+        }
+      }
+      const decision: DecisionInput = { ...form, outcome: form.outcome, decidedBy: approver.address, channel: 'link' };
       try {
         await handle.executeUpdate(decideUpdate, { args: [decision] });
       } catch (err) {

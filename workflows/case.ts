@@ -119,6 +119,8 @@ export interface CaseState {
   replies: Array<{ at: string; from: string; subject: string; text: string }>;
   /** Mails we sent: which sequence number went to whom (bounces name the sequence number). */
   sent: Array<{ seq: number; kind: TMailKind; to: string }>;
+  /** Set when an approver forwarded the case up the ladder (the escalation mail says so). */
+  forwarded?: { by: string; byName: string; note?: string; at: string; toLevel: number };
   /** Why the latest mail from an approver could not be taken as a decision (answered with an explanation). */
   unclear?: { at: string; reason: string };
   /** Set when the customer's address bounced: we stop mailing it and tell the approver. */
@@ -161,6 +163,8 @@ export interface CaseMailContext {
   unreachable?: { at: string; status?: string };
   /** Why an approver's mail was not taken as a decision, for `mail-decision-unclear`. */
   unclear?: string;
+  /** Who forwarded the case and why, for an `escalation` that was asked for. */
+  forwarded?: { byName: string; note?: string };
 }
 
 /** Input of the `sendCaseMail` activity. */
@@ -203,6 +207,14 @@ export function caseMailRequest(
         : {}),
       ...(kind === 'bounce-notice' && state.customerUnreachable ? { unreachable: state.customerUnreachable } : {}),
       ...(kind === 'mail-decision-unclear' && state.unclear ? { unclear: state.unclear.reason } : {}),
+      ...(kind === 'escalation' && state.forwarded?.toLevel === state.level
+        ? {
+            forwarded: {
+              byName: state.forwarded.byName,
+              ...(state.forwarded.note ? { note: state.forwarded.note } : {}),
+            },
+          }
+        : {}),
     },
   };
 }

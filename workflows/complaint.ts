@@ -24,6 +24,8 @@ import {
   caseStateQuery,
   customerReplySignal,
   deliveryFailedSignal,
+  forwardUpdate,
+  type ForwardInput,
   type InboundMail,
 } from './messages.js';
 import { publishSearchAttributes } from './search-attributes.js';
@@ -131,6 +133,33 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
       unclear(err instanceof Error ? err.message : String(err));
     }
   };
+  let forwardRequested = false;
+  const validateForward = (f: ForwardInput): Approver => {
+    if (state.decision) throw new Error(`already decided by ${state.decision.decidedByName} at ${state.decision.at}`);
+    const by = findApprover(ladder, f.by);
+    if (!by) throw new Error(`${String(f.by)} is not an approver of this case`);
+    if (by.level !== state.level) throw new Error(`only the current level (${ladder[state.level]?.name}) can forward`);
+    if (!ladder[state.level + 1]) throw new Error('there is no higher level to forward to');
+    if (forwardRequested) throw new Error('already being forwarded');
+    return by;
+  };
+  setHandler(
+    forwardUpdate,
+    (f) => {
+      const by = validateForward(f);
+      forwardRequested = true;
+      state.forwarded = {
+        by: by.address,
+        byName: by.name,
+        at: new Date().toISOString(),
+        toLevel: state.level + 1,
+        ...(f.note ? { note: String(f.note).slice(0, 4000) } : {}),
+      };
+      note('forwarded', `${by.name}${f.note ? `: ${f.note}` : ''}`);
+      return { level: state.level + 1 };
+    },
+    { validator: (f) => void validateForward(f) },
+  );
   setHandler(customerReplySignal, (m) => {
     const staff = findApprover(ladder, m.from);
     if (staff) return staffMail(staff, m);
@@ -170,9 +199,12 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
   let escalateAt: number | undefined = ladder.length > 1 ? due(Date.now(), escalateAfter) : undefined;
   while (!state.decision) {
     const next = Math.min(reminderAt, escalateAt ?? Infinity, Date.parse(state.promisedBy));
-    const decided = await condition(() => state.decision !== undefined, Math.max(next - Date.now(), 1));
-    if (decided) break;
+    await condition(() => state.decision !== undefined || forwardRequested, Math.max(next - Date.now(), 1));
+    if (state.decision) break;
     const now = Date.now();
+    // Forwarded by the current approver: the next level now, as if its escalation time had come.
+    if (forwardRequested) escalateAt = now;
+    forwardRequested = false;
     if (now >= Date.parse(state.promisedBy)) {
       state.promisedBy = new Date(due(now, answerPromise)).toISOString();
       publish('awaiting-decision');

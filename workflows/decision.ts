@@ -5,11 +5,14 @@
 import { setHandler } from '@temporalio/workflow';
 import type { Approver, CaseState, DecisionRecord } from './case.js';
 import { findApprover, supersededBy } from './ladder.js';
-import { decideUpdate, decisionSignal, type DecisionInput } from './messages.js';
+import { DECISION_OUTCOMES, decideUpdate, decisionSignal, type DecisionInput } from './messages.js';
 
 function validate(state: CaseState, d: DecisionInput): Approver {
   if (state.decision) throw new Error(`already decided by ${state.decision.decidedByName} at ${state.decision.at}`);
-  if (d.outcome !== 'approved' && d.outcome !== 'rejected') throw new Error(`unknown outcome "${String(d.outcome)}"`);
+  if (!DECISION_OUTCOMES.includes(d.outcome)) throw new Error(`unknown outcome "${String(d.outcome)}"`);
+  if (d.outcome === 'alternative' && !d.noteToCustomer?.trim()) {
+    throw new Error('an alternative offer needs a note to the customer describing it');
+  }
   const approver = typeof d.decidedBy === 'string' ? findApprover(state.ladder, d.decidedBy) : undefined;
   if (!approver) throw new Error(`${String(d.decidedBy)} is not an approver of this case`);
   const current = supersededBy(state.ladder, state.level, approver);

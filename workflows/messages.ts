@@ -6,7 +6,8 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CaseState, DecisionRecord } from './case.js';
 
 /** The choices an approver has. */
-export const DECISION_OUTCOMES = ['approved', 'rejected'] as const;
+/** `alternative`: approved with another solution than asked for, described in the note to the customer. */
+export const DECISION_OUTCOMES = ['approved', 'rejected', 'alternative'] as const;
 export type TDecisionOutcome = (typeof DECISION_OUTCOMES)[number];
 
 /** Payload of the `decide` update and the `decision` signal (JSON). */
@@ -30,6 +31,16 @@ export const decideUpdate = defineUpdate<DecisionRecord, [DecisionInput]>('decid
 
 /** Signal with the same payload, for admins deciding from the Temporal Web UI or CLI. */
 export const decisionSignal = defineSignal<[DecisionInput]>('decision');
+
+/** Payload of the `forward` update: the current approver hands the case to the next level of the ladder. */
+export interface ForwardInput {
+  by: string;
+  /** Why: shown to the next level. */
+  note?: string;
+}
+
+/** Forward to the next level ("only management can approve this"); answers with the new level. */
+export const forwardUpdate = defineUpdate<{ level: number }, [ForwardInput]>('forward');
 
 /** The case as it stands: status, assessment, promises, decision and timeline. */
 export const caseStateQuery = defineQuery<CaseState>('caseState');

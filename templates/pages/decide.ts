@@ -25,9 +25,11 @@ const T = {
     replies: 'Weitere Nachrichten des Kunden',
     done: 'Bisher getan',
     decide: 'Ihre Entscheidung',
-    choose: 'Genehmigen oder ablehnen?',
+    choose: 'Wie entscheiden Sie?',
     approve: 'Genehmigen',
     reject: 'Ablehnen',
+    alternative: 'Anderes Angebot machen (in der Nachricht an den Kunden beschreiben)',
+    forward: 'An die nächste Ebene weitergeben (Begründung als interne Notiz)',
     noteCustomer: 'Nachricht an den Kunden (wird ihm geschickt)',
     noteInternal: 'Interne Notiz (nur im Fallverlauf)',
     submit: 'Entscheidung absenden',
@@ -47,9 +49,11 @@ const T = {
     replies: 'Further messages from the customer',
     done: 'Done so far',
     decide: 'Your decision',
-    choose: 'Approve or reject?',
+    choose: 'What is your decision?',
     approve: 'Approve',
     reject: 'Reject',
+    alternative: 'Offer an alternative (describe it in the note to the customer)',
+    forward: 'Forward to the next level (reason as internal note)',
     noteCustomer: 'Note to the customer (sent to them)',
     noteInternal: 'Internal note (case history only)',
     submit: 'Send decision',
@@ -118,6 +122,7 @@ export function decidePage(p: DecidePageProps): string {
   const s = p.state;
   const who = s.customer.name ? `${s.customer.name} <${s.customer.address}>` : s.customer.address;
   const level = (v: TLevel): string => t.level[v];
+  const canForward = p.approver.level === s.level && s.ladder[s.level + 1] !== undefined;
   const body = html` <section>
       <h1>${t.title} ${s.caseId}</h1>
       <dl>
@@ -166,6 +171,12 @@ export function decidePage(p: DecidePageProps): string {
           <legend>${t.choose} <span class="muted">${t.hint} ${p.approver.name} (${p.approver.role})</span></legend>
           <label class="choice"><input type="radio" name="outcome" value="approved" required /> ${t.approve}</label>
           <label class="choice"><input type="radio" name="outcome" value="rejected" /> ${t.reject}</label>
+          <label class="choice"><input type="radio" name="outcome" value="alternative" /> ${t.alternative}</label>
+          ${
+            canForward
+              ? html`<label class="choice"><input type="radio" name="outcome" value="forward" /> ${t.forward}</label>`
+              : ''
+          }
         </fieldset>
         <label for="noteToCustomer">${t.noteCustomer}</label
         ><textarea id="noteToCustomer" name="noteToCustomer" maxlength="4000"></textarea>
