@@ -7,6 +7,7 @@ import { followUp } from './follow-up.js';
 import type { RenderedMail } from './layout.js';
 import { progressUpdate } from './progress-update.js';
 import { bounceNotice, customerReplyNotice, mailDecisionUnclear } from './staff-notice.js';
+import { caseWithdrawn, withdrawalConfirmation } from './withdrawal.js';
 
 export type { RenderedMail } from './layout.js';
 
@@ -25,6 +26,11 @@ export function renderCaseMail(req: CaseMailRequest, link?: string): RenderedMai
     case 'customer-reply':
       if (req.to === 'customer' || !link) throw new Error('customer-reply goes to an approver, with a link');
       return customerReplyNotice(c, req.to, link);
+    case 'withdrawal-confirmation':
+      return withdrawalConfirmation(c);
+    case 'case-withdrawn':
+      if (req.to === 'customer') throw new Error('case-withdrawn goes to an approver');
+      return caseWithdrawn(c, req.to);
     case 'mail-decision-unclear':
       if (req.to === 'customer' || !link) throw new Error('mail-decision-unclear goes to an approver, with a link');
       return mailDecisionUnclear(c, req.to, link);

@@ -69,6 +69,10 @@ const TEXT = {
       `Fall ${s.caseId}: ${OUTCOME_DE[s.decision?.outcome ?? 'approved']}.`,
       'Der Kunde erhält jetzt eine E-Mail mit der Entscheidung und Ihrer Nachricht. Einige Tage später fragen wir ihn, wie zufrieden er ist.',
     ],
+    withdrawn: [
+      'Beschwerde zurückgezogen',
+      'Der Kunde hat die Beschwerde zurückgezogen; es ist nichts mehr zu entscheiden.',
+    ],
     forwarded: 'An die nächste Ebene weitergegeben',
     forwardedLine: (a: Approver) =>
       `Der Fall liegt jetzt bei ${a.name} (${a.role}), die oder der eine E-Mail mit Ihrer Begründung erhält.`,
@@ -106,6 +110,7 @@ const TEXT = {
       `Case ${s.caseId}: ${s.decision?.outcome}.`,
       'The customer now receives an email with the decision and your note. A few days later we ask them how satisfied they are.',
     ],
+    withdrawn: ['Complaint withdrawn', 'The customer withdrew the complaint; there is nothing left to decide.'],
     forwarded: 'Forwarded to the next level',
     forwardedLine: (a: Approver) =>
       `The case is now with ${a.name} (${a.role}), who receives an email with your reason.`,
@@ -217,6 +222,7 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
     const t = TEXT[l];
     if (state.decision)
       return { status: 409, html: noticePage(l, t.decided, [t.decidedLine(state, o.timeZone)], 'notice') };
+    if (state.withdrawn) return { status: 410, html: noticePage(l, t.withdrawn[0], [t.withdrawn[1]], 'notice') };
     const current = supersededBy(state.ladder, state.level, approver);
     if (current) return { status: 410, html: noticePage(l, t.superseded, [t.supersededLine(current)], 'notice') };
     return undefined;

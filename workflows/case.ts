@@ -9,7 +9,7 @@ export type TLevel = 'low' | 'high';
 export type TPriority = 'P1' | 'P2' | 'P3' | 'P4';
 
 /** Where a case stands; mirrored in the `CaseStatus` search attribute. */
-export type TCaseStatus = 'awaiting-decision' | 'decided' | 'awaiting-feedback' | 'completed';
+export type TCaseStatus = 'awaiting-decision' | 'decided' | 'awaiting-feedback' | 'completed' | 'withdrawn';
 
 export interface Person {
   name: string;
@@ -119,6 +119,8 @@ export interface CaseState {
   replies: Array<{ at: string; from: string; subject: string; text: string }>;
   /** Mails we sent: which sequence number went to whom (bounces name the sequence number). */
   sent: Array<{ seq: number; kind: TMailKind; to: string }>;
+  /** Set when the customer withdrew the complaint before a decision ("hat sich erledigt"). */
+  withdrawn?: { at: string; phrase: string };
   /** Set when an approver forwarded the case up the ladder (the escalation mail says so). */
   forwarded?: { by: string; byName: string; note?: string; at: string; toLevel: number };
   /** Why the latest mail from an approver could not be taken as a decision (answered with an explanation). */
@@ -139,7 +141,9 @@ export type TMailKind =
   | 'follow-up'
   | 'customer-reply'
   | 'bounce-notice'
-  | 'mail-decision-unclear';
+  | 'mail-decision-unclear'
+  | 'withdrawal-confirmation'
+  | 'case-withdrawn';
 
 /** What a mail template needs of a case: no policy rules, no timeline, the complaint text only for staff. */
 export interface CaseMailContext {

@@ -29,6 +29,7 @@ import {
   type InboundMail,
 } from './messages.js';
 import { publishSearchAttributes } from './search-attributes.js';
+import { withdrawalPhrase } from './withdrawal.js';
 
 const { sendCaseMail } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '1 minute',
@@ -136,6 +137,7 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
   let forwardRequested = false;
   const validateForward = (f: ForwardInput): Approver => {
     if (state.decision) throw new Error(`already decided by ${state.decision.decidedByName} at ${state.decision.at}`);
+    if (state.withdrawn) throw new Error('withdrawn: the customer withdrew the complaint');
     const by = findApprover(ladder, f.by);
     if (!by) throw new Error(`${String(f.by)} is not an approver of this case`);
     if (by.level !== state.level) throw new Error(`only the current level (${ladder[state.level]?.name}) can forward`);
@@ -165,6 +167,12 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
     if (staff) return staffMail(staff, m);
     state.replies.push({ at: m.receivedAt, from: m.from, subject: m.subject, text: m.text });
     note('customer-replied', m.messageId);
+    const phrase = state.decision || state.withdrawn ? undefined : withdrawalPhrase(m.text);
+    if (phrase) {
+      state.withdrawn = { at: m.receivedAt, phrase };
+      note('withdrawn', phrase);
+      return;
+    }
     notices.push({ kind: 'customer-reply' });
   });
   setHandler(autoReplySignal, (m) => note('auto-reply-received', `${m.from}: ${m.reasons.join('; ')}`));
@@ -197,10 +205,13 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
   const due = (from: number, d: DurationSpec): number => dueAt(from, d, policy.calendar);
   let reminderAt = due(Date.now(), reminderAfter);
   let escalateAt: number | undefined = ladder.length > 1 ? due(Date.now(), escalateAfter) : undefined;
-  while (!state.decision) {
+  while (!state.decision && !state.withdrawn) {
     const next = Math.min(reminderAt, escalateAt ?? Infinity, Date.parse(state.promisedBy));
-    await condition(() => state.decision !== undefined || forwardRequested, Math.max(next - Date.now(), 1));
-    if (state.decision) break;
+    await condition(
+      () => state.decision !== undefined || state.withdrawn !== undefined || forwardRequested,
+      Math.max(next - Date.now(), 1),
+    );
+    if (state.decision || state.withdrawn) break;
     const now = Date.now();
     // Forwarded by the current approver: the next level now, as if its escalation time had come.
     if (forwardRequested) escalateAt = now;
@@ -223,6 +234,16 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
       if (approver) await mail('reminder', approver);
       reminderAt = due(now, reminderAfter);
     }
+  }
+
+  // The customer withdrew: confirm politely, tell whoever was deciding, close without a survey.
+  if (state.withdrawn) {
+    await mail('withdrawal-confirmation', 'customer');
+    const to = responsible();
+    if (to) await mail('case-withdrawn', to);
+    await condition(() => notices.length === 0 && !noticing);
+    publish('withdrawn');
+    return state;
   }
 
   // 4. The decision goes to the customer; later we ask how satisfied they were.

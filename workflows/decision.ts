@@ -9,6 +9,7 @@ import { DECISION_OUTCOMES, decideUpdate, decisionSignal, type DecisionInput } f
 
 function validate(state: CaseState, d: DecisionInput): Approver {
   if (state.decision) throw new Error(`already decided by ${state.decision.decidedByName} at ${state.decision.at}`);
+  if (state.withdrawn) throw new Error('withdrawn: the customer withdrew the complaint');
   if (!DECISION_OUTCOMES.includes(d.outcome)) throw new Error(`unknown outcome "${String(d.outcome)}"`);
   if (d.outcome === 'alternative' && !d.noteToCustomer?.trim()) {
     throw new Error('an alternative offer needs a note to the customer describing it');

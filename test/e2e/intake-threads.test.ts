@@ -9,7 +9,7 @@ import { workflowIdFor } from '../../activities/identity.js';
 import { caseStateQuery } from '../../workflows/messages.js';
 import type { CaseState } from '../../workflows/case.js';
 import { countCases, startTestApp, testPeople, testPolicy } from '../helpers/app.js';
-import { readFolder, sendRawViaSmtp, sendViaSmtp, uniqueAddress, waitForMail } from '../helpers/mail.js';
+import { decisionLink, readFolder, sendRawViaSmtp, sendViaSmtp, uniqueAddress, waitForMail } from '../helpers/mail.js';
 import { mailPorts } from '../helpers/ports.js';
 
 describe('mail about an existing case', () => {
@@ -127,5 +127,35 @@ describe('mail about an existing case', () => {
           /Undelivered|Unzustellbar/i.test(m.parsed.subject ?? ''),
       ),
     ).toBe(true);
+  });
+
+  it('closes the case politely when the customer withdraws it ("hat sich erledigt")', async () => {
+    const customer = uniqueAddress('erledigt');
+    const c = await complain(customer, 'Lieferung fehlt');
+    const [request] = await waitForMail(
+      people.supervisor,
+      (m) => m.headers.get('x-nachfass-case') === c.caseId && /Freigabe erbeten/.test(m.subject ?? ''),
+    );
+    await waitForMail(customer, (m) => m.messageId === c.ackId);
+    await sendViaSmtp({
+      from: customer,
+      to: people.support,
+      subject: `Re: [Fall ${c.caseId}] Re: Lieferung fehlt`,
+      inReplyTo: c.ackId,
+      references: [c.ackId],
+      text: 'Das Paket ist heute gekommen, das hat sich erledigt. Danke!',
+    });
+    const [closed] = await waitForMail(customer, (m) => /\] Abgeschlossen:/.test(m.subject ?? ''));
+    expect(closed!.text).toContain('haben wir Ihren Fall');
+    await waitForMail(
+      people.supervisor,
+      (m) => m.headers.get('x-nachfass-case') === c.caseId && /\] Zurückgezogen:/.test(m.subject ?? ''),
+    );
+    const result: CaseState = await app.client.workflow.getHandle(workflowIdFor(c.caseId)).result();
+    expect(result.status).toBe('withdrawn');
+    expect(result.withdrawn?.phrase).toBe('hat sich erledigt');
+    const stale = await fetch(decisionLink(request!));
+    expect(stale.status).toBe(410);
+    expect(await stale.text()).toContain('Beschwerde zurückgezogen');
   });
 });
