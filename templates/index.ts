@@ -8,6 +8,7 @@ import type { RenderedMail } from './layout.js';
 import { progressUpdate } from './progress-update.js';
 import { bounceNotice, customerReplyNotice, mailDecisionUnclear } from './staff-notice.js';
 import { caseWithdrawn, withdrawalConfirmation } from './withdrawal.js';
+import { infoRequest, infoTimeout } from './info-request.js';
 
 export type { RenderedMail } from './layout.js';
 
@@ -26,6 +27,12 @@ export function renderCaseMail(req: CaseMailRequest, link?: string): RenderedMai
     case 'customer-reply':
       if (req.to === 'customer' || !link) throw new Error('customer-reply goes to an approver, with a link');
       return customerReplyNotice(c, req.to, link);
+    case 'info-request':
+    case 'info-reminder':
+      return infoRequest(c, req.kind === 'info-reminder');
+    case 'info-timeout':
+      if (req.to === 'customer' || !link) throw new Error('info-timeout goes to an approver, with a link');
+      return infoTimeout(c, req.to, link);
     case 'withdrawal-confirmation':
       return withdrawalConfirmation(c);
     case 'case-withdrawn':

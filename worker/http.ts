@@ -23,6 +23,7 @@ import {
   DECISION_OUTCOMES,
   decideUpdate,
   forwardUpdate,
+  requestInfoUpdate,
   type DecisionInput,
   type TDecisionOutcome,
 } from '../workflows/messages.js';
@@ -73,6 +74,11 @@ const TEXT = {
       'Beschwerde zurückgezogen',
       'Der Kunde hat die Beschwerde zurückgezogen; es ist nichts mehr zu entscheiden.',
     ],
+    asked: [
+      'Rückfrage an den Kunden gesendet',
+      (by: string) =>
+        `Der Kunde wird gebeten, bis ${by} zu antworten. Seine Antwort erhalten Sie per E-Mail; dann entscheiden Sie über denselben Link.`,
+    ] as const,
     forwarded: 'An die nächste Ebene weitergegeben',
     forwardedLine: (a: Approver) =>
       `Der Fall liegt jetzt bei ${a.name} (${a.role}), die oder der eine E-Mail mit Ihrer Begründung erhält.`,
@@ -111,6 +117,11 @@ const TEXT = {
       'The customer now receives an email with the decision and your note. A few days later we ask them how satisfied they are.',
     ],
     withdrawn: ['Complaint withdrawn', 'The customer withdrew the complaint; there is nothing left to decide.'],
+    asked: [
+      'Question sent to the customer',
+      (by: string) =>
+        `The customer is asked to answer by ${by}. You receive the answer by email, then decide through the same link.`,
+    ] as const,
     forwarded: 'Forwarded to the next level',
     forwardedLine: (a: Approver) =>
       `The case is now with ${a.name} (${a.role}), who receives an email with your reason.`,
@@ -133,12 +144,14 @@ const OUTCOME_DE: Record<TDecisionOutcome, string> = {
   alternative: 'anderes Angebot',
 };
 
-type TForm = { outcome: TDecisionOutcome | 'forward'; noteToCustomer?: string; internalNote?: string };
+type TForm = { outcome: TDecisionOutcome | 'forward' | 'info'; noteToCustomer?: string; internalNote?: string };
 
 function readForm(body: unknown): TForm | undefined {
   const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
   const { outcome, noteToCustomer, internalNote } = fields;
-  if (outcome !== 'forward' && !DECISION_OUTCOMES.includes(outcome as TDecisionOutcome)) return undefined;
+  if (outcome !== 'forward' && outcome !== 'info' && !DECISION_OUTCOMES.includes(outcome as TDecisionOutcome)) {
+    return undefined;
+  }
   const form: TForm = { outcome: outcome as TForm['outcome'] };
   for (const [name, value] of [
     ['noteToCustomer', noteToCustomer],
@@ -148,7 +161,7 @@ function readForm(body: unknown): TForm | undefined {
     if (typeof value !== 'string') return undefined;
     if (value.trim()) form[name] = value.trim().slice(0, 4000);
   }
-  if (form.outcome === 'alternative' && !form.noteToCustomer) return undefined;
+  if ((form.outcome === 'alternative' || form.outcome === 'info') && !form.noteToCustomer) return undefined;
   return form;
 }
 
@@ -292,6 +305,23 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
           });
           const next = loaded.state.ladder[level]!;
           return send(reply, 200, noticePage(l, t.forwarded, [t.forwardedLine(next)], 'notice'));
+        } catch (err) {
+          const now = await handle.query(caseStateQuery).catch(() => undefined);
+          const refused = now && standsAgainst(now, approver);
+          if (refused) return send(reply, refused.status, refused.html);
+          return send(reply, 409, notice(l, [t.failed[0], err instanceof Error ? err.message : String(err)]));
+        }
+      }
+      if (form.outcome === 'info') {
+        try {
+          const { replyBy } = await handle.executeUpdate(requestInfoUpdate, {
+            args: [{ by: approver.address, question: form.noteToCustomer ?? '' }],
+          });
+          return send(
+            reply,
+            200,
+            noticePage(l, t.asked[0], [t.asked[1](formatDateTime(replyBy, l, o.timeZone))], 'notice'),
+          );
         } catch (err) {
           const now = await handle.query(caseStateQuery).catch(() => undefined);
           const refused = now && standsAgainst(now, approver);

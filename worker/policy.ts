@@ -75,6 +75,9 @@ export const ZPolicy = z.object({
     reminderAfter: ZDurationSpec,
     escalateAfter: ZDurationSpec,
     followUpAfter: ZDurationSpec,
+    /** Defaults: reminderAfter and answerPromise. */
+    infoReminderAfter: ZDurationSpec.optional(),
+    infoTimeout: ZDurationSpec.optional(),
     linkValidity: ZDuration,
   }),
   rules: z.object({
@@ -139,6 +142,8 @@ export function policySnapshot(p: TPolicy, team?: string, now = new Date()): Pol
       reminderAfter: p.durations.reminderAfter,
       escalateAfter: p.durations.escalateAfter,
       followUpAfter: p.durations.followUpAfter,
+      infoReminderAfter: p.durations.infoReminderAfter ?? p.durations.reminderAfter,
+      infoTimeout: p.durations.infoTimeout ?? p.durations.answerPromise,
     },
     calendar: businessCalendar(p, now),
     rules: p.rules,

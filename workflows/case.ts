@@ -33,6 +33,9 @@ export interface PolicySnapshot {
     reminderAfter: DurationSpec;
     escalateAfter: DurationSpec;
     followUpAfter: DurationSpec;
+    /** Waiting for the customer's answer to a question: one reminder, then the approver is told. */
+    infoReminderAfter: DurationSpec;
+    infoTimeout: DurationSpec;
   };
   calendar: BusinessCalendar;
   rules: { urgencyKeywords: string[]; impactKeywords: string[] };
@@ -119,6 +122,17 @@ export interface CaseState {
   replies: Array<{ at: string; from: string; subject: string; text: string }>;
   /** Mails we sent: which sequence number went to whom (bounces name the sequence number). */
   sent: Array<{ seq: number; kind: TMailKind; to: string }>;
+  /** The approver's latest question to the customer; open until answered or timed out. */
+  infoRequest?: {
+    by: string;
+    byName: string;
+    question: string;
+    at: string;
+    replyBy: string;
+    sent?: boolean;
+    reminded?: boolean;
+    closed?: 'answered' | 'timeout';
+  };
   /** Set when the customer withdrew the complaint before a decision ("hat sich erledigt"). */
   withdrawn?: { at: string; phrase: string };
   /** Set when an approver forwarded the case up the ladder (the escalation mail says so). */
@@ -143,7 +157,10 @@ export type TMailKind =
   | 'bounce-notice'
   | 'mail-decision-unclear'
   | 'withdrawal-confirmation'
-  | 'case-withdrawn';
+  | 'case-withdrawn'
+  | 'info-request'
+  | 'info-reminder'
+  | 'info-timeout';
 
 /** What a mail template needs of a case: no policy rules, no timeline, the complaint text only for staff. */
 export interface CaseMailContext {
@@ -167,6 +184,8 @@ export interface CaseMailContext {
   unreachable?: { at: string; status?: string };
   /** Why an approver's mail was not taken as a decision, for `mail-decision-unclear`. */
   unclear?: string;
+  /** The open question to the customer, for `info-request`, `info-reminder`, `info-timeout`. */
+  infoRequest?: { byName: string; question: string; replyBy: string };
   /** Who forwarded the case and why, for an `escalation` that was asked for. */
   forwarded?: { byName: string; note?: string };
 }
@@ -211,6 +230,15 @@ export function caseMailRequest(
         : {}),
       ...(kind === 'bounce-notice' && state.customerUnreachable ? { unreachable: state.customerUnreachable } : {}),
       ...(kind === 'mail-decision-unclear' && state.unclear ? { unclear: state.unclear.reason } : {}),
+      ...(kind.startsWith('info-') && state.infoRequest
+        ? {
+            infoRequest: {
+              byName: state.infoRequest.byName,
+              question: state.infoRequest.question,
+              replyBy: state.infoRequest.replyBy,
+            },
+          }
+        : {}),
       ...(kind === 'escalation' && state.forwarded?.toLevel === state.level
         ? {
             forwarded: {

@@ -17,7 +17,7 @@ import { dueAt, type DurationSpec } from './calendar.js';
 import { caseMailRequest, type Approver, type CaseState, type ComplaintInput, type TMailKind } from './case.js';
 import { decisionHandlers } from './decision.js';
 import { ErrorCode } from './error-codes.js';
-import { findApprover } from './ladder.js';
+import { findApprover, supersededBy } from './ladder.js';
 import { parseMailDecision } from './mail-decision.js';
 import {
   autoReplySignal,
@@ -25,7 +25,9 @@ import {
   customerReplySignal,
   deliveryFailedSignal,
   forwardUpdate,
+  requestInfoUpdate,
   type ForwardInput,
+  type InfoRequestInput,
   type InboundMail,
 } from './messages.js';
 import { publishSearchAttributes } from './search-attributes.js';
@@ -37,7 +39,7 @@ const { sendCaseMail } = proxyActivities<ReturnType<typeof createActivities>>({
 });
 
 /** Our mails whose answer may carry a decision: they went to an approver, with the decision link. */
-const DECIDING_KINDS = new Set(['approval-request', 'reminder', 'escalation', 'customer-reply']);
+const DECIDING_KINDS = new Set(['approval-request', 'reminder', 'escalation', 'customer-reply', 'info-timeout']);
 
 export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseState> {
   const { policy } = input;
@@ -90,7 +92,10 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
     (state.decision && findApprover(ladder, state.decision.decidedBy)) ?? ladder[state.level];
 
   // Staff notices (a customer reply, a bounce, an unclear mail decision) go out beside the main story, in order.
-  const notices: Array<{ kind: 'customer-reply' | 'bounce-notice' | 'mail-decision-unclear'; to?: Approver }> = [];
+  const notices: Array<{
+    kind: 'customer-reply' | 'bounce-notice' | 'mail-decision-unclear' | 'info-timeout';
+    to?: Approver;
+  }> = [];
   let noticing = false;
   void (async () => {
     for (;;) {
@@ -162,6 +167,34 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
     },
     { validator: (f) => void validateForward(f) },
   );
+  const validateInfoRequest = (r: InfoRequestInput): Approver => {
+    if (state.decision) throw new Error(`already decided by ${state.decision.decidedByName} at ${state.decision.at}`);
+    if (state.withdrawn) throw new Error('withdrawn: the customer withdrew the complaint');
+    const by = findApprover(ladder, r.by);
+    if (!by) throw new Error(`${String(r.by)} is not an approver of this case`);
+    const current = supersededBy(ladder, state.level, by);
+    if (current) throw new Error(`superseded: the case has moved on to ${current.name} (${current.role})`);
+    if (!String(r.question ?? '').trim()) throw new Error('a question to the customer is needed');
+    if (state.infoRequest && !state.infoRequest.closed) throw new Error('a question to the customer is already open');
+    return by;
+  };
+  setHandler(
+    requestInfoUpdate,
+    (r) => {
+      const by = validateInfoRequest(r);
+      const replyBy = new Date(dueAt(Date.now(), policy.durations.infoTimeout, policy.calendar)).toISOString();
+      state.infoRequest = {
+        by: by.address,
+        byName: by.name,
+        question: String(r.question).trim().slice(0, 4000),
+        at: new Date().toISOString(),
+        replyBy,
+      };
+      note('info-requested', by.name);
+      return { replyBy };
+    },
+    { validator: (r) => void validateInfoRequest(r) },
+  );
   setHandler(customerReplySignal, (m) => {
     const staff = findApprover(ladder, m.from);
     if (staff) return staffMail(staff, m);
@@ -172,6 +205,10 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
       state.withdrawn = { at: m.receivedAt, phrase };
       note('withdrawn', phrase);
       return;
+    }
+    if (state.infoRequest && !state.infoRequest.closed) {
+      state.infoRequest.closed = 'answered';
+      note('info-answered', m.messageId);
     }
     notices.push({ kind: 'customer-reply' });
   });
@@ -205,13 +242,43 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
   const due = (from: number, d: DurationSpec): number => dueAt(from, d, policy.calendar);
   let reminderAt = due(Date.now(), reminderAfter);
   let escalateAt: number | undefined = ladder.length > 1 ? due(Date.now(), escalateAfter) : undefined;
-  while (!state.decision && !state.withdrawn) {
+  const stopped = (): boolean => state.decision !== undefined || state.withdrawn !== undefined;
+  while (!stopped()) {
+    // Waiting for the customer's answer to a question: the approver's clock stops meanwhile.
+    const question = state.infoRequest;
+    if (question && !question.closed) {
+      if (!question.sent) {
+        question.sent = true;
+        await mail('info-request', 'customer');
+      }
+      const remindAt = due(Date.parse(question.at), policy.durations.infoReminderAfter);
+      const timeoutAt = Date.parse(question.replyBy);
+      const wakeAt = question.reminded ? timeoutAt : Math.min(remindAt, timeoutAt);
+      await condition(() => stopped() || question.closed !== undefined, Math.max(wakeAt - Date.now(), 1));
+      if (stopped()) break;
+      if (!question.closed && Date.now() >= timeoutAt) {
+        question.closed = 'timeout';
+        note('info-timeout');
+        notices.push({
+          kind: 'info-timeout',
+          ...(findApprover(ladder, question.by) ? { to: findApprover(ladder, question.by)! } : {}),
+        });
+      } else if (!question.closed && Date.now() >= remindAt && !question.reminded) {
+        question.reminded = true;
+        await mail('info-reminder', 'customer');
+      }
+      if (question.closed) {
+        // The case resumes: the approver's reminder and escalation clocks start again.
+        reminderAt = due(Date.now(), reminderAfter);
+        if (escalateAt !== undefined) escalateAt = due(Date.now(), escalateAfter);
+      }
+      continue;
+    }
     const next = Math.min(reminderAt, escalateAt ?? Infinity, Date.parse(state.promisedBy));
-    await condition(
-      () => state.decision !== undefined || state.withdrawn !== undefined || forwardRequested,
-      Math.max(next - Date.now(), 1),
-    );
-    if (state.decision || state.withdrawn) break;
+    const asked = (): boolean => state.infoRequest !== undefined && !state.infoRequest.closed;
+    await condition(() => stopped() || forwardRequested || asked(), Math.max(next - Date.now(), 1));
+    if (stopped()) break;
+    if (asked()) continue;
     const now = Date.now();
     // Forwarded by the current approver: the next level now, as if its escalation time had come.
     if (forwardRequested) escalateAt = now;

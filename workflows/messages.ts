@@ -42,6 +42,16 @@ export interface ForwardInput {
 /** Forward to the next level ("only management can approve this"); answers with the new level. */
 export const forwardUpdate = defineUpdate<{ level: number }, [ForwardInput]>('forward');
 
+/** Payload of the `requestInfo` update: the current approver asks the customer for more information. */
+export interface InfoRequestInput {
+  by: string;
+  /** What the customer is asked; sent to them. */
+  question: string;
+}
+
+/** Ask the customer for more information; their reply resumes the case. Answers with the reply deadline. */
+export const requestInfoUpdate = defineUpdate<{ replyBy: string }, [InfoRequestInput]>('requestInfo');
+
 /** The case as it stands: status, assessment, promises, decision and timeline. */
 export const caseStateQuery = defineQuery<CaseState>('caseState');
 

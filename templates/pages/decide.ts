@@ -30,6 +30,7 @@ const T = {
     reject: 'Ablehnen',
     alternative: 'Anderes Angebot machen (in der Nachricht an den Kunden beschreiben)',
     forward: 'An die nächste Ebene weitergeben (Begründung als interne Notiz)',
+    info: 'Beim Kunden nachfragen (Frage in der Nachricht an den Kunden)',
     noteCustomer: 'Nachricht an den Kunden (wird ihm geschickt)',
     noteInternal: 'Interne Notiz (nur im Fallverlauf)',
     submit: 'Entscheidung absenden',
@@ -54,6 +55,7 @@ const T = {
     reject: 'Reject',
     alternative: 'Offer an alternative (describe it in the note to the customer)',
     forward: 'Forward to the next level (reason as internal note)',
+    info: 'Ask the customer for more information (question in the note to the customer)',
     noteCustomer: 'Note to the customer (sent to them)',
     noteInternal: 'Internal note (case history only)',
     submit: 'Send decision',
@@ -123,6 +125,7 @@ export function decidePage(p: DecidePageProps): string {
   const who = s.customer.name ? `${s.customer.name} <${s.customer.address}>` : s.customer.address;
   const level = (v: TLevel): string => t.level[v];
   const canForward = p.approver.level === s.level && s.ladder[s.level + 1] !== undefined;
+  const asking = s.infoRequest !== undefined && !s.infoRequest.closed;
   const body = html` <section>
       <h1>${t.title} ${s.caseId}</h1>
       <dl>
@@ -172,6 +175,7 @@ export function decidePage(p: DecidePageProps): string {
           <label class="choice"><input type="radio" name="outcome" value="approved" required /> ${t.approve}</label>
           <label class="choice"><input type="radio" name="outcome" value="rejected" /> ${t.reject}</label>
           <label class="choice"><input type="radio" name="outcome" value="alternative" /> ${t.alternative}</label>
+          ${asking ? '' : html`<label class="choice"><input type="radio" name="outcome" value="info" /> ${t.info}</label>`}
           ${
             canForward
               ? html`<label class="choice"><input type="radio" name="outcome" value="forward" /> ${t.forward}</label>`
