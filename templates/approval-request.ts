@@ -6,18 +6,20 @@ import type { Approver, CaseMailContext } from '../workflows/case.js';
 import { caseSubject, formatDateTime, reasonsText, salutation } from './format.js';
 import { renderMail, type RenderedMail } from './layout.js';
 
-export type TApprovalReason = 'approval-request' | 'reminder' | 'escalation';
+export type TApprovalReason = 'approval-request' | 'reminder' | 'escalation' | 'review-request';
 
 const PREFIX = {
   de: {
     'approval-request': 'Freigabe erbeten',
     reminder: 'Erinnerung: Freigabe erbeten',
     escalation: 'Eskalation: Freigabe erbeten',
+    'review-request': 'Überprüfung erbeten',
   },
   en: {
     'approval-request': 'Approval needed',
     reminder: 'Reminder: approval needed',
     escalation: 'Escalation: approval needed',
+    'review-request': 'Review requested',
   },
 } as const;
 
@@ -27,6 +29,13 @@ function opening(reason: TApprovalReason, c: CaseMailContext, a: Approver): stri
     return de
       ? `zur Erinnerung: Fall ${c.caseId} wartet weiterhin auf Ihre Entscheidung.`
       : `A reminder: case ${c.caseId} is still waiting for your decision.`;
+  if (reason === 'review-request' && c.review) {
+    const o = c.review.original;
+    const said = c.reply ? (de ? ` Seine Nachricht: „${c.reply.text}“` : ` Their message: "${c.reply.text}"`) : '';
+    return de
+      ? `der Kunde bittet um Überprüfung der Entscheidung zu Fall ${c.caseId}: ${o.decidedByName} hat abgelehnt${o.noteToCustomer ? ` („${o.noteToCustomer}“)` : ''}.${said} Bitte entscheiden Sie neu.`
+      : `The customer asks for a review of the decision on case ${c.caseId}: ${o.decidedByName} rejected it${o.noteToCustomer ? ` ("${o.noteToCustomer}")` : ''}.${said} Please decide anew.`;
+  }
   if (reason === 'escalation' && c.forwarded) {
     const why = c.forwarded.note ? (de ? ` Begründung: ${c.forwarded.note}` : ` Reason: ${c.forwarded.note}`) : '';
     return de

@@ -10,9 +10,17 @@ export function decision(c: CaseMailContext): RenderedMail {
   const approved = d.outcome === 'approved';
   const alternative = d.outcome === 'alternative';
   const note = d.noteToCustomer?.trim();
+  const reviewed = c.review
+    ? [
+        l === 'de'
+          ? `wie gewünscht haben wir die Entscheidung zu Ihrem Fall ${c.caseId} noch einmal geprüft, diesmal durch ${d.decidedByName}. Das Ergebnis:`
+          : `As you asked, the decision on your case ${c.caseId} has been reviewed, this time by ${d.decidedByName}. The outcome:`,
+      ]
+    : [];
   const paragraphs =
     l === 'de'
       ? [
+          ...reviewed,
           approved
             ? `gute Nachrichten zu Ihrem Fall ${c.caseId}: Ihrem Anliegen wurde stattgegeben.`
             : alternative
@@ -27,6 +35,7 @@ export function decision(c: CaseMailContext): RenderedMail {
             : 'Wir bedauern, dass wir Ihnen keine andere Antwort geben können. Wenn Sie Fragen haben oder die Entscheidung prüfen lassen möchten, antworten Sie einfach auf diese E-Mail.',
         ]
       : [
+          ...reviewed,
           approved
             ? `Good news about your case ${c.caseId}: your request has been approved.`
             : alternative
@@ -38,7 +47,8 @@ export function decision(c: CaseMailContext): RenderedMail {
             ? 'Thank you for your patience. If you have any questions, simply reply to this email.'
             : 'We regret that we cannot give you a different answer. If you have questions or would like the decision reviewed, simply reply to this email.',
         ];
-  return renderMail(caseSubject(c.caseId, c.subject, l, l === 'de' ? 'Entscheidung' : 'Decision'), {
+  const prefix = c.review ? (l === 'de' ? 'Überprüfung' : 'Review') : l === 'de' ? 'Entscheidung' : 'Decision';
+  return renderMail(caseSubject(c.caseId, c.subject, l, prefix), {
     language: l,
     greeting: salutation(c.customer.name, l),
     paragraphs,

@@ -47,6 +47,7 @@ export function renderCaseMail(req: CaseMailRequest, link?: string): RenderedMai
     case 'approval-request':
     case 'reminder':
     case 'escalation':
+    case 'review-request':
       if (req.to === 'customer' || !link) throw new Error(`${req.kind} goes to an approver, with a link`);
       return approvalRequest(c, req.to, req.kind, link);
   }

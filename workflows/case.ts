@@ -122,6 +122,8 @@ export interface CaseState {
   replies: Array<{ at: string; from: string; subject: string; text: string }>;
   /** Mails we sent: which sequence number went to whom (bounces name the sequence number). */
   sent: Array<{ seq: number; kind: TMailKind; to: string }>;
+  /** A review the customer asked for after a rejection: the original decision, and who reviews. */
+  review?: { requestedAt: string; phrase: string; original: DecisionRecord; level: number };
   /** The approver's latest question to the customer; open until answered or timed out. */
   infoRequest?: {
     by: string;
@@ -160,7 +162,8 @@ export type TMailKind =
   | 'case-withdrawn'
   | 'info-request'
   | 'info-reminder'
-  | 'info-timeout';
+  | 'info-timeout'
+  | 'review-request';
 
 /** What a mail template needs of a case: no policy rules, no timeline, the complaint text only for staff. */
 export interface CaseMailContext {
@@ -184,6 +187,8 @@ export interface CaseMailContext {
   unreachable?: { at: string; status?: string };
   /** Why an approver's mail was not taken as a decision, for `mail-decision-unclear`. */
   unclear?: string;
+  /** Set while or after a review: the decision that was reviewed (the new one is `decision`). */
+  review?: { original: DecisionRecord };
   /** The open question to the customer, for `info-request`, `info-reminder`, `info-timeout`. */
   infoRequest?: { byName: string; question: string; replyBy: string };
   /** Who forwarded the case and why, for an `escalation` that was asked for. */
@@ -225,9 +230,10 @@ export function caseMailRequest(
       promisedBy: state.promisedBy,
       ...(state.decision ? { decision: state.decision } : {}),
       ...(to === 'customer' ? {} : { text: input.text }),
-      ...(kind === 'customer-reply' && state.replies.length > 0
+      ...((kind === 'customer-reply' || kind === 'review-request') && state.replies.length > 0
         ? { reply: state.replies[state.replies.length - 1] }
         : {}),
+      ...(state.review ? { review: { original: state.review.original } } : {}),
       ...(kind === 'bounce-notice' && state.customerUnreachable ? { unreachable: state.customerUnreachable } : {}),
       ...(kind === 'mail-decision-unclear' && state.unclear ? { unclear: state.unclear.reason } : {}),
       ...(kind.startsWith('info-') && state.infoRequest

@@ -15,31 +15,17 @@ import type { createActivities } from '../activities/index.js';
 import { assess } from './assessment.js';
 import { dueAt, type DurationSpec } from './calendar.js';
 import { caseMailRequest, type Approver, type CaseState, type ComplaintInput, type TMailKind } from './case.js';
+import { registerCaseHandlers, type TNotice } from './case-handlers.js';
 import { decisionHandlers } from './decision.js';
 import { ErrorCode } from './error-codes.js';
-import { findApprover, supersededBy } from './ladder.js';
-import { parseMailDecision } from './mail-decision.js';
-import {
-  autoReplySignal,
-  caseStateQuery,
-  customerReplySignal,
-  deliveryFailedSignal,
-  forwardUpdate,
-  requestInfoUpdate,
-  type ForwardInput,
-  type InfoRequestInput,
-  type InboundMail,
-} from './messages.js';
+import { findApprover } from './ladder.js';
+import { caseStateQuery } from './messages.js';
 import { publishSearchAttributes } from './search-attributes.js';
-import { withdrawalPhrase } from './withdrawal.js';
 
 const { sendCaseMail } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
-
-/** Our mails whose answer may carry a decision: they went to an approver, with the decision link. */
-const DECIDING_KINDS = new Set(['approval-request', 'reminder', 'escalation', 'customer-reply', 'info-timeout']);
 
 export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseState> {
   const { policy } = input;
@@ -92,10 +78,7 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
     (state.decision && findApprover(ladder, state.decision.decidedBy)) ?? ladder[state.level];
 
   // Staff notices (a customer reply, a bounce, an unclear mail decision) go out beside the main story, in order.
-  const notices: Array<{
-    kind: 'customer-reply' | 'bounce-notice' | 'mail-decision-unclear' | 'info-timeout';
-    to?: Approver;
-  }> = [];
+  const notices: TNotice[] = [];
   let noticing = false;
   void (async () => {
     for (;;) {
@@ -114,114 +97,15 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
   }
 
   setHandler(caseStateQuery, () => state);
-  const recordDecision = decisionHandlers(state, note);
-  /** An approver's answer to their request by mail: a decision when its first line says so clearly. */
-  const staffMail = (a: Approver, m: InboundMail): void => {
-    const unclear = (reason: string): void => {
-      state.unclear = { at: m.receivedAt, reason };
-      note('mail-decision-unclear', `${a.name}: ${reason}`);
-      notices.push({ kind: 'mail-decision-unclear', to: a });
-    };
-    const ownRequest = (m.answers ?? []).some(
-      (r) => DECIDING_KINDS.has(r.kind) && state.sent.find((s) => s.seq === r.seq)?.to === a.address,
-    );
-    if (!ownRequest) return unclear('it does not answer a request that was sent to you');
-    const parsed = parseMailDecision(m.text);
-    if (!parsed.ok) return unclear(parsed.reason);
-    try {
-      recordDecision({
-        outcome: parsed.outcome,
-        decidedBy: a.address,
-        channel: 'mail',
-        ...(parsed.note ? { noteToCustomer: parsed.note } : {}),
-      });
-    } catch (err) {
-      unclear(err instanceof Error ? err.message : String(err));
-    }
-  };
-  let forwardRequested = false;
-  const validateForward = (f: ForwardInput): Approver => {
-    if (state.decision) throw new Error(`already decided by ${state.decision.decidedByName} at ${state.decision.at}`);
-    if (state.withdrawn) throw new Error('withdrawn: the customer withdrew the complaint');
-    const by = findApprover(ladder, f.by);
-    if (!by) throw new Error(`${String(f.by)} is not an approver of this case`);
-    if (by.level !== state.level) throw new Error(`only the current level (${ladder[state.level]?.name}) can forward`);
-    if (!ladder[state.level + 1]) throw new Error('there is no higher level to forward to');
-    if (forwardRequested) throw new Error('already being forwarded');
-    return by;
-  };
-  setHandler(
-    forwardUpdate,
-    (f) => {
-      const by = validateForward(f);
-      forwardRequested = true;
-      state.forwarded = {
-        by: by.address,
-        byName: by.name,
-        at: new Date().toISOString(),
-        toLevel: state.level + 1,
-        ...(f.note ? { note: String(f.note).slice(0, 4000) } : {}),
-      };
-      note('forwarded', `${by.name}${f.note ? `: ${f.note}` : ''}`);
-      return { level: state.level + 1 };
-    },
-    { validator: (f) => void validateForward(f) },
-  );
-  const validateInfoRequest = (r: InfoRequestInput): Approver => {
-    if (state.decision) throw new Error(`already decided by ${state.decision.decidedByName} at ${state.decision.at}`);
-    if (state.withdrawn) throw new Error('withdrawn: the customer withdrew the complaint');
-    const by = findApprover(ladder, r.by);
-    if (!by) throw new Error(`${String(r.by)} is not an approver of this case`);
-    const current = supersededBy(ladder, state.level, by);
-    if (current) throw new Error(`superseded: the case has moved on to ${current.name} (${current.role})`);
-    if (!String(r.question ?? '').trim()) throw new Error('a question to the customer is needed');
-    if (state.infoRequest && !state.infoRequest.closed) throw new Error('a question to the customer is already open');
-    return by;
-  };
-  setHandler(
-    requestInfoUpdate,
-    (r) => {
-      const by = validateInfoRequest(r);
-      const replyBy = new Date(dueAt(Date.now(), policy.durations.infoTimeout, policy.calendar)).toISOString();
-      state.infoRequest = {
-        by: by.address,
-        byName: by.name,
-        question: String(r.question).trim().slice(0, 4000),
-        at: new Date().toISOString(),
-        replyBy,
-      };
-      note('info-requested', by.name);
-      return { replyBy };
-    },
-    { validator: (r) => void validateInfoRequest(r) },
-  );
-  setHandler(customerReplySignal, (m) => {
-    const staff = findApprover(ladder, m.from);
-    if (staff) return staffMail(staff, m);
-    state.replies.push({ at: m.receivedAt, from: m.from, subject: m.subject, text: m.text });
-    note('customer-replied', m.messageId);
-    const phrase = state.decision || state.withdrawn ? undefined : withdrawalPhrase(m.text);
-    if (phrase) {
-      state.withdrawn = { at: m.receivedAt, phrase };
-      note('withdrawn', phrase);
-      return;
-    }
-    if (state.infoRequest && !state.infoRequest.closed) {
-      state.infoRequest.closed = 'answered';
-      note('info-answered', m.messageId);
-    }
-    notices.push({ kind: 'customer-reply' });
-  });
-  setHandler(autoReplySignal, (m) => note('auto-reply-received', `${m.from}: ${m.reasons.join('; ')}`));
-  setHandler(deliveryFailedSignal, (r) => {
-    const bounced = state.sent.find((s) => s.seq === r.seq);
-    note(
-      r.status?.startsWith('4') ? 'delivery-delayed' : 'delivery-failed',
-      `${bounced ? `${bounced.kind} to ${bounced.to}` : 'unknown mail'}: ${r.reasons.join('; ')}`,
-    );
-    const aboutCustomer = bounced ? bounced.to === input.customer.address : true;
-    // A 4.x.x status (RFC 3463) is a delay warning: the address may still work, so we keep writing to it.
-    if (aboutCustomer && !r.status?.startsWith('4')) markUnreachable(r.receivedAt, r.status);
+  const flags = { forwardRequested: false };
+  registerCaseHandlers({
+    input,
+    state,
+    note,
+    notify: (n) => notices.push(n),
+    markUnreachable,
+    recordDecision: decisionHandlers(state, note),
+    flags,
   });
 
   // 1. Assessed and acknowledged at once, with a concrete time the customer will hear from us.
@@ -276,13 +160,13 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
     }
     const next = Math.min(reminderAt, escalateAt ?? Infinity, Date.parse(state.promisedBy));
     const asked = (): boolean => state.infoRequest !== undefined && !state.infoRequest.closed;
-    await condition(() => stopped() || forwardRequested || asked(), Math.max(next - Date.now(), 1));
+    await condition(() => stopped() || flags.forwardRequested || asked(), Math.max(next - Date.now(), 1));
     if (stopped()) break;
     if (asked()) continue;
     const now = Date.now();
     // Forwarded by the current approver: the next level now, as if its escalation time had come.
-    if (forwardRequested) escalateAt = now;
-    forwardRequested = false;
+    if (flags.forwardRequested) escalateAt = now;
+    flags.forwardRequested = false;
     if (now >= Date.parse(state.promisedBy)) {
       state.promisedBy = new Date(due(now, answerPromise)).toISOString();
       publish('awaiting-decision');
@@ -303,6 +187,26 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
     }
   }
 
+  /** A review after a rejection: the reviewing level decides anew; the outcome goes to the customer. */
+  async function reviewCase(level: number): Promise<void> {
+    state.decision = undefined;
+    state.level = level;
+    publish('awaiting-decision');
+    const reviewer = ladder[level]!;
+    await mail('review-request', reviewer);
+    while (!state.decision) {
+      const decided = await condition(
+        () => state.decision !== undefined,
+        Math.max(due(Date.now(), reminderAfter) - Date.now(), 1),
+      );
+      if (!decided) await mail('reminder', ladder[state.level]!);
+    }
+    publish('decided');
+    await mail('decision', 'customer');
+    publish('awaiting-feedback');
+    await sleep(Math.max(due(Date.now(), followUpAfter) - Date.now(), 1));
+  }
+
   // The customer withdrew: confirm politely, tell whoever was deciding, close without a survey.
   if (state.withdrawn) {
     await mail('withdrawal-confirmation', 'customer');
@@ -317,7 +221,11 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
   publish('decided');
   await mail('decision', 'customer');
   publish('awaiting-feedback');
-  await sleep(Math.max(due(Date.now(), followUpAfter) - Date.now(), 1));
+  const reviewAsked = await condition(
+    () => state.review !== undefined,
+    Math.max(due(Date.now(), followUpAfter) - Date.now(), 1),
+  );
+  if (reviewAsked && state.review) await reviewCase(state.review.level);
   await mail('follow-up', 'customer');
   await condition(() => notices.length === 0 && !noticing);
   publish('completed');
