@@ -5,6 +5,7 @@
 import type { Approver, CaseMailContext } from '../workflows/case.js';
 import { caseSubject, formatDateTime, reasonsText, salutation } from './format.js';
 import { renderMail, type RenderedMail } from './layout.js';
+import { trimReply } from '../activities/text.js';
 
 export type TApprovalReason = 'approval-request' | 'reminder' | 'escalation' | 'review-request';
 
@@ -75,8 +76,15 @@ export function approvalRequest(c: CaseMailContext, a: Approver, reason: TApprov
     language: l,
     greeting: salutation(a.name, l),
     paragraphs,
-    quote: { label: l === 'de' ? 'Die Beschwerde:' : 'The complaint:', text: c.text ?? '' },
+    quote: { label: l === 'de' ? 'Die Beschwerde:' : 'The complaint:', text: summary(c.text ?? '', l) },
     action: { label: l === 'de' ? 'Fall prüfen und entscheiden' : 'Review and decide', url: link },
     company: c.company,
   });
+}
+
+/** The complaint as supervisors read it in mail: quoted history and signature cut, with a note saying so. */
+function summary(text: string, l: 'de' | 'en'): string {
+  const trimmed = trimReply(text);
+  if (trimmed === text.trim()) return trimmed;
+  return `${trimmed}\n\n${l === 'de' ? '[Zitierter Verlauf und Signatur gekürzt; der volle Text steht auf der Entscheidungsseite.]' : '[Quoted history and signature cut; the full text is on the decision page.]'}`;
 }

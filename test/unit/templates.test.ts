@@ -133,3 +133,19 @@ describe('reasons in the reader’s language', () => {
     expect(reasonsText(['urgency: "urgent"'], 'en')).toBe('urgency: "urgent"');
   });
 });
+
+describe('the complaint summary in staff mail', () => {
+  it('cuts quoted history and signature and says so; the page keeps the full text', () => {
+    const text =
+      'Das Gerät ist kaputt.\n-- \nErika Müller\nTel. 0123\n\nAm 20.11.2026 schrieb Shop:\n> Ihre Bestellung';
+    const mail = renderCaseMail(
+      { kind: 'approval-request', seq: 2, to: approver, case: { ...ctx, text } },
+      'http://x/decide/t.s',
+    );
+    expect(mail.text).toContain('> Das Gerät ist kaputt.');
+    expect(mail.text).not.toContain('Tel. 0123');
+    expect(mail.text).toContain(
+      '[Zitierter Verlauf und Signatur gekürzt; der volle Text steht auf der Entscheidungsseite.]',
+    );
+  });
+});
