@@ -15,6 +15,7 @@ import { verifyLink, type LinkClaims } from '../activities/links.js';
 import { formatDateTime } from '../templates/format.js';
 import { decidePage } from '../templates/pages/decide.js';
 import { PAGE_CSS } from '../templates/pages/layout.js';
+import { LINK_TEXT } from '../templates/pages/link-texts.js';
 import { noticePage } from '../templates/pages/notice.js';
 import type { CaseState, TLanguage, Approver } from '../workflows/case.js';
 import { findApprover, supersededBy } from '../workflows/ladder.js';
@@ -40,112 +41,11 @@ export interface LinkServerOptions {
   onError?: (err: Error) => void;
 }
 
-const TEXT = {
-  de: {
-    invalid: [
-      'Dieser Link ist ungültig',
-      'Der Link ist beschädigt oder wurde verändert. Bitte verwenden Sie den Link aus der E-Mail unverändert.',
-    ],
-    expired: [
-      'Dieser Link ist abgelaufen',
-      'Bitte wenden Sie sich an den Kundenservice, wenn der Fall noch offen ist.',
-    ],
-    notFound: ['Fall nicht gefunden', 'Zu diesem Link gibt es keinen Fall (mehr).'],
-    noPage: [
-      'Seite nicht gefunden',
-      'Unter dieser Adresse gibt es nichts. Bitte verwenden Sie den Link aus der E-Mail.',
-    ],
-    notApprover: [
-      'Keine Berechtigung',
-      'Dieser Link ist keiner entscheidungsberechtigten Person dieses Falls zugeordnet.',
-    ],
-    superseded: 'Dieser Link gilt nicht mehr',
-    supersededLine: (a: Approver) =>
-      `Der Fall wurde inzwischen an die nächste Ebene weitergegeben und liegt jetzt bei ${a.name} (${a.role}), die oder der ihn entscheidet.`,
-    decided: 'Bereits entschieden',
-    decidedLine: (s: CaseState, tz: string) =>
-      `Fall ${s.caseId} wurde bereits von ${s.decision?.decidedByName} am ${formatDateTime(s.decision?.at ?? '', 'de', tz)} entschieden (${OUTCOME_DE[s.decision?.outcome ?? 'approved']}).`,
-    done: 'Entscheidung gespeichert',
-    doneLines: (s: CaseState) => [
-      `Fall ${s.caseId}: ${OUTCOME_DE[s.decision?.outcome ?? 'approved']}.`,
-      'Der Kunde erhält jetzt eine E-Mail mit der Entscheidung und Ihrer Nachricht. Einige Tage später fragen wir ihn, wie zufrieden er ist.',
-    ],
-    withdrawn: [
-      'Beschwerde zurückgezogen',
-      'Der Kunde hat die Beschwerde zurückgezogen; es ist nichts mehr zu entscheiden.',
-    ],
-    asked: [
-      'Rückfrage an den Kunden gesendet',
-      (by: string) =>
-        `Der Kunde wird gebeten, bis ${by} zu antworten. Seine Antwort erhalten Sie per E-Mail; dann entscheiden Sie über denselben Link.`,
-    ] as const,
-    forwarded: 'An die nächste Ebene weitergegeben',
-    forwardedLine: (a: Approver) =>
-      `Der Fall liegt jetzt bei ${a.name} (${a.role}), die oder der eine E-Mail mit Ihrer Begründung erhält.`,
-    badForm: [
-      'Unvollständiges Formular',
-      'Bitte wählen Sie eine Entscheidung. Für ein anderes Angebot beschreiben Sie es in der Nachricht an den Kunden.',
-    ],
-    badRequest: ['Ungültige Anfrage', 'Bitte öffnen Sie den Link aus der E-Mail und verwenden Sie das Formular dort.'],
-    csrf: [
-      'Formular abgelaufen',
-      'Bitte öffnen Sie den Link aus der E-Mail erneut und senden Sie das Formular noch einmal.',
-    ],
-    failed: [
-      'Das hat nicht geklappt',
-      'Die Entscheidung konnte gerade nicht gespeichert werden. Bitte versuchen Sie es in einer Minute erneut.',
-    ],
-  },
-  en: {
-    invalid: [
-      'This link is not valid',
-      'The link is damaged or was altered. Please use the link from the email unchanged.',
-    ],
-    expired: ['This link has expired', 'Please contact customer service if the case is still open.'],
-    notFound: ['Case not found', 'There is no case (any more) for this link.'],
-    noPage: ['Page not found', 'There is nothing at this address. Please use the link from the email.'],
-    notApprover: ['Not permitted', 'This link does not belong to a person who may decide this case.'],
-    superseded: 'This link is no longer valid',
-    supersededLine: (a: Approver) =>
-      `The case has since moved to the next level and is now with ${a.name} (${a.role}), who decides it.`,
-    decided: 'Already decided',
-    decidedLine: (s: CaseState, tz: string) =>
-      `Case ${s.caseId} was already decided by ${s.decision?.decidedByName} at ${formatDateTime(s.decision?.at ?? '', 'en', tz)} (${s.decision?.outcome}).`,
-    done: 'Decision saved',
-    doneLines: (s: CaseState) => [
-      `Case ${s.caseId}: ${s.decision?.outcome}.`,
-      'The customer now receives an email with the decision and your note. A few days later we ask them how satisfied they are.',
-    ],
-    withdrawn: ['Complaint withdrawn', 'The customer withdrew the complaint; there is nothing left to decide.'],
-    asked: [
-      'Question sent to the customer',
-      (by: string) =>
-        `The customer is asked to answer by ${by}. You receive the answer by email, then decide through the same link.`,
-    ] as const,
-    forwarded: 'Forwarded to the next level',
-    forwardedLine: (a: Approver) =>
-      `The case is now with ${a.name} (${a.role}), who receives an email with your reason.`,
-    badForm: [
-      'Incomplete form',
-      'Please choose a decision. For another offer, describe it in the note to the customer.',
-    ],
-    badRequest: ['Invalid request', 'Please open the link from the email and use the form there.'],
-    csrf: ['Form expired', 'Please open the link from the email again and submit the form once more.'],
-    failed: ['That did not work', 'The decision could not be saved just now. Please try again in a minute.'],
-  },
-} as const;
-
 type TLoaded = { ok: true; claims: LinkClaims; state: CaseState } | { ok: false; status: number; html: string };
-
-/** The posted form, or undefined when a field is missing, repeated or not text (never trust the body's shape). */
-const OUTCOME_DE: Record<TDecisionOutcome, string> = {
-  approved: 'genehmigt',
-  rejected: 'abgelehnt',
-  alternative: 'anderes Angebot',
-};
 
 type TForm = { outcome: TDecisionOutcome | 'forward' | 'info'; noteToCustomer?: string; internalNote?: string };
 
+/** The posted form, or undefined when a field is missing, repeated or not text (never trust the body's shape). */
 function readForm(body: unknown): TForm | undefined {
   const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
   const { outcome, noteToCustomer, internalNote } = fields;
@@ -188,7 +88,7 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
     routerOptions: { maxParamLength: 1024 },
     // A malformed or overlong link is an invalid link: a page, not Fastify's JSON.
     frameworkErrors: (_err: FastifyError, _req, reply) =>
-      send(reply.headers(BARE_HEADERS), 400, notice(o.language, TEXT[o.language].invalid)),
+      send(reply.headers(BARE_HEADERS), 400, notice(o.language, LINK_TEXT[o.language].invalid)),
   });
   const secure = o.publicUrl.startsWith('https:');
   await app.register(fastifyHelmet, {
@@ -210,21 +110,22 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
     const l = o.language;
     const v = verifyLink(o.linkSecret, token, Date.now());
     // A correctly signed token for another purpose is no decision link.
-    if (v.ok && v.claims.p !== 'decide') return { ok: false, status: 400, html: notice(l, TEXT[l].invalid) };
+    if (v.ok && v.claims.p !== 'decide') return { ok: false, status: 400, html: notice(l, LINK_TEXT[l].invalid) };
     if (!v.ok) {
       return {
         ok: false,
         status: v.reason === 'expired' ? 410 : 400,
-        html: notice(l, v.reason === 'expired' ? TEXT[l].expired : TEXT[l].invalid),
+        html: notice(l, v.reason === 'expired' ? LINK_TEXT[l].expired : LINK_TEXT[l].invalid),
       };
     }
     try {
       const state = await o.client.workflow.getHandle(workflowIdFor(v.claims.c)).query(caseStateQuery);
       if (!findApprover(state.ladder, v.claims.a))
-        return { ok: false, status: 403, html: notice(l, TEXT[l].notApprover) };
+        return { ok: false, status: 403, html: notice(l, LINK_TEXT[l].notApprover) };
       return { ok: true, claims: v.claims, state };
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return { ok: false, status: 404, html: notice(l, TEXT[l].notFound) };
+      if (err instanceof WorkflowNotFoundError)
+        return { ok: false, status: 404, html: notice(l, LINK_TEXT[l].notFound) };
       throw err;
     }
   }
@@ -232,7 +133,7 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
   /** Why this approver cannot decide the case as it stands: decided already (409), or superseded (410). */
   function standsAgainst(state: CaseState, approver: Approver): { status: number; html: string } | undefined {
     const l = approver.language;
-    const t = TEXT[l];
+    const t = LINK_TEXT[l];
     if (state.decision)
       return { status: 409, html: noticePage(l, t.decided, [t.decidedLine(state, o.timeZone)], 'notice') };
     if (state.withdrawn) return { status: 410, html: noticePage(l, t.withdrawn[0], [t.withdrawn[1]], 'notice') };
@@ -244,15 +145,15 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
     const l = o.language;
     if (err.code?.startsWith('FST_CSRF')) {
-      return send(reply, 403, noticePage(l, TEXT[l].csrf[0], [TEXT[l].csrf[1]], 'error'));
+      return send(reply, 403, noticePage(l, LINK_TEXT[l].csrf[0], [LINK_TEXT[l].csrf[1]], 'error'));
     }
     // The client's mistake (body too large, wrong content type) is answered, not reported.
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
-      return send(reply, err.statusCode, notice(l, TEXT[l].badRequest));
+      return send(reply, err.statusCode, notice(l, LINK_TEXT[l].badRequest));
     o.onError?.(err);
-    return send(reply, 500, notice(l, TEXT[l].failed));
+    return send(reply, 500, notice(l, LINK_TEXT[l].failed));
   });
-  app.setNotFoundHandler((_req, reply) => send(reply, 404, notice(o.language, TEXT[o.language].noPage)));
+  app.setNotFoundHandler((_req, reply) => send(reply, 404, notice(o.language, LINK_TEXT[o.language].noPage)));
 
   app.get('/static/app.css', async (_req, reply) =>
     reply.type('text/css').header('cache-control', 'max-age=3600').send(PAGE_CSS),
@@ -264,7 +165,7 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
     if (!loaded.ok) return send(reply, loaded.status, loaded.html);
     const { state, claims } = loaded;
     const approver = findApprover(state.ladder, claims.a);
-    if (!approver) return send(reply, 403, notice(o.language, TEXT[o.language].notApprover));
+    if (!approver) return send(reply, 403, notice(o.language, LINK_TEXT[o.language].notApprover));
     const refused = standsAgainst(state, approver);
     if (refused) return send(reply, refused.status, refused.html);
     const csrfToken = reply.generateCsrf();
@@ -289,9 +190,9 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
       const loaded = await load(req.params.token);
       if (!loaded.ok) return send(reply, loaded.status, loaded.html);
       const approver = findApprover(loaded.state.ladder, loaded.claims.a);
-      if (!approver) return send(reply, 403, notice(o.language, TEXT[o.language].notApprover));
+      if (!approver) return send(reply, 403, notice(o.language, LINK_TEXT[o.language].notApprover));
       const l = approver.language;
-      const t = TEXT[l];
+      const t = LINK_TEXT[l];
       const refused = standsAgainst(loaded.state, approver);
       if (refused) return send(reply, refused.status, refused.html);
       const form = readForm(req.body);
