@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import Holidays from 'date-holidays';
-import type { BusinessCalendar, DurationSpec } from '../workflows/calendar.js';
+import { alwaysOpen, type BusinessCalendar, type DurationSpec } from '../workflows/calendar.js';
 import type { PolicySnapshot } from '../workflows/case.js';
 import { ZDuration } from './config.js';
 
@@ -155,14 +155,7 @@ const holidayCache = new Map<string, string[]>();
 /** The calendar a case carries: opening hours, and the public holidays of this year and the next two. */
 export function businessCalendar(p: TPolicy, now = new Date()): BusinessCalendar {
   const tz = p.company.timeZone;
-  if (!p.calendar) {
-    const always = { open: 0, close: 24 * 60 };
-    return {
-      timeZone: tz,
-      week: { 1: always, 2: always, 3: always, 4: always, 5: always, 6: always, 7: always },
-      holidays: [],
-    };
-  }
+  if (!p.calendar) return alwaysOpen(tz);
   const week: BusinessCalendar['week'] = {};
   WEEKDAYS.forEach((day, i) => {
     const hours = p.calendar?.hours[day];

@@ -4,7 +4,7 @@
  * handler only records and queues; the story in complaint.ts acts on it. Workflow code: deterministic.
  */
 import { setHandler } from '@temporalio/workflow';
-import { dueAt } from './calendar.js';
+import { caseTimes, dueAt } from './calendar.js';
 import type { Approver, CaseState, ComplaintInput, DecisionRecord } from './case.js';
 import { findApprover, supersededBy } from './ladder.js';
 import { parseMailDecision } from './mail-decision.js';
@@ -120,7 +120,8 @@ export function registerCaseHandlers(ctx: CaseContext): void {
     requestInfoUpdate,
     (r) => {
       const by = validateInfoRequest(r);
-      const replyBy = new Date(dueAt(Date.now(), policy.durations.infoTimeout, policy.calendar)).toISOString();
+      const { durations, calendar } = caseTimes(policy);
+      const replyBy = new Date(dueAt(Date.now(), durations.infoTimeout, calendar)).toISOString();
       state.infoRequest = {
         by: by.address,
         byName: by.name,

@@ -13,7 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { assess } from './assessment.js';
-import { dueAt, type DurationSpec } from './calendar.js';
+import { caseTimes, dueAt, type DurationSpec } from './calendar.js';
 import { caseMailRequest, type Approver, type CaseState, type ComplaintInput, type TMailKind } from './case.js';
 import { registerCaseHandlers, type TNotice } from './case-handlers.js';
 import { decisionHandlers } from './decision.js';
@@ -30,6 +30,7 @@ const { sendCaseMail } = proxyActivities<ReturnType<typeof createActivities>>({
 export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseState> {
   const { policy } = input;
   const ladder = policy.ladder;
+  const times = caseTimes(policy);
   const state: CaseState = {
     caseId: input.caseId,
     status: 'awaiting-decision',
@@ -40,7 +41,7 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
     assessment: assess(input, policy.rules),
     ladder,
     level: 0,
-    promisedBy: new Date(dueAt(Date.now(), policy.durations.answerPromise, policy.calendar)).toISOString(),
+    promisedBy: new Date(dueAt(Date.now(), times.durations.answerPromise, times.calendar)).toISOString(),
     replies: [],
     sent: [],
     timeline: [],
@@ -122,8 +123,8 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
 
   // 3. Wait for a decision; remind, escalate and keep the promise to the customer meanwhile.
   // Every due time comes from the business calendar when the policy says "business hours" (e.g. 4bh).
-  const { reminderAfter, escalateAfter, answerPromise, followUpAfter } = policy.durations;
-  const due = (from: number, d: DurationSpec): number => dueAt(from, d, policy.calendar);
+  const { reminderAfter, escalateAfter, answerPromise, followUpAfter } = times.durations;
+  const due = (from: number, d: DurationSpec): number => dueAt(from, d, times.calendar);
   let reminderAt = due(Date.now(), reminderAfter);
   let escalateAt: number | undefined = ladder.length > 1 ? due(Date.now(), escalateAfter) : undefined;
   const stopped = (): boolean => state.decision !== undefined || state.withdrawn !== undefined;
@@ -135,7 +136,7 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
         question.sent = true;
         await mail('info-request', 'customer');
       }
-      const remindAt = due(Date.parse(question.at), policy.durations.infoReminderAfter);
+      const remindAt = due(Date.parse(question.at), times.durations.infoReminderAfter);
       const timeoutAt = Date.parse(question.replyBy);
       const wakeAt = question.reminded ? timeoutAt : Math.min(remindAt, timeoutAt);
       await condition(() => stopped() || question.closed !== undefined, Math.max(wakeAt - Date.now(), 1));

@@ -42,3 +42,20 @@ describe('addBusinessTime (Mo–Fr 09:00–18:00 Europe/Berlin)', () => {
     expect(() => addBusinessTime(0, h, { timeZone: 'UTC', week: {}, holidays: [] })).toThrowError(/no opening hours/);
   });
 });
+
+describe('caseTimes (inputs of cases started by an earlier version)', () => {
+  it('reads plain milliseconds as wall clock and supplies the calendar and info durations', async () => {
+    const { caseTimes } = await import('../../workflows/calendar.js');
+    const legacy = {
+      company: { name: 'x', address: 'x', phone: 'x', hours: 'x', timeZone: 'Europe/Berlin' },
+      ladder: [],
+      durations: { answerPromise: 60_000, reminderAfter: 20_000, escalateAfter: 40_000, followUpAfter: 5_000 },
+      rules: { urgencyKeywords: [], impactKeywords: [] },
+    } as unknown as Parameters<typeof caseTimes>[0];
+    const t = caseTimes(legacy);
+    expect(t.durations.answerPromise).toEqual({ ms: 60_000, business: false });
+    expect(t.durations.infoReminderAfter).toEqual({ ms: 20_000, business: false });
+    expect(t.durations.infoTimeout).toEqual({ ms: 60_000, business: false });
+    expect(dueAt(0, t.durations.reminderAfter, t.calendar)).toBe(20_000);
+  });
+});
