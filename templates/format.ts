@@ -37,6 +37,10 @@ export function reasonText(reason: string, language: TLanguage): string {
   if (language === 'en') return reason;
   const m = reason.match(/^(urgency|impact): "(.*)"$/);
   if (m) return `${m[1] === 'urgency' ? 'Dringlichkeit' : 'Auswirkung'}: „${m[2]}“`;
+  const other = reason.match(/^(urgency|impact): (VIP sender|amount) (.*)$/);
+  if (other) {
+    return `${other[1] === 'urgency' ? 'Dringlichkeit' : 'Auswirkung'}: ${other[2] === 'amount' ? 'Betrag' : 'VIP-Absender'} ${other[3]}`;
+  }
   if (reason === 'no rule fired: standard handling') return 'keine Regel zutreffend: normale Bearbeitung';
   return reason;
 }

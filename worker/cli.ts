@@ -15,7 +15,7 @@ import { assess } from '../workflows/assessment.js';
 import { bareAddress } from './cases.js';
 import { PROJECT_ROOT } from './config.js';
 import { loadPolicy, policySnapshot } from './policy.js';
-import { dueAt, type DurationSpec } from '../workflows/calendar.js';
+import { caseTimes, dueAt, type DurationSpec } from '../workflows/calendar.js';
 
 const USAGE = `usage:
   nachfass classify FILE.eml [--support ADDRESS] [--language de|en]
@@ -71,16 +71,21 @@ async function main(argv: string[]): Promise<number> {
     if (Number.isNaN(at.getTime()))
       throw new Error(`--at ${values.at}: not an ISO time like 2026-11-27T17:00:00+01:00`);
     const snapshot = policySnapshot(policy, undefined, at);
-    const local = (ms: number): string => DateTime.fromMillis(ms, { zone: snapshot.calendar.timeZone }).toISO() ?? '';
-    const due = (d: DurationSpec): string => local(dueAt(at.getTime(), d, snapshot.calendar));
+    const assessment = assess({ ...summary, ...(summary.from ? { customer: summary.from } : {}) }, snapshot.rules);
+    // The same reading of the matrix as the workflow: the quadrant's first level and durations.
+    const quadrant = snapshot.matrix?.[assessment.priority];
+    const { durations, calendar } = caseTimes(snapshot, quadrant?.durations);
+    const local = (ms: number): string => DateTime.fromMillis(ms, { zone: calendar.timeZone }).toISO() ?? '';
+    const due = (d: DurationSpec): string => local(dueAt(at.getTime(), d, calendar));
     const times = {
       arrival: local(at.getTime()),
-      promisedAnswer: due(snapshot.durations.answerPromise),
-      reminder: due(snapshot.durations.reminderAfter),
-      escalation: due(snapshot.durations.escalateAfter),
-      timeZone: snapshot.calendar.timeZone,
+      promisedAnswer: due(durations.answerPromise),
+      reminder: due(durations.reminderAfter),
+      escalation: due(durations.escalateAfter),
+      timeZone: calendar.timeZone,
     };
-    const route = snapshot.ladder.map((a) => `${a.level}: ${a.name} (${a.role}) <${a.address}>`);
+    const first = quadrant?.firstLevel ?? 0;
+    const route = snapshot.ladder.slice(first).map((a) => `${a.level}: ${a.name} (${a.role}) <${a.address}>`);
     const verdict = {
       file,
       policy: policyFile,

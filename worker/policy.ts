@@ -83,7 +83,24 @@ export const ZPolicy = z.object({
   rules: z.object({
     urgencyKeywords: z.array(z.string().min(1)).default([]),
     impactKeywords: z.array(z.string().min(1)).default([]),
+    /** Full addresses, or whole domains written as "@grosskunde.example". */
+    vipSenders: z.array(z.string().min(3)).default([]),
+    /** Euros: an amount at or above it in the complaint makes the impact high. */
+    amountThreshold: z.number().positive().optional(),
   }),
+  /** Per priority (P1–P4): who decides first (ladder level) and durations that differ from the defaults. */
+  matrix: z
+    .partialRecord(
+      z.enum(['P1', 'P2', 'P3', 'P4']),
+      z.object({
+        firstLevel: z.number().int().min(0).optional(),
+        answerPromise: ZDurationSpec.optional(),
+        reminderAfter: ZDurationSpec.optional(),
+        escalateAfter: ZDurationSpec.optional(),
+        followUpAfter: ZDurationSpec.optional(),
+      }),
+    )
+    .default({}),
 });
 export type TPolicy = z.infer<typeof ZPolicy>;
 
@@ -91,6 +108,11 @@ function checkTeams(p: TPolicy): string[] {
   const errors = Object.entries(p.mailboxes)
     .filter(([, m]) => m.team !== undefined && !(m.team in p.teams))
     .map(([folder, m]) => `  mailboxes.${folder}.team: no team "${m.team}" under teams`);
+  for (const [priority, q] of Object.entries(p.matrix)) {
+    if (q.firstLevel !== undefined && q.firstLevel >= p.ladder.length) {
+      errors.push(`  matrix.${priority}.firstLevel: the ladder has levels 0 to ${p.ladder.length - 1}`);
+    }
+  }
   const h = p.calendar?.holidays;
   if (h && businessCalendar(p).holidays.length === 0) {
     errors.push(
@@ -147,6 +169,12 @@ export function policySnapshot(p: TPolicy, team?: string, now = new Date()): Pol
     },
     calendar: businessCalendar(p, now),
     rules: p.rules,
+    matrix: Object.fromEntries(
+      Object.entries(p.matrix).map(([priority, { firstLevel, ...durations }]) => [
+        priority,
+        { ...(firstLevel !== undefined ? { firstLevel } : {}), durations },
+      ]),
+    ),
   };
 }
 

@@ -66,8 +66,11 @@ type TDurations = PolicySnapshot['durations'];
  * by an earlier version carry plain milliseconds, no calendar and no info durations: they keep their
  * wall-clock meaning, so a running case behaves as it did (kept deliberately: inputs outlive code).
  */
-export function caseTimes(policy: PolicySnapshot): { durations: TDurations; calendar: BusinessCalendar } {
-  const raw = policy.durations as unknown as Record<string, DurationSpec | number | undefined>;
+export function caseTimes(
+  policy: PolicySnapshot,
+  overrides: Partial<TDurations> = {},
+): { durations: TDurations; calendar: BusinessCalendar } {
+  const raw = { ...policy.durations, ...overrides } as unknown as Record<string, DurationSpec | number | undefined>;
   const spec = (v: DurationSpec | number | undefined, fallback: DurationSpec): DurationSpec =>
     typeof v === 'number' ? { ms: v, business: false } : (v ?? fallback);
   const answerPromise = spec(raw.answerPromise, { ms: 86_400_000, business: false });

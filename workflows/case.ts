@@ -24,6 +24,8 @@ export interface Approver extends Person {
 }
 
 /** The part of the policy a case needs, snapshotted at intake so a policy change never alters running cases. */
+export type TDurationName = 'answerPromise' | 'reminderAfter' | 'escalateAfter' | 'followUpAfter';
+
 export interface PolicySnapshot {
   company: { name: string; address: string; phone: string; hours: string; timeZone: string };
   ladder: Approver[];
@@ -38,7 +40,18 @@ export interface PolicySnapshot {
     infoTimeout: DurationSpec;
   };
   calendar: BusinessCalendar;
-  rules: { urgencyKeywords: string[]; impactKeywords: string[] };
+  rules: {
+    urgencyKeywords: string[];
+    impactKeywords: string[];
+    /** Addresses, or domains as "@domain", whose complaints are urgent and of high impact. */
+    vipSenders?: string[];
+    /** An amount of money (euros) at or above which the impact is high. */
+    amountThreshold?: number;
+  };
+  /** Per priority: who decides first (ladder level) and durations that differ from the defaults. */
+  matrix?: Partial<
+    Record<TPriority, { firstLevel?: number; durations?: Partial<Record<TDurationName, DurationSpec>> }>
+  >;
 }
 
 export interface AttachmentInfo {

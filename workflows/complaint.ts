@@ -30,7 +30,11 @@ const { sendCaseMail } = proxyActivities<ReturnType<typeof createActivities>>({
 export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseState> {
   const { policy } = input;
   const ladder = policy.ladder;
-  const times = caseTimes(policy);
+  const assessment = assess(input, policy.rules);
+  // The matrix quadrant may name who decides first and its own durations (e.g. P1: management, 2bh).
+  const quadrant = policy.matrix?.[assessment.priority];
+  const times = caseTimes(policy, quadrant?.durations);
+  const firstLevel = Math.min(Math.max(quadrant?.firstLevel ?? 0, 0), ladder.length - 1);
   const state: CaseState = {
     caseId: input.caseId,
     status: 'awaiting-decision',
@@ -38,9 +42,9 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
     text: input.text,
     customer: input.customer,
     language: input.language,
-    assessment: assess(input, policy.rules),
+    assessment,
     ladder,
-    level: 0,
+    level: firstLevel,
     promisedBy: new Date(dueAt(Date.now(), times.durations.answerPromise, times.calendar)).toISOString(),
     replies: [],
     sent: [],
@@ -117,7 +121,7 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
   else note('acknowledgment-withheld', 'sender over the acknowledgment rate limit');
 
   // 2. The first rung of the ladder is asked to decide.
-  const first = ladder[0];
+  const first = ladder[firstLevel];
   if (!first) throw new Error('policy has an empty escalation ladder');
   await mail('approval-request', first);
 
@@ -126,7 +130,7 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
   const { reminderAfter, escalateAfter, answerPromise, followUpAfter } = times.durations;
   const due = (from: number, d: DurationSpec): number => dueAt(from, d, times.calendar);
   let reminderAt = due(Date.now(), reminderAfter);
-  let escalateAt: number | undefined = ladder.length > 1 ? due(Date.now(), escalateAfter) : undefined;
+  let escalateAt: number | undefined = firstLevel < ladder.length - 1 ? due(Date.now(), escalateAfter) : undefined;
   const stopped = (): boolean => state.decision !== undefined || state.withdrawn !== undefined;
   while (!stopped()) {
     // Waiting for the customer's answer to a question: the approver's clock stops meanwhile.

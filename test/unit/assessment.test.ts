@@ -44,3 +44,29 @@ describe('supersededBy (escalation ladder)', () => {
     expect(supersededBy(ladder, 2, a(1))).toEqual(a(2));
   });
 });
+
+describe('VIP senders and amounts of money', () => {
+  const r = { ...rules, vipSenders: ['@grosskunde.example', 'chefin@firma.example'], amountThreshold: 500 };
+  it.each([
+    ['499 €', 499],
+    ['€ 1.200,50', 1200.5],
+    ['insgesamt 2.392,00 EUR und 10 €', 2392],
+    ['300 Euro', 300],
+    ['USD 99', undefined],
+  ])('largestAmount(%j) = %s', async (text, expected) => {
+    const { largestAmount } = await import('../../workflows/assessment.js');
+    expect(largestAmount(text)).toBe(expected);
+  });
+  it('a VIP domain makes a complaint urgent and of high impact', () => {
+    const a = assess({ subject: 'Frage', text: 'Hallo', customer: { address: 'einkauf@grosskunde.example' } }, r);
+    expect(a).toMatchObject({ priority: 'P1' });
+    expect(a.reasons).toContain('urgency: VIP sender @grosskunde.example');
+  });
+  it('an amount at or above the threshold is high impact', () => {
+    expect(assess({ subject: 'Rechnung', text: 'Es geht um 1.200 €.' }, r)).toMatchObject({
+      impact: 'high',
+      priority: 'P3',
+    });
+    expect(assess({ subject: 'Rechnung', text: 'Es geht um 120 €.' }, r)).toMatchObject({ impact: 'low' });
+  });
+});

@@ -63,3 +63,23 @@ describe('calendar holidays', () => {
     );
   });
 });
+
+describe('matrix', () => {
+  const base = readFileSync(path.join(PROJECT_ROOT, 'policy', 'example.yaml'), 'utf8');
+  it('carries per-priority first level and durations into the snapshot', () => {
+    const s = policySnapshot(parsePolicy(base, 'e.yaml'));
+    expect(s.matrix?.P1).toEqual({
+      firstLevel: 1,
+      durations: {
+        answerPromise: { ms: 4 * 3600_000, business: true },
+        reminderAfter: { ms: 3600_000, business: true },
+        escalateAfter: { ms: 2 * 3600_000, business: true },
+      },
+    });
+  });
+  it('refuses a first level the ladder does not have', () => {
+    expect(() => parsePolicy(base.replace('P1: { firstLevel: 1', 'P1: { firstLevel: 5'), 'm.yaml')).toThrowError(
+      /matrix\.P1\.firstLevel: the ladder has levels 0 to 1/,
+    );
+  });
+});
