@@ -21,7 +21,8 @@ LINK_SECRET="$(cat "$secret_file")"
 export LINK_SECRET
 export IMAP_USER=support@example.test IMAP_PASSWORD="$MAIL_DEV_PASSWORD"
 export SUPPORT_ADDRESS="Kundenservice Muster Versand <support@example.test>"
-export POLICY_FILE="$ROOT_DIR/policy/demo.yaml"
+# The example policy drives the demo; DEMO_POLICY=policy/demo.yaml shows reminders and escalation in minutes.
+export POLICY_FILE="$ROOT_DIR/${DEMO_POLICY:-policy/example.yaml}"
 export HTTP_PORT="${HTTP_PORT:-3000}" PUBLIC_URL="${PUBLIC_URL:-http://127.0.0.1:${HTTP_PORT:-3000}}"
 export TEMPORAL_TASK_QUEUE="${TEMPORAL_TASK_QUEUE:-escalations}"
 

@@ -1,12 +1,14 @@
 /**
  * The demo's Node part (run by scripts/demo.sh with the stack's environment): starts the worker and link
- * server, sends a sample complaint from a customer, waits for the supervisor's approval request, and prints
+ * server, sends a sample complaint from a customer, waits for the approval request to whoever decides first, and prints
  * where to look. Keeps running until Ctrl-C (or exits at once with DEMO_EXIT=1).
  */
 import { randomBytes } from 'node:crypto';
 import { startApp } from '../worker/app.js';
 import { loadConfig } from '../worker/config.js';
 import { loadPolicy } from '../worker/policy.js';
+import { workflowIdFor } from '../activities/identity.js';
+import { caseStateQuery } from '../workflows/messages.js';
 import { decisionLink, sendViaSmtp, waitForMail } from './lib/dev-mail.js';
 
 const CUSTOMER = 'kunde1@example.test';
@@ -27,7 +29,6 @@ async function main(): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 
-  const supervisor = policy.ladder[0]?.address ?? 'supervisor@example.test';
   const messageId = `<demo-${randomBytes(6).toString('hex')}@kunden.example.test>`;
   const sentAt = Date.now();
   await sendViaSmtp({
@@ -48,17 +49,21 @@ async function main(): Promise<void> {
   });
   const [ack] = await waitForMail(CUSTOMER, (m) => m.inReplyTo === messageId, { timeoutMs: 60_000 });
   const ackMs = Date.now() - sentAt;
+  const caseId = String(ack?.headers.get('x-nachfass-case'));
+  // Who decides first depends on the assessment (the example policy sends P1 straight to management).
+  const state = await app.client.workflow.getHandle(workflowIdFor(caseId)).query(caseStateQuery);
+  const supervisor = state.ladder[state.level]?.address ?? 'supervisor@example.test';
   const [request] = await waitForMail(
     supervisor,
-    (m) => m.headers.get('x-nachfass-case') === ack?.headers.get('x-nachfass-case') && /Freigabe/.test(m.subject ?? ''),
+    (m) => m.headers.get('x-nachfass-case') === caseId && /Freigabe/.test(m.subject ?? ''),
     { timeoutMs: 60_000 },
   );
-  const caseId = String(ack?.headers.get('x-nachfass-case'));
   const ui = process.env.TEMPORAL_UI_URL ?? app.uiUrl ?? 'http://127.0.0.1:8233';
   console.log(`
 Nachfass demo is running.
 
   A sample complaint from ${CUSTOMER} became case ${caseId}; its acknowledgment arrived after ${ackMs} ms.
+  Policy: ${config.policyFile} (DEMO_POLICY=policy/demo.yaml runs reminders and escalation in minutes).
 
   Temporal Web UI    ${ui}/namespaces/${config.temporal.namespace}/workflows/complaint-${caseId}
   Approval link      ${decisionLink(request!)}
@@ -67,8 +72,7 @@ Nachfass demo is running.
 
   Mailboxes (IMAP 127.0.0.1:${config.mailbox.port}, any user @example.test, password "nachfass"):
     npm run mailbox -- ${CUSTOMER}          the customer: acknowledgment, later decision and follow-up
-    npm run mailbox -- ${supervisor}   the approval request (and reminders)
-    npm run mailbox -- manager@example.test     escalation if nobody decides (demo policy: 4 minutes)
+    npm run mailbox -- ${supervisor}   the approval request (${state.assessment.priority}: ${state.assessment.reasons.join('; ')})
     npm run mailbox -- ${config.mailbox.user} Processed   the archived complaint
 
   Decide from the CLI instead:  temporal workflow signal --workflow-id complaint-${caseId} --name decision \\

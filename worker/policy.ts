@@ -30,12 +30,17 @@ const ZHours = z.string().transform((v, ctx) => {
   return { open, close };
 });
 
-/** "30s", "4h" (wall clock) or "4bh" (business hours: counted only while open). */
+/** "30s", "4h" (wall clock), "4bh" (business hours: counted only while open) or "3bd" (business days). */
 const ZDurationSpec = z.string().transform((v, ctx): DurationSpec => {
+  const days = v.trim().match(/^(\d+)\s*bd$/i);
+  if (days) return { ms: 0, business: true, days: Number(days[1]) };
   const business = /^\s*\d+(\.\d+)?\s*bh\s*$/i.test(v);
   const parsed = ZDuration.safeParse(business ? `${parseFloat(v)}h` : v);
   if (!parsed.success) {
-    ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration like 30s, 4h, 3d or 4bh (business hours)` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${v}" is not a duration like 30s, 4h, 3d, 4bh (business hours) or 3bd (business days)`,
+    });
     return z.NEVER;
   }
   return { ms: parsed.data, business };

@@ -14,10 +14,14 @@ export interface BusinessCalendar {
   holidays: string[];
 }
 
-/** A duration from the policy: wall-clock milliseconds, or business time counted only while open. */
+/**
+ * A duration from the policy: wall-clock milliseconds, business time counted only while open, or
+ * (`days`) whole business days: the same time of day that many business days later ("3 business days").
+ */
 export interface DurationSpec {
   ms: number;
   business: boolean;
+  days?: number;
 }
 
 const MAX_DAYS = 400;
@@ -48,8 +52,28 @@ export function addBusinessTime(startMs: number, ms: number, cal: BusinessCalend
   throw new Error(`the calendar has no opening hours within ${MAX_DAYS} days`);
 }
 
+/**
+ * `days` business days after `start`: the same time of day on the `days`-th following open day (an arrival
+ * outside opening hours counts from the next opening; a time past that day's closing becomes its closing).
+ */
+export function addBusinessDays(startMs: number, days: number, cal: BusinessCalendar): number {
+  const start = DateTime.fromMillis(addBusinessTime(startMs, 0, cal), { zone: cal.timeZone });
+  let day = start;
+  for (let n = 0, i = 0; n < days; i++) {
+    if (i > MAX_DAYS) throw new Error(`the calendar has no opening hours within ${MAX_DAYS} days`);
+    day = day.plus({ days: 1 });
+    if (openingOf(day, cal)) n++;
+  }
+  const hours = openingOf(day, cal);
+  const wanted = day.set({ hour: start.hour, minute: start.minute, second: 0, millisecond: 0 });
+  if (!hours) return wanted.toMillis();
+  if (wanted < hours.open) return hours.open.toMillis();
+  return (wanted > hours.close ? hours.close : wanted).toMillis();
+}
+
 /** When a duration from `startMs` falls due. */
 export function dueAt(startMs: number, d: DurationSpec, cal: BusinessCalendar): number {
+  if (d.days !== undefined) return addBusinessDays(startMs, d.days, cal);
   return d.business ? addBusinessTime(startMs, d.ms, cal) : startMs + d.ms;
 }
 

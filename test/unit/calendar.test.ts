@@ -59,3 +59,22 @@ describe('caseTimes (inputs of cases started by an earlier version)', () => {
     expect(dueAt(0, t.durations.reminderAfter, t.calendar)).toBe(20_000);
   });
 });
+
+describe('business days', () => {
+  it.each([
+    ['next business day, same time', '2026-11-24T11:00:00+01:00', 1, '2026-11-25T11:00:00+01:00'],
+    ['Friday + 1 is Monday', '2026-11-27T15:00:00+01:00', 1, '2026-11-30T15:00:00+01:00'],
+    [
+      '3 business days over Christmas (24th open, 25th–27th closed)',
+      '2026-12-23T10:00:00+01:00',
+      3,
+      '2026-12-29T10:00:00+01:00',
+    ],
+    ['an evening arrival counts from the next opening', '2026-11-24T20:00:00+01:00', 1, '2026-11-26T09:00:00+01:00'],
+    ['across the spring DST switch, same wall time', '2026-03-27T10:00:00+01:00', 1, '2026-03-30T10:00:00+02:00'],
+  ])('%s', async (_n, start, days, expected) => {
+    const { addBusinessDays } = await import('../../workflows/calendar.js');
+    expect(new Date(addBusinessDays(at(start), days, berlin)).toISOString()).toBe(new Date(expected).toISOString());
+    expect(dueAt(at(start), { ms: 0, business: true, days }, berlin)).toBe(addBusinessDays(at(start), days, berlin));
+  });
+});
