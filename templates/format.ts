@@ -37,9 +37,9 @@ export function reasonText(reason: string, language: TLanguage): string {
   if (language === 'en') return reason;
   const m = reason.match(/^(urgency|impact): "(.*)"$/);
   if (m) return `${m[1] === 'urgency' ? 'Dringlichkeit' : 'Auswirkung'}: „${m[2]}“`;
-  const other = reason.match(/^(urgency|impact): (VIP sender|amount) (.*)$/);
+  const other = reason.match(/^(urgency|impact): (VIP sender|amount|mailbox) (.*)$/);
   if (other) {
-    return `${other[1] === 'urgency' ? 'Dringlichkeit' : 'Auswirkung'}: ${other[2] === 'amount' ? 'Betrag' : 'VIP-Absender'} ${other[3]}`;
+    return `${other[1] === 'urgency' ? 'Dringlichkeit' : 'Auswirkung'}: ${{ amount: 'Betrag', mailbox: 'Postfach', 'VIP sender': 'VIP-Absender' }[other[2]!]} ${other[3]}`;
   }
   if (reason === 'no rule fired: standard handling') return 'keine Regel zutreffend: normale Bearbeitung';
   return reason;

@@ -115,7 +115,7 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
             taskQueue: config.temporal.taskQueue,
             supportAddress: config.supportAddress,
             linkSecret: config.linkSecret,
-            policyFor: (b) => policySnapshot(policy, b.team),
+            policyFor: (b) => policySnapshot(policy, b.team, new Date(), b.folder),
             searchAttributes,
             ackRateLimit: config.ackRateLimit,
           }),

@@ -66,7 +66,16 @@ export const ZPolicy = z.object({
   teams: z.record(z.string(), z.array(ZPerson).min(1, 'needs at least one approver')).default({}),
   /** Defaults per watched IMAP folder: the language customers there are answered in, and the team. */
   mailboxes: z
-    .record(z.string(), z.object({ language: z.enum(['de', 'en']).optional(), team: z.string().optional() }))
+    .record(
+      z.string(),
+      z.object({
+        language: z.enum(['de', 'en']).optional(),
+        team: z.string().optional(),
+        /** Every complaint in this folder counts as urgent / of high impact. */
+        urgency: z.enum(['low', 'high']).optional(),
+        impact: z.enum(['low', 'high']).optional(),
+      }),
+    )
     .default({}),
   /** Opening hours and public holidays; without it every hour counts (open around the clock). */
   calendar: z
@@ -159,7 +168,18 @@ export function loadPolicy(file: string): TPolicy {
 }
 
 /** The part of the policy a case carries in its input; `team` picks a ladder from `teams`. */
-export function policySnapshot(p: TPolicy, team?: string, now = new Date()): PolicySnapshot {
+export function policySnapshot(p: TPolicy, team?: string, now = new Date(), folder?: string): PolicySnapshot {
+  const box = folder !== undefined ? p.mailboxes[folder] : undefined;
+  const mailboxRule =
+    folder !== undefined && (box?.urgency || box?.impact)
+      ? {
+          mailbox: {
+            name: folder,
+            ...(box.urgency ? { urgency: box.urgency } : {}),
+            ...(box.impact ? { impact: box.impact } : {}),
+          },
+        }
+      : {};
   const ladder = (team !== undefined ? p.teams[team] : undefined) ?? p.ladder;
   return {
     company: p.company,
@@ -173,7 +193,7 @@ export function policySnapshot(p: TPolicy, team?: string, now = new Date()): Pol
       infoTimeout: p.durations.infoTimeout ?? p.durations.answerPromise,
     },
     calendar: businessCalendar(p, now),
-    rules: p.rules,
+    rules: { ...p.rules, ...mailboxRule },
     matrix: Object.fromEntries(
       Object.entries(p.matrix).map(([priority, { firstLevel, ...durations }]) => [
         priority,

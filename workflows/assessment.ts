@@ -53,6 +53,9 @@ export function assess(
   if (amount !== undefined && rules.amountThreshold !== undefined && amount >= rules.amountThreshold) {
     impactful.push(`impact: amount ${amount} € ≥ ${rules.amountThreshold} €`);
   }
+  const box = rules.mailbox;
+  if (box?.urgency === 'high') urgent.push(`urgency: mailbox ${box.name}`);
+  if (box?.impact === 'high') impactful.push(`impact: mailbox ${box.name}`);
   const urgency: TLevel = urgent.length > 0 ? 'high' : 'low';
   const impact: TLevel = impactful.length > 0 ? 'high' : 'low';
   const reasons = [...urgent, ...impactful];

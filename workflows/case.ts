@@ -47,6 +47,8 @@ export interface PolicySnapshot {
     vipSenders?: string[];
     /** An amount of money (euros) at or above which the impact is high. */
     amountThreshold?: number;
+    /** Set per watched folder (policy `mailboxes`): e.g. every mail to "Rechtsabteilung" is urgent. */
+    mailbox?: { name: string; urgency?: TLevel; impact?: TLevel };
   };
   /** Per priority: who decides first (ladder level) and durations that differ from the defaults. */
   matrix?: Partial<

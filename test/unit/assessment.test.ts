@@ -70,3 +70,14 @@ describe('VIP senders and amounts of money', () => {
     expect(assess({ subject: 'Rechnung', text: 'Es geht um 120 €.' }, r)).toMatchObject({ impact: 'low' });
   });
 });
+
+describe('mailbox rules', () => {
+  it('a folder marked urgent makes its complaints urgent, and says why', () => {
+    const a = assess(
+      { subject: 'Frage', text: 'Hallo' },
+      { ...rules, mailbox: { name: 'Rechtsabteilung', urgency: 'high' } },
+    );
+    expect(a).toMatchObject({ urgency: 'high', impact: 'low', priority: 'P2' });
+    expect(a.reasons).toEqual(['urgency: mailbox Rechtsabteilung']);
+  });
+});

@@ -83,3 +83,16 @@ describe('matrix', () => {
     );
   });
 });
+
+describe('mailbox rules in the snapshot', () => {
+  it('puts the folder’s urgency and impact into the rules of cases from that folder only', () => {
+    const base = readFileSync(path.join(PROJECT_ROOT, 'policy', 'example.yaml'), 'utf8');
+    const p = parsePolicy(`${base}\nmailboxes:\n  Rechtsabteilung: { urgency: high, impact: high }\n`, 'b.yaml');
+    expect(policySnapshot(p, undefined, new Date(), 'Rechtsabteilung').rules.mailbox).toEqual({
+      name: 'Rechtsabteilung',
+      urgency: 'high',
+      impact: 'high',
+    });
+    expect(policySnapshot(p, undefined, new Date(), 'INBOX').rules.mailbox).toBeUndefined();
+  });
+});
