@@ -4,7 +4,7 @@
  */
 import type { Approver, CaseMailContext } from '../workflows/case.js';
 import { caseSubject, formatDateTime, reasonsText, salutation } from './format.js';
-import { renderMail, type RenderedMail } from './layout.js';
+import { decideAction, renderMail, type RenderedMail } from './layout.js';
 import { trimReply } from '../activities/text.js';
 
 export type TApprovalReason = 'approval-request' | 'reminder' | 'escalation' | 'review-request';
@@ -77,7 +77,7 @@ export function approvalRequest(c: CaseMailContext, a: Approver, reason: TApprov
     greeting: salutation(a.name, l),
     paragraphs,
     quote: { label: l === 'de' ? 'Die Beschwerde:' : 'The complaint:', text: summary(c.text ?? '', l) },
-    action: { label: l === 'de' ? 'Fall prüfen und entscheiden' : 'Review and decide', url: link },
+    action: decideAction(l, link),
     company: c.company,
   });
 }

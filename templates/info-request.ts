@@ -1,7 +1,7 @@
 /** Asking the customer for more information (and reminding them once); telling the approver when no answer came. */
 import type { Approver, CaseMailContext } from '../workflows/case.js';
 import { caseSubject, formatDateTime, salutation } from './format.js';
-import { renderMail, type RenderedMail } from './layout.js';
+import { decideAction, renderMail, type RenderedMail } from './layout.js';
 
 export function infoRequest(c: CaseMailContext, reminder: boolean): RenderedMail {
   const l = c.language;
@@ -55,7 +55,7 @@ export function infoTimeout(c: CaseMailContext, a: Approver, link: string): Rend
       language: l,
       greeting: salutation(a.name, l),
       paragraphs,
-      action: { label: l === 'de' ? 'Fall prüfen und entscheiden' : 'Review and decide', url: link },
+      action: decideAction(l, link),
       company: c.company,
     },
   );

@@ -33,6 +33,11 @@ function signOff(b: MailBody): string {
     : `Kind regards\nCustomer Service, ${b.company.name}`;
 }
 
+/** The button of every staff mail that leads to the decision page. */
+export function decideAction(language: TLanguage, url: string): { label: string; url: string } {
+  return { label: language === 'de' ? 'Fall prüfen und entscheiden' : 'Review and decide', url };
+}
+
 export function renderMail(subject: string, b: MailBody): RenderedMail {
   const quoteText = b.quote
     ? `${b.quote.label}\n${b.quote.text

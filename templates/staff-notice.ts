@@ -1,7 +1,7 @@
 /** Notices to whoever decides a case: the customer wrote again, or the customer's address bounced. */
 import type { Approver, CaseMailContext } from '../workflows/case.js';
 import { caseSubject, formatDateTime, salutation } from './format.js';
-import { renderMail, type RenderedMail } from './layout.js';
+import { decideAction, renderMail, type RenderedMail } from './layout.js';
 
 export function customerReplyNotice(c: CaseMailContext, a: Approver, link: string): RenderedMail {
   const l = a.language;
@@ -30,9 +30,7 @@ export function customerReplyNotice(c: CaseMailContext, a: Approver, link: strin
       greeting: salutation(a.name, l),
       paragraphs,
       quote: { label: r.subject, text: r.text },
-      ...(decided
-        ? {}
-        : { action: { label: l === 'de' ? 'Fall prüfen und entscheiden' : 'Review and decide', url: link } }),
+      ...(decided ? {} : { action: decideAction(l, link) }),
       company: c.company,
     },
   );
@@ -84,9 +82,7 @@ export function mailDecisionUnclear(c: CaseMailContext, a: Approver, link: strin
       language: l,
       greeting: salutation(a.name, l),
       paragraphs,
-      ...(c.decision
-        ? {}
-        : { action: { label: l === 'de' ? 'Fall prüfen und entscheiden' : 'Review and decide', url: link } }),
+      ...(c.decision ? {} : { action: decideAction(l, link) }),
       company: c.company,
     },
   );

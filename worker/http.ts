@@ -198,51 +198,47 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
       const form = readForm(req.body);
       if (!form) return send(reply, 400, notice(l, t.badForm));
       const handle = o.client.workflow.getHandle(workflowIdFor(loaded.claims.c));
-      if (form.outcome === 'forward') {
-        const note = form.internalNote ?? form.noteToCustomer;
-        try {
+      /** Sends the chosen update and renders its outcome page. */
+      const act = async (): Promise<string> => {
+        if (form.outcome === 'forward') {
+          const note = form.internalNote ?? form.noteToCustomer;
           const { level } = await handle.executeUpdate(forwardUpdate, {
             args: [{ by: approver.address, ...(note ? { note } : {}) }],
           });
-          const next = loaded.state.ladder[level]!;
-          return send(reply, 200, noticePage(l, t.forwarded, [t.forwardedLine(next)], 'notice'));
-        } catch (err) {
-          const now = await handle.query(caseStateQuery).catch(() => undefined);
-          const refused = now && standsAgainst(now, approver);
-          if (refused) return send(reply, refused.status, refused.html);
-          return send(reply, 409, notice(l, [t.failed[0], err instanceof Error ? err.message : String(err)]));
+          return noticePage(l, t.forwarded, [t.forwardedLine(loaded.state.ladder[level]!)], 'notice');
         }
-      }
-      if (form.outcome === 'info') {
-        try {
+        if (form.outcome === 'info') {
           const { replyBy } = await handle.executeUpdate(requestInfoUpdate, {
             args: [{ by: approver.address, question: form.noteToCustomer ?? '' }],
           });
-          return send(
-            reply,
-            200,
-            noticePage(l, t.asked[0], [t.asked[1](formatDateTime(replyBy, l, o.timeZone))], 'notice'),
-          );
-        } catch (err) {
-          const now = await handle.query(caseStateQuery).catch(() => undefined);
+          return noticePage(l, t.asked[0], [t.asked[1](formatDateTime(replyBy, l, o.timeZone))], 'notice');
+        }
+        const decision: DecisionInput = {
+          ...form,
+          outcome: form.outcome,
+          decidedBy: approver.address,
+          channel: 'link',
+        };
+        await handle.executeUpdate(decideUpdate, { args: [decision] });
+        return noticePage(l, t.done, [...t.doneLines(await handle.query(caseStateQuery))], 'notice');
+      };
+      try {
+        return send(reply, 200, await act());
+      } catch (err) {
+        // Refused by the validator or the case moved on meanwhile: show what stands now.
+        const now = await handle.query(caseStateQuery).catch(() => undefined);
+        const message = err instanceof Error ? err.message : String(err);
+        if (form.outcome === 'forward' || form.outcome === 'info') {
           const refused = now && standsAgainst(now, approver);
           if (refused) return send(reply, refused.status, refused.html);
-          return send(reply, 409, notice(l, [t.failed[0], err instanceof Error ? err.message : String(err)]));
+          return send(reply, 409, notice(l, [t.failed[0], message]));
         }
-      }
-      const decision: DecisionInput = { ...form, outcome: form.outcome, decidedBy: approver.address, channel: 'link' };
-      try {
-        await handle.executeUpdate(decideUpdate, { args: [decision] });
-      } catch (err) {
-        // Refused by the validator (already decided) or the case moved on: show what stands now.
-        const now = await handle.query(caseStateQuery).catch(() => undefined);
-        if (now?.decision)
+        if (now?.decision) {
           return send(reply, 409, noticePage(l, t.decided, [t.decidedLine(now, o.timeZone)], 'notice'));
-        o.onError?.(err instanceof Error ? err : new Error(String(err)));
+        }
+        o.onError?.(err instanceof Error ? err : new Error(message));
         return send(reply, 503, notice(l, t.failed));
       }
-      const after = await handle.query(caseStateQuery);
-      return send(reply, 200, noticePage(l, t.done, [...t.doneLines(after)], 'notice'));
     },
   );
 

@@ -6,7 +6,8 @@
 import { setHandler } from '@temporalio/workflow';
 import { caseTimes, dueAt } from './calendar.js';
 import type { Approver, CaseState, ComplaintInput, DecisionRecord } from './case.js';
-import { findApprover, supersededBy } from './ladder.js';
+import { actingApprover } from './decision.js';
+import { findApprover } from './ladder.js';
 import { parseMailDecision } from './mail-decision.js';
 import {
   autoReplySignal,
@@ -79,10 +80,8 @@ export function registerCaseHandlers(ctx: CaseContext): void {
     }
   };
   const validateForward = (f: ForwardInput): Approver => {
-    if (state.decision) throw new Error(`already decided by ${state.decision.decidedByName} at ${state.decision.at}`);
-    if (state.withdrawn) throw new Error('withdrawn: the customer withdrew the complaint');
-    const by = findApprover(ladder, f.by);
-    if (!by) throw new Error(`${String(f.by)} is not an approver of this case`);
+    const by = actingApprover(state, f.by);
+    // Above the current level one decides rather than forwards.
     if (by.level !== state.level) throw new Error(`only the current level (${ladder[state.level]?.name}) can forward`);
     if (!ladder[state.level + 1]) throw new Error('there is no higher level to forward to');
     if (flags.forwardRequested) throw new Error('already being forwarded');
@@ -106,12 +105,7 @@ export function registerCaseHandlers(ctx: CaseContext): void {
     { validator: (f) => void validateForward(f) },
   );
   const validateInfoRequest = (r: InfoRequestInput): Approver => {
-    if (state.decision) throw new Error(`already decided by ${state.decision.decidedByName} at ${state.decision.at}`);
-    if (state.withdrawn) throw new Error('withdrawn: the customer withdrew the complaint');
-    const by = findApprover(ladder, r.by);
-    if (!by) throw new Error(`${String(r.by)} is not an approver of this case`);
-    const current = supersededBy(ladder, state.level, by);
-    if (current) throw new Error(`superseded: the case has moved on to ${current.name} (${current.role})`);
+    const by = actingApprover(state, r.by);
     if (!String(r.question ?? '').trim()) throw new Error('a question to the customer is needed');
     if (state.infoRequest && !state.infoRequest.closed) throw new Error('a question to the customer is already open');
     return by;

@@ -7,18 +7,33 @@ import type { Approver, CaseState, DecisionRecord } from './case.js';
 import { findApprover, supersededBy } from './ladder.js';
 import { DECISION_OUTCOMES, decideUpdate, decisionSignal, type DecisionInput } from './messages.js';
 
-function validate(state: CaseState, d: DecisionInput): Approver {
+/**
+ * The approver at `address`, when they may act on the case now: it is still open (neither decided nor
+ * withdrawn), they are on its ladder, and an escalation has not superseded their level. Shared by every
+ * update and signal an approver sends (decide, forward, requestInfo).
+ */
+export function actingApprover(state: CaseState, address: unknown): Approver {
+  requireOpen(state);
+  const approver = typeof address === 'string' ? findApprover(state.ladder, address) : undefined;
+  if (!approver) throw new Error(`${String(address)} is not an approver of this case`);
+  const current = supersededBy(state.ladder, state.level, approver);
+  if (current) throw new Error(`superseded: the case has moved on to ${current.name} (${current.role})`);
+  return approver;
+}
+
+/** Throws unless the case still waits for a decision. */
+function requireOpen(state: CaseState): void {
   if (state.decision) throw new Error(`already decided by ${state.decision.decidedByName} at ${state.decision.at}`);
   if (state.withdrawn) throw new Error('withdrawn: the customer withdrew the complaint');
+}
+
+function validate(state: CaseState, d: DecisionInput): Approver {
+  requireOpen(state);
   if (!DECISION_OUTCOMES.includes(d.outcome)) throw new Error(`unknown outcome "${String(d.outcome)}"`);
   if (d.outcome === 'alternative' && !d.noteToCustomer?.trim()) {
     throw new Error('an alternative offer needs a note to the customer describing it');
   }
-  const approver = typeof d.decidedBy === 'string' ? findApprover(state.ladder, d.decidedBy) : undefined;
-  if (!approver) throw new Error(`${String(d.decidedBy)} is not an approver of this case`);
-  const current = supersededBy(state.ladder, state.level, approver);
-  if (current) throw new Error(`superseded: the case has moved on to ${current.name} (${current.role})`);
-  return approver;
+  return actingApprover(state, d.decidedBy);
 }
 
 /** Registers the decision update and signal; returns the recorder for decisions that arrive by mail. */
