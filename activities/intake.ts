@@ -49,9 +49,10 @@ export function reconnectDelay(attempt: number, baseMs = 1000, capMs = 60_000): 
   return Math.round(exp / 2 + (Math.random() * exp) / 2);
 }
 
-async function ensureFolder(client: ImapFlow, path: string): Promise<void> {
-  const exists = (await client.list()).some((m) => m.path === path);
-  if (!exists) await client.mailboxCreate(path);
+/** Creates whichever of `paths` the account lacks (one LIST for all). */
+async function ensureFolders(client: ImapFlow, paths: readonly string[]): Promise<void> {
+  const existing = new Set((await client.list()).map((m) => m.path));
+  for (const path of paths) if (!existing.has(path)) await client.mailboxCreate(path);
 }
 
 async function processOne(client: ImapFlow, deps: IntakeDeps, box: MailboxSettings, uid: number): Promise<void> {
@@ -130,8 +131,7 @@ async function session(deps: IntakeDeps, box: MailboxSettings, until: number, be
   });
   try {
     await client.connect();
-    for (const folder of [box.processedFolder, box.ignoredFolder, box.quarantineFolder])
-      await ensureFolder(client, folder);
+    await ensureFolders(client, [box.processedFolder, box.ignoredFolder, box.quarantineFolder]);
     await client.mailboxOpen(box.folder);
     let lastPass = 0;
     while (!closed && Date.now() < until) {
