@@ -17,6 +17,14 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       'import-x/no-cycle': 'error',
+      // React escapes everything it renders; raw HTML would bypass that (customer text must stay text).
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']",
+          message: 'Raw HTML bypasses escaping: render text and components instead.',
+        },
+      ],
     },
   },
   {

@@ -35,7 +35,7 @@ export function createActivities(deps: ActivityDeps) {
               p: 'decide',
               x: Math.floor((Date.now() + deps.linkValidity) / 1000),
             })}`;
-      const mail = renderCaseMail(req, link);
+      const mail = await renderCaseMail(req, link);
       const h = outgoingHeaders(req, domain);
       await deps.sendMail({
         from: deps.supportAddress,

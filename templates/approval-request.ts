@@ -4,7 +4,7 @@
  */
 import type { Approver, CaseMailContext } from '../workflows/case.js';
 import { caseSubject, formatDateTime, reasonsText, salutation } from './format.js';
-import { decideAction, renderMail, type RenderedMail } from './layout.js';
+import { decideAction, renderMail, type MailDraft } from './layout.js';
 import { trimReply } from '../activities/text.js';
 
 export type TApprovalReason = 'approval-request' | 'reminder' | 'escalation' | 'review-request';
@@ -52,7 +52,7 @@ function opening(reason: TApprovalReason, c: CaseMailContext, a: Approver): stri
     : `A complaint needs your approval (case ${c.caseId}).`;
 }
 
-export function approvalRequest(c: CaseMailContext, a: Approver, reason: TApprovalReason, link: string): RenderedMail {
+export function approvalRequest(c: CaseMailContext, a: Approver, reason: TApprovalReason, link: string): MailDraft {
   const l = a.language;
   const tz = c.company.timeZone;
   const who = c.customer.name ? `${c.customer.name} <${c.customer.address}>` : c.customer.address;

@@ -1,9 +1,9 @@
 /** The decision, sent to the customer with the approver's note. */
 import type { CaseMailContext } from '../workflows/case.js';
 import { caseSubject, salutation } from './format.js';
-import { renderMail, type RenderedMail } from './layout.js';
+import { renderMail, type MailDraft } from './layout.js';
 
-export function decision(c: CaseMailContext): RenderedMail {
+export function decision(c: CaseMailContext): MailDraft {
   const l = c.language;
   const d = c.decision;
   if (!d) throw new Error(`case ${c.caseId} has no decision to send`);

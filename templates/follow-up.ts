@@ -1,9 +1,9 @@
 /** Follow-up after the decision: thanks, and how satisfied the customer is and what we could do better. */
 import type { CaseMailContext } from '../workflows/case.js';
 import { caseSubject, salutation } from './format.js';
-import { renderMail, type RenderedMail } from './layout.js';
+import { renderMail, type MailDraft } from './layout.js';
 
-export function followUp(c: CaseMailContext): RenderedMail {
+export function followUp(c: CaseMailContext): MailDraft {
   const l = c.language;
   const paragraphs =
     l === 'de'

@@ -4,7 +4,7 @@ import { acknowledgment } from './acknowledgment.js';
 import { approvalRequest } from './approval-request.js';
 import { decision } from './decision.js';
 import { followUp } from './follow-up.js';
-import type { RenderedMail } from './layout.js';
+import { renderDraft, type MailDraft, type RenderedMail } from './layout.js';
 import { progressUpdate } from './progress-update.js';
 import { bounceNotice, customerReplyNotice, mailDecisionUnclear } from './staff-notice.js';
 import { caseWithdrawn, withdrawalConfirmation } from './withdrawal.js';
@@ -13,7 +13,12 @@ import { infoRequest, infoTimeout } from './info-request.js';
 export type { RenderedMail } from './layout.js';
 
 /** `link` is the signed decision link, required for mails to approvers. */
-export function renderCaseMail(req: CaseMailRequest, link?: string): RenderedMail {
+export async function renderCaseMail(req: CaseMailRequest, link?: string): Promise<RenderedMail> {
+  return renderDraft(caseDraft(req, link));
+}
+
+/** The template of one request: subject and content, before rendering. */
+export function caseDraft(req: CaseMailRequest, link?: string): MailDraft {
   const c = req.case;
   switch (req.kind) {
     case 'acknowledgment':

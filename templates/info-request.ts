@@ -1,9 +1,9 @@
 /** Asking the customer for more information (and reminding them once); telling the approver when no answer came. */
 import type { Approver, CaseMailContext } from '../workflows/case.js';
 import { caseSubject, formatDateTime, salutation } from './format.js';
-import { decideAction, renderMail, type RenderedMail } from './layout.js';
+import { decideAction, renderMail, type MailDraft } from './layout.js';
 
-export function infoRequest(c: CaseMailContext, reminder: boolean): RenderedMail {
+export function infoRequest(c: CaseMailContext, reminder: boolean): MailDraft {
   const l = c.language;
   const q = c.infoRequest;
   if (!q) throw new Error(`case ${c.caseId} has no open question`);
@@ -34,7 +34,7 @@ export function infoRequest(c: CaseMailContext, reminder: boolean): RenderedMail
   });
 }
 
-export function infoTimeout(c: CaseMailContext, a: Approver, link: string): RenderedMail {
+export function infoTimeout(c: CaseMailContext, a: Approver, link: string): MailDraft {
   const l = a.language;
   const q = c.infoRequest;
   const paragraphs =

@@ -1,9 +1,9 @@
 /** Notices to whoever decides a case: the customer wrote again, or the customer's address bounced. */
 import type { Approver, CaseMailContext } from '../workflows/case.js';
 import { caseSubject, formatDateTime, salutation } from './format.js';
-import { decideAction, renderMail, type RenderedMail } from './layout.js';
+import { decideAction, renderMail, type MailDraft } from './layout.js';
 
-export function customerReplyNotice(c: CaseMailContext, a: Approver, link: string): RenderedMail {
+export function customerReplyNotice(c: CaseMailContext, a: Approver, link: string): MailDraft {
   const l = a.language;
   const r = c.reply;
   if (!r) throw new Error(`case ${c.caseId} has no reply to forward`);
@@ -36,7 +36,7 @@ export function customerReplyNotice(c: CaseMailContext, a: Approver, link: strin
   );
 }
 
-export function bounceNotice(c: CaseMailContext, a: Approver): RenderedMail {
+export function bounceNotice(c: CaseMailContext, a: Approver): MailDraft {
   const l = a.language;
   const status = c.unreachable?.status ? ` (${c.unreachable.status})` : '';
   const paragraphs =
@@ -61,7 +61,7 @@ export function bounceNotice(c: CaseMailContext, a: Approver): RenderedMail {
 }
 
 /** Answer to an approver's mail that could not be taken as a decision: why, and how to decide. */
-export function mailDecisionUnclear(c: CaseMailContext, a: Approver, link: string): RenderedMail {
+export function mailDecisionUnclear(c: CaseMailContext, a: Approver, link: string): MailDraft {
   const l = a.language;
   const reason = l === 'de' ? germanReason(c.unclear ?? '') : (c.unclear ?? '');
   const paragraphs =

@@ -1,9 +1,9 @@
 /** The customer withdrew the complaint: a polite confirmation to them, and a notice to whoever was deciding. */
 import type { Approver, CaseMailContext } from '../workflows/case.js';
 import { caseSubject, salutation } from './format.js';
-import { renderMail, type RenderedMail } from './layout.js';
+import { renderMail, type MailDraft } from './layout.js';
 
-export function withdrawalConfirmation(c: CaseMailContext): RenderedMail {
+export function withdrawalConfirmation(c: CaseMailContext): MailDraft {
   const l = c.language;
   const paragraphs =
     l === 'de'
@@ -23,7 +23,7 @@ export function withdrawalConfirmation(c: CaseMailContext): RenderedMail {
   });
 }
 
-export function caseWithdrawn(c: CaseMailContext, a: Approver): RenderedMail {
+export function caseWithdrawn(c: CaseMailContext, a: Approver): MailDraft {
   const l = a.language;
   const paragraphs =
     l === 'de'

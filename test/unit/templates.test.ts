@@ -41,8 +41,8 @@ describe('escaping', () => {
     expect(html`<p>${evil}</p>`.value).toBe('<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;</p>');
     expect(escapeHtml(`'`)).toBe('&#39;');
   });
-  it('keeps customer text inert in mail HTML and in the decision page', () => {
-    const mail = renderCaseMail(
+  it('keeps customer text inert in mail HTML and in the decision page', async () => {
+    const mail = await renderCaseMail(
       { kind: 'approval-request', seq: 2, to: approver, case: ctx },
       'http://localhost/decide/t.s',
     );
@@ -89,20 +89,27 @@ describe('formatting', () => {
 });
 
 describe('messages', () => {
-  it('the acknowledgment names the promised time and how we proceed, in German', () => {
-    const m = renderCaseMail({ kind: 'acknowledgment', seq: 1, to: 'customer', case: ctx });
+  it('the acknowledgment names the promised time and how we proceed, in German', async () => {
+    const m = await renderCaseMail({ kind: 'acknowledgment', seq: 1, to: 'customer', case: ctx });
     expect(m.text).toContain('Sie hören spätestens am Sonntag, 29. März 2026 um 12:00 Uhr von uns');
     expect(m.text).toContain('So gehen wir vor');
     expect(m.text).toContain('Telefon: +49 30 1234567');
     expect(m.html).toContain('lang="de"');
   });
-  it('an English customer gets English', () => {
-    const m = renderCaseMail({ kind: 'progress-update', seq: 3, to: 'customer', case: { ...ctx, language: 'en' } });
+  it('an English customer gets English', async () => {
+    const m = await renderCaseMail({
+      kind: 'progress-update',
+      seq: 3,
+      to: 'customer',
+      case: { ...ctx, language: 'en' },
+    });
     expect(m.subject).toMatch(/^\[Case ABCDEFGHJK\] Progress update:/);
     expect(m.text).toContain('You will hear from us again by');
   });
-  it('a decision without a decision is a programming error', () => {
-    expect(() => renderCaseMail({ kind: 'decision', seq: 4, to: 'customer', case: ctx })).toThrowError(/no decision/);
+  it('a decision without a decision is a programming error', async () => {
+    await expect(renderCaseMail({ kind: 'decision', seq: 4, to: 'customer', case: ctx })).rejects.toThrowError(
+      /no decision/,
+    );
   });
 });
 
@@ -135,10 +142,10 @@ describe('reasons in the reader’s language', () => {
 });
 
 describe('the complaint summary in staff mail', () => {
-  it('cuts quoted history and signature and says so; the page keeps the full text', () => {
+  it('cuts quoted history and signature and says so; the page keeps the full text', async () => {
     const text =
       'Das Gerät ist kaputt.\n-- \nErika Müller\nTel. 0123\n\nAm 20.11.2026 schrieb Shop:\n> Ihre Bestellung';
-    const mail = renderCaseMail(
+    const mail = await renderCaseMail(
       { kind: 'approval-request', seq: 2, to: approver, case: { ...ctx, text } },
       'http://x/decide/t.s',
     );

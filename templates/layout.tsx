@@ -1,0 +1,237 @@
+/**
+ * The one layout every mail shares: greeting, paragraphs, an optional quote, an optional action button or row
+ * of choices (the satisfaction rating), sign-off and the company footer from the policy.
+ *
+ * Rendered with React Email: its components produce the table markup mail clients (Outlook included) need, and
+ * React escapes every interpolated value. Nothing here sets raw HTML (`dangerouslySetInnerHTML` is banned by
+ * lint), so customer text cannot become markup. The text part is converted from the same HTML, so both parts
+ * always say the same thing.
+ */
+import { Body } from '@react-email/body';
+import { Button } from '@react-email/button';
+import { Container } from '@react-email/container';
+import { Head } from '@react-email/head';
+import { Hr } from '@react-email/hr';
+import { Html } from '@react-email/html';
+import { Link } from '@react-email/link';
+import { Preview } from '@react-email/preview';
+import { render, toPlainText } from '@react-email/render';
+import { Section } from '@react-email/section';
+import { Text } from '@react-email/text';
+import { Fragment } from 'react';
+import type { PolicySnapshot, TLanguage } from '../workflows/case.js';
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface MailChoice {
+  label: string;
+  url: string;
+  /** Read by screen readers and shown as the link's title, e.g. "2 von 5: eher unzufrieden". */
+  title: string;
+}
+
+export interface MailBody {
+  language: TLanguage;
+  greeting: string;
+  /** Plain text; a line break inside a paragraph stays a line break. */
+  paragraphs: string[];
+  /** A quoted block, e.g. the customer's complaint in a mail to staff. */
+  quote?: { label: string; text: string };
+  action?: { label: string; url: string };
+  /** A row of links to choose from (the 1–5 rating), with a line above and a caption below. */
+  choices?: { question: string; options: MailChoice[]; caption?: string };
+  /** Paragraphs after the action or the choices. */
+  closing?: string[];
+  company: PolicySnapshot['company'];
+}
+
+/** What a template returns: the subject and the content; `renderDraft` turns it into the mail's two parts. */
+export interface MailDraft {
+  subject: string;
+  body: MailBody;
+}
+
+export function renderMail(subject: string, body: MailBody): MailDraft {
+  return { subject, body };
+}
+
+function footerLines(b: MailBody): string[] {
+  const c = b.company;
+  const de = b.language === 'de';
+  return [
+    c.name,
+    c.address,
+    `${de ? 'Telefon' : 'Phone'}: ${c.phone}`,
+    `${de ? 'Erreichbar' : 'Opening hours'}: ${c.hours}`,
+  ];
+}
+
+function signOff(b: MailBody): string {
+  return b.language === 'de'
+    ? `Freundliche Grüße\nIhr Kundenservice der ${b.company.name}`
+    : `Kind regards\nCustomer Service, ${b.company.name}`;
+}
+
+/** The button of every staff mail that leads to the decision page. */
+export function decideAction(language: TLanguage, url: string): { label: string; url: string } {
+  return { label: language === 'de' ? 'Fall prüfen und entscheiden' : 'Review and decide', url };
+}
+
+const text = { fontSize: '15px', lineHeight: '1.5', margin: '0 0 14px', color: '#1f2933' } as const;
+
+/** A paragraph whose line breaks stay line breaks. */
+function Lines({ value, style = text }: { value: string; style?: Record<string, string> }) {
+  const lines = value.split('\n');
+  return (
+    <Text style={style}>
+      {lines.map((line, i) => (
+        <Fragment key={i}>
+          {i > 0 && <br />}
+          {line}
+        </Fragment>
+      ))}
+    </Text>
+  );
+}
+
+/** The first sentence of the first paragraph: what the inbox shows next to the subject. */
+function previewOf(b: MailBody): string {
+  const first = b.paragraphs[0] ?? '';
+  const sentence = first.split('\n')[0]!.match(/^.*?[.!?:](\s|$)/)?.[0] ?? first;
+  return sentence.trim().slice(0, 140);
+}
+
+export function MailLayout({ subject, body: b }: MailDraft) {
+  return (
+    <Html lang={b.language}>
+      <Head>
+        <title>{subject}</title>
+      </Head>
+      <Preview>{previewOf(b)}</Preview>
+      <Body
+        style={{
+          margin: 0,
+          padding: '24px 12px',
+          backgroundColor: '#f4f5f7',
+          fontFamily: 'Arial, Helvetica, sans-serif',
+        }}
+      >
+        <Container style={{ maxWidth: '600px', backgroundColor: '#ffffff', borderRadius: '6px', padding: '24px 28px' }}>
+          <Lines value={b.greeting} />
+          {b.paragraphs.map((p, i) => (
+            <Lines key={i} value={p} />
+          ))}
+          {b.quote && (
+            <Section style={{ margin: '0 0 16px' }}>
+              <Text style={{ ...text, margin: '0 0 4px', fontWeight: 'bold' }}>{b.quote.label}</Text>
+              <blockquote style={{ margin: 0, borderLeft: '3px solid #cbd2d9', padding: '4px 12px' }}>
+                {b.quote.text.split(/\n{2,}/).map((p, i) => (
+                  <Lines key={i} value={p} style={{ ...text, color: '#3e4c59', margin: '0 0 8px' }} />
+                ))}
+              </blockquote>
+            </Section>
+          )}
+          {b.action && (
+            <Section style={{ margin: '24px 0' }}>
+              <Button
+                href={b.action.url}
+                data-text="block"
+                style={{
+                  backgroundColor: '#1a5fd0',
+                  color: '#ffffff',
+                  padding: '12px 20px',
+                  borderRadius: '4px',
+                  fontSize: '15px',
+                  textDecoration: 'none',
+                }}
+              >
+                {b.action.label}
+              </Button>
+            </Section>
+          )}
+          {b.choices && (
+            <Section style={{ margin: '8px 0 20px' }}>
+              <Text style={{ ...text, fontWeight: 'bold' }}>{b.choices.question}</Text>
+              <Text style={{ ...text, margin: '0 0 6px' }}>
+                {b.choices.options.map((o, i) => (
+                  <Fragment key={o.url}>
+                    {i > 0 && ' '}
+                    <Link
+                      href={o.url}
+                      title={o.title}
+                      aria-label={o.title}
+                      data-text="block"
+                      style={{
+                        display: 'inline-block',
+                        minWidth: '44px',
+                        padding: '10px 0',
+                        margin: '0 4px 4px 0',
+                        textAlign: 'center',
+                        fontSize: '18px',
+                        fontWeight: 'bold',
+                        color: '#1a5fd0',
+                        border: '2px solid #1a5fd0',
+                        borderRadius: '6px',
+                        textDecoration: 'none',
+                      }}
+                    >
+                      {o.label}
+                    </Link>
+                  </Fragment>
+                ))}
+              </Text>
+              {b.choices.caption && (
+                <Text style={{ ...text, fontSize: '13px', color: '#52606d' }}>{b.choices.caption}</Text>
+              )}
+            </Section>
+          )}
+          {(b.closing ?? []).map((p, i) => (
+            <Lines key={i} value={p} />
+          ))}
+          <Lines value={signOff(b)} />
+          <Hr style={{ borderColor: '#e4e7eb', margin: '20px 0 12px' }} />
+          <Lines value={footerLines(b).join('\n')} style={{ ...text, fontSize: '12px', color: '#616e7c' }} />
+        </Container>
+      </Body>
+    </Html>
+  );
+}
+
+/**
+ * The text part, from the same HTML. Links are written out in full on their own line (a text reader must see
+ * where a link goes), the hidden inbox preview is left out, and nothing is wrapped (mail clients wrap).
+ */
+function plainText(html: string, b: MailBody): string {
+  const body = toPlainText(html, {
+    selectors: [
+      { selector: 'a[data-text=block]', format: 'linkOnItsOwnLine' },
+      { selector: 'hr', format: 'skip' },
+    ],
+    formatters: {
+      // "Label:" (or the link's title, for the rating) and the address below it, as its own block.
+      linkOnItsOwnLine: (elem, walk, builder) => {
+        const attribs: Record<string, string> = elem.attribs ?? {};
+        builder.openBlock({ leadingLineBreaks: 1 });
+        if (attribs.title) builder.addInline(attribs.title);
+        else walk(elem.children, builder);
+        builder.addInline(':');
+        builder.addLineBreak();
+        builder.addInline(attribs.href ?? '', { noWordTransform: true });
+        builder.closeBlock({ trailingLineBreaks: 1 });
+      },
+    },
+  });
+  // The footer follows the standard signature separator, so mail clients can fold it away.
+  const footer = footerLines(b).join('\n');
+  const main = body.endsWith(footer) ? body.slice(0, -footer.length).trimEnd() : body;
+  return `${main.replace(/\n{3,}/g, '\n\n')}\n\n-- \n${footer}\n`;
+}
+
+export async function renderDraft(draft: MailDraft): Promise<RenderedMail> {
+  const html = await render(<MailLayout {...draft} />);
+  return { subject: draft.subject, html, text: plainText(html, draft.body) };
+}
