@@ -2,10 +2,10 @@
  * Every side effect a workflow may ask for, built from injected dependencies
  * (workflows use `proxyActivities<ReturnType<typeof createActivities>>` with a type-only import).
  */
-import type { CaseMailRequest } from '../workflows/case.js';
-import { renderCaseMail } from '../templates/index.js';
+import { RATING_MAX, type CaseMailRequest } from '../workflows/case.js';
+import { renderCaseMail, type MailLinks } from '../templates/index.js';
 import { createWatchMailbox, type IntakeDeps } from './intake.js';
-import { signLink } from './links.js';
+import { signLink, type LinkClaims } from './links.js';
 import type { TSendMail } from './mail.js';
 import { domainOf, outgoingHeaders } from './outgoing-headers.js';
 
@@ -22,20 +22,28 @@ export interface ActivityDeps {
 
 export function createActivities(deps: ActivityDeps) {
   const domain = domainOf(deps.supportAddress);
+  const base = deps.publicUrl.replace(/\/$/, '');
+  /** A signed link to one of the link server's pages, valid for `linkValidity` from now. */
+  const link = (path: string, claims: Omit<LinkClaims, 'x'>): string =>
+    `${base}/${path}/${signLink(deps.linkSecret, { ...claims, x: Math.floor((Date.now() + deps.linkValidity) / 1000) })}`;
+  /** The links a mail needs: the rating pages for the survey, the follow-up page or the decision page for staff. */
+  const mailLinks = (req: CaseMailRequest): MailLinks => {
+    const c = req.case.caseId;
+    if (req.to === 'customer') {
+      if (req.kind !== 'follow-up') return {};
+      const a = req.case.customer.address;
+      return {
+        rating: Array.from({ length: RATING_MAX }, (_, i) => link('feedback', { c, a, l: 0, p: 'feedback', r: i + 1 })),
+      };
+    }
+    const claims = { c, a: req.to.address, l: req.to.level };
+    if (req.kind.startsWith('low-rating')) return { followUp: link('follow-up', { ...claims, p: 'follow-up' }) };
+    return { decide: link('decide', { ...claims, p: 'decide' }) };
+  };
   return {
     async sendCaseMail(req: CaseMailRequest): Promise<{ messageId: string }> {
       const to = req.to === 'customer' ? req.case.customer : req.to;
-      const link =
-        req.to === 'customer'
-          ? undefined
-          : `${deps.publicUrl.replace(/\/$/, '')}/decide/${signLink(deps.linkSecret, {
-              c: req.case.caseId,
-              a: req.to.address,
-              l: req.to.level,
-              p: 'decide',
-              x: Math.floor((Date.now() + deps.linkValidity) / 1000),
-            })}`;
-      const mail = await renderCaseMail(req, link);
+      const mail = await renderCaseMail(req, mailLinks(req));
       const h = outgoingHeaders(req, domain);
       await deps.sendMail({
         from: deps.supportAddress,

@@ -5,16 +5,19 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type TLinkPurpose = 'decide';
+/** `decide`: an approver's decision page; `feedback`: the customer's rating page; `follow-up`: a low rating's. */
+export type TLinkPurpose = 'decide' | 'feedback' | 'follow-up';
 
 export interface LinkClaims {
   /** Case id. */
   c: string;
-  /** Approver address the link was sent to. */
+  /** Address the link was sent to: an approver's, or the customer's for `feedback`. */
   a: string;
-  /** Escalation level at which the link was issued. */
+  /** Escalation level at which the link was issued (0 for the customer). */
   l: number;
   p: TLinkPurpose;
+  /** The rating a `feedback` link stands for (1–5): preselected on its page. */
+  r?: number;
   /** Expiry, seconds since the epoch. */
   x: number;
 }

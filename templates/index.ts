@@ -1,5 +1,6 @@
 /** Renders the mail for one activity request. */
-import type { CaseMailRequest } from '../workflows/case.js';
+import type { Approver, CaseMailRequest } from '../workflows/case.js';
+import { feedbackThanks, lowRatingMessage, lowRatingNotice } from './feedback.js';
 import { acknowledgment } from './acknowledgment.js';
 import { approvalRequest } from './approval-request.js';
 import { decision } from './decision.js';
@@ -12,13 +13,33 @@ import { infoRequest, infoTimeout } from './info-request.js';
 
 export type { RenderedMail } from './layout.js';
 
-/** `link` is the signed decision link, required for mails to approvers. */
-export async function renderCaseMail(req: CaseMailRequest, link?: string): Promise<RenderedMail> {
-  return renderDraft(caseDraft(req, link));
+/** The signed links a mail carries, made by the activity (the link secret never reaches the workflow). */
+export interface MailLinks {
+  /** The decision page, for mails to approvers about a case awaiting a decision. */
+  decide?: string;
+  /** The rating pages 1 to 5 (index 0 rates 1), for the follow-up survey. */
+  rating?: string[];
+  /** The page of a low rating's follow-up, for its owner and the level above. */
+  followUp?: string;
+}
+
+export async function renderCaseMail(req: CaseMailRequest, links: MailLinks = {}): Promise<RenderedMail> {
+  return renderDraft(caseDraft(req, links));
+}
+
+/** The person a staff mail goes to, and the link it needs; throws when the request cannot be rendered. */
+function staff(req: CaseMailRequest, link: string | undefined): { to: Approver; link: string } {
+  if (req.to === 'customer' || !link) throw new Error(`${req.kind} goes to an approver, with a link`);
+  return { to: req.to, link };
+}
+
+function approverOf(req: CaseMailRequest): Approver {
+  if (req.to === 'customer') throw new Error(`${req.kind} goes to an approver`);
+  return req.to;
 }
 
 /** The template of one request: subject and content, before rendering. */
-export function caseDraft(req: CaseMailRequest, link?: string): MailDraft {
+export function caseDraft(req: CaseMailRequest, links: MailLinks = {}): MailDraft {
   const c = req.case;
   switch (req.kind) {
     case 'acknowledgment':
@@ -28,32 +49,45 @@ export function caseDraft(req: CaseMailRequest, link?: string): MailDraft {
     case 'decision':
       return decision(c);
     case 'follow-up':
-      return followUp(c);
-    case 'customer-reply':
-      if (req.to === 'customer' || !link) throw new Error('customer-reply goes to an approver, with a link');
-      return customerReplyNotice(c, req.to, link);
+      if (!links.rating) throw new Error('follow-up needs the rating links');
+      return followUp(c, links.rating);
+    case 'feedback-thanks':
+      return feedbackThanks(c);
+    case 'low-rating-message':
+      return lowRatingMessage(c);
+    case 'low-rating':
+    case 'low-rating-reminder':
+    case 'low-rating-overdue': {
+      const s = staff(req, links.followUp);
+      return lowRatingNotice(c, s.to, req.kind, s.link);
+    }
+    case 'customer-reply': {
+      const s = staff(req, links.decide);
+      return customerReplyNotice(c, s.to, s.link);
+    }
     case 'info-request':
     case 'info-reminder':
       return infoRequest(c, req.kind === 'info-reminder');
-    case 'info-timeout':
-      if (req.to === 'customer' || !link) throw new Error('info-timeout goes to an approver, with a link');
-      return infoTimeout(c, req.to, link);
+    case 'info-timeout': {
+      const s = staff(req, links.decide);
+      return infoTimeout(c, s.to, s.link);
+    }
     case 'withdrawal-confirmation':
       return withdrawalConfirmation(c);
     case 'case-withdrawn':
-      if (req.to === 'customer') throw new Error('case-withdrawn goes to an approver');
-      return caseWithdrawn(c, req.to);
-    case 'mail-decision-unclear':
-      if (req.to === 'customer' || !link) throw new Error('mail-decision-unclear goes to an approver, with a link');
-      return mailDecisionUnclear(c, req.to, link);
+      return caseWithdrawn(c, approverOf(req));
+    case 'mail-decision-unclear': {
+      const s = staff(req, links.decide);
+      return mailDecisionUnclear(c, s.to, s.link);
+    }
     case 'bounce-notice':
-      if (req.to === 'customer') throw new Error('bounce-notice goes to an approver');
-      return bounceNotice(c, req.to);
+      return bounceNotice(c, approverOf(req));
     case 'approval-request':
     case 'reminder':
     case 'escalation':
-    case 'review-request':
-      if (req.to === 'customer' || !link) throw new Error(`${req.kind} goes to an approver, with a link`);
-      return approvalRequest(c, req.to, req.kind, link);
+    case 'review-request': {
+      const s = staff(req, links.decide);
+      return approvalRequest(c, s.to, req.kind, s.link);
+    }
   }
 }

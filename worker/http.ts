@@ -11,8 +11,9 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { createHash } from 'node:crypto';
 import { workflowIdFor } from '../activities/identity.js';
-import { verifyLink, type LinkClaims } from '../activities/links.js';
+import { verifyLink, type TLinkPurpose } from '../activities/links.js';
 import { formatDateTime } from '../templates/format.js';
+import { registerFeedbackRoutes, type TLoaded } from './feedback-routes.js';
 import { decidePage } from '../templates/pages/decide.js';
 import { PAGE_CSS } from '../templates/pages/layout.js';
 import { LINK_TEXT } from '../templates/pages/link-texts.js';
@@ -40,8 +41,6 @@ export interface LinkServerOptions {
   /** Unexpected errors (logged by the caller; never with the secret). */
   onError?: (err: Error) => void;
 }
-
-type TLoaded = { ok: true; claims: LinkClaims; state: CaseState } | { ok: false; status: number; html: string };
 
 type TForm = { outcome: TDecisionOutcome | 'forward' | 'info'; noteToCustomer?: string; internalNote?: string };
 
@@ -105,12 +104,15 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
     cookieOpts: { signed: true, httpOnly: true, sameSite: 'strict', path: '/', secure },
   });
 
-  /** Verifies the token and loads the case. Read-only. */
-  async function load(token: string): Promise<TLoaded> {
+  /**
+   * Verifies the token and loads the case. Read-only. The link must be for `purpose` (a correctly signed rating
+   * link is no decision link) and for a person of the case: an approver on its ladder, or for `feedback` the
+   * customer it was sent to.
+   */
+  async function load(token: string, purpose: TLinkPurpose = 'decide'): Promise<TLoaded> {
     const l = o.language;
     const v = verifyLink(o.linkSecret, token, Date.now());
-    // A correctly signed token for another purpose is no decision link.
-    if (v.ok && v.claims.p !== 'decide') return { ok: false, status: 400, html: notice(l, LINK_TEXT[l].invalid) };
+    if (v.ok && v.claims.p !== purpose) return { ok: false, status: 400, html: notice(l, LINK_TEXT[l].invalid) };
     if (!v.ok) {
       return {
         ok: false,
@@ -120,6 +122,11 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
     }
     try {
       const state = await o.client.workflow.getHandle(workflowIdFor(v.claims.c)).query(caseStateQuery);
+      if (purpose === 'feedback') {
+        if (v.claims.a !== state.customer.address)
+          return { ok: false, status: 400, html: notice(l, LINK_TEXT[l].invalid) };
+        return { ok: true, claims: v.claims, state };
+      }
       if (!findApprover(state.ladder, v.claims.a))
         return { ok: false, status: 403, html: notice(l, LINK_TEXT[l].notApprover) };
       return { ok: true, claims: v.claims, state };
@@ -241,6 +248,8 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
       }
     },
   );
+
+  registerFeedbackRoutes(app, { ...o, load, send });
 
   const address = await app.listen({ host: o.host, port: o.port });
   return { app, url: address };

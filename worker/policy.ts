@@ -92,8 +92,14 @@ export const ZPolicy = z.object({
     /** Defaults: reminderAfter and answerPromise. */
     infoReminderAfter: ZDurationSpec.optional(),
     infoTimeout: ZDurationSpec.optional(),
+    /** Defaults: followUpAfter, answerPromise and reminderAfter. */
+    feedbackWindow: ZDurationSpec.optional(),
+    lowRatingDue: ZDurationSpec.optional(),
+    lowRatingReminderAfter: ZDurationSpec.optional(),
     linkValidity: ZDuration,
   }),
+  /** The follow-up survey: a rating at or below `lowRatingAtMost` (of 5) opens a follow-up with an owner. */
+  feedback: z.object({ lowRatingAtMost: z.number().int().min(0).max(4).default(2) }).default({ lowRatingAtMost: 2 }),
   rules: z.object({
     urgencyKeywords: z.array(z.string().min(1)).default([]),
     impactKeywords: z.array(z.string().min(1)).default([]),
@@ -191,7 +197,11 @@ export function policySnapshot(p: TPolicy, team?: string, now = new Date(), fold
       followUpAfter: p.durations.followUpAfter,
       infoReminderAfter: p.durations.infoReminderAfter ?? p.durations.reminderAfter,
       infoTimeout: p.durations.infoTimeout ?? p.durations.answerPromise,
+      feedbackWindow: p.durations.feedbackWindow ?? p.durations.followUpAfter,
+      lowRatingDue: p.durations.lowRatingDue ?? p.durations.answerPromise,
+      lowRatingReminderAfter: p.durations.lowRatingReminderAfter ?? p.durations.reminderAfter,
     },
+    feedback: p.feedback,
     calendar: businessCalendar(p, now),
     rules: { ...p.rules, ...mailboxRule },
     matrix: Object.fromEntries(

@@ -133,6 +133,13 @@ export function registerCaseHandlers(ctx: CaseContext): void {
     if (staff) return staffMail(staff, m);
     state.replies.push({ at: m.receivedAt, from: m.from, subject: m.subject, text: m.text });
     note('customer-replied', m.messageId);
+    // An answer to the follow-up survey is feedback in the customer's own words (whoever decided reads it too).
+    if (state.feedback && !state.feedback.closedAt) {
+      state.feedback.comments.push({ at: m.receivedAt, text: m.text.slice(0, 4000) });
+      note('feedback-reply', m.messageId);
+      notify({ kind: 'customer-reply' });
+      return;
+    }
     const phrase = state.decision || state.withdrawn ? undefined : withdrawalPhrase(m.text);
     if (phrase) {
       state.withdrawn = { at: m.receivedAt, phrase };

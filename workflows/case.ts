@@ -9,7 +9,14 @@ export type TLevel = 'low' | 'high';
 export type TPriority = 'P1' | 'P2' | 'P3' | 'P4';
 
 /** Where a case stands; mirrored in the `CaseStatus` search attribute. */
-export type TCaseStatus = 'awaiting-decision' | 'decided' | 'awaiting-feedback' | 'completed' | 'withdrawn';
+export type TCaseStatus =
+  | 'awaiting-decision'
+  | 'decided'
+  | 'awaiting-feedback'
+  /** A low rating opened a follow-up that its owner has not closed yet. */
+  | 'feedback-follow-up'
+  | 'completed'
+  | 'withdrawn';
 
 export interface Person {
   name: string;
@@ -26,6 +33,9 @@ export interface Approver extends Person {
 /** The part of the policy a case needs, snapshotted at intake so a policy change never alters running cases. */
 export type TDurationName = 'answerPromise' | 'reminderAfter' | 'escalateAfter' | 'followUpAfter';
 
+/** Satisfaction is rated 1 (not at all) to 5 (very satisfied). */
+export const RATING_MAX = 5;
+
 export interface PolicySnapshot {
   company: { name: string; address: string; phone: string; hours: string; timeZone: string };
   ladder: Approver[];
@@ -38,7 +48,14 @@ export interface PolicySnapshot {
     /** Waiting for the customer's answer to a question: one reminder, then the approver is told. */
     infoReminderAfter: DurationSpec;
     infoTimeout: DurationSpec;
+    /** After the follow-up: how long ratings and replies count as feedback before the case completes. */
+    feedbackWindow?: DurationSpec;
+    /** A low rating's follow-up is due this long after the rating (its owner is reminded after the second). */
+    lowRatingDue?: DurationSpec;
+    lowRatingReminderAfter?: DurationSpec;
   };
+  /** Ratings at or below `lowRatingAtMost` open a follow-up owned by whoever decided. */
+  feedback?: { lowRatingAtMost: number };
   calendar: BusinessCalendar;
   rules: {
     urgencyKeywords: string[];
@@ -158,7 +175,35 @@ export interface CaseState {
   unclear?: { at: string; reason: string };
   /** Set when the customer's address bounced: we stop mailing it and tell the approver. */
   customerUnreachable?: { at: string; status?: string };
+  /** The follow-up survey: asked, answered (rating, replies in the customer's own words), thanked. */
+  feedback?: FeedbackRecord;
+  /** A low rating's follow-up: owned by whoever decided, due by the business calendar. */
+  lowRating?: LowRatingFollowUp;
   timeline: TimelineEntry[];
+}
+
+export interface FeedbackRecord {
+  askedAt: string;
+  /** End of the feedback window: the case completes then, with or without feedback. */
+  closesAt: string;
+  rating?: { value: number; at: string; channel: 'link' | 'mail' | 'admin'; comment?: string };
+  /** Replies to the follow-up, in the customer's own words. */
+  comments: Array<{ at: string; text: string }>;
+  thankedAt?: string;
+  /** Set when the window closed; later ratings are refused. */
+  closedAt?: string;
+}
+
+export interface LowRatingFollowUp {
+  owner: string;
+  ownerName: string;
+  rating: number;
+  openedAt: string;
+  dueAt: string;
+  reminders: number;
+  /** Set once the level above was told that the follow-up is overdue. */
+  overdueNotified?: string;
+  closed?: { at: string; by: string; byName: string; note: string; messageToCustomer?: string };
 }
 
 /** Kinds of mail a case sends; part of each deterministic Message-ID. */
@@ -178,7 +223,12 @@ export type TMailKind =
   | 'info-request'
   | 'info-reminder'
   | 'info-timeout'
-  | 'review-request';
+  | 'review-request'
+  | 'feedback-thanks'
+  | 'low-rating'
+  | 'low-rating-reminder'
+  | 'low-rating-overdue'
+  | 'low-rating-message';
 
 /** What a mail template needs of a case: no policy rules, no timeline, the complaint text only for staff. */
 export interface CaseMailContext {
@@ -208,6 +258,10 @@ export interface CaseMailContext {
   infoRequest?: { byName: string; question: string; replyBy: string };
   /** Who forwarded the case and why, for an `escalation` that was asked for. */
   forwarded?: { byName: string; note?: string };
+  /** The customer's feedback, for `feedback-thanks` and the `low-rating*` mails. */
+  feedback?: { closesAt: string; rating?: number; comment?: string; comments: string[] };
+  /** A low rating's follow-up, for `feedback-thanks` (who gets in touch, by when) and `low-rating*`. */
+  lowRating?: { ownerName: string; dueAt: string; messageToCustomer?: string };
 }
 
 /** Input of the `sendCaseMail` activity. */
@@ -257,6 +311,27 @@ export function caseMailRequest(
               byName: state.infoRequest.byName,
               question: state.infoRequest.question,
               replyBy: state.infoRequest.replyBy,
+            },
+          }
+        : {}),
+      ...(state.feedback && (kind === 'follow-up' || kind === 'feedback-thanks' || kind.startsWith('low-rating'))
+        ? {
+            feedback: {
+              closesAt: state.feedback.closesAt,
+              ...(state.feedback.rating ? { rating: state.feedback.rating.value } : {}),
+              ...(state.feedback.rating?.comment ? { comment: state.feedback.rating.comment } : {}),
+              comments: state.feedback.comments.map((c) => c.text),
+            },
+          }
+        : {}),
+      ...(state.lowRating && (kind === 'feedback-thanks' || kind.startsWith('low-rating'))
+        ? {
+            lowRating: {
+              ownerName: state.lowRating.ownerName,
+              dueAt: state.lowRating.dueAt,
+              ...(state.lowRating.closed?.messageToCustomer
+                ? { messageToCustomer: state.lowRating.closed.messageToCustomer }
+                : {}),
             },
           }
         : {}),

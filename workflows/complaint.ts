@@ -18,6 +18,7 @@ import { caseMailRequest, type Approver, type CaseState, type ComplaintInput, ty
 import { registerCaseHandlers, type TNotice } from './case-handlers.js';
 import { decisionHandlers } from './decision.js';
 import { ErrorCode } from './error-codes.js';
+import { collectFeedback, registerFeedbackHandlers, type FeedbackContext } from './feedback.js';
 import { findApprover } from './ladder.js';
 import { caseStateQuery } from './messages.js';
 import { publishSearchAttributes } from './search-attributes.js';
@@ -112,6 +113,17 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
     recordDecision: decisionHandlers(state, note),
     flags,
   });
+  const feedback: FeedbackContext = {
+    state,
+    ladder,
+    note,
+    publish,
+    mail,
+    due: (from, d) => dueAt(from, d, times.calendar),
+    durations: times.durations,
+    lowRatingAtMost: policy.feedback?.lowRatingAtMost ?? 2,
+  };
+  registerFeedbackHandlers(feedback);
 
   // 1. Assessed and acknowledged at once, with a concrete time the customer will hear from us.
   publish('awaiting-decision');
@@ -222,7 +234,7 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
     return state;
   }
 
-  // 4. The decision goes to the customer; later we ask how satisfied they were.
+  // 4. The decision goes to the customer; later we ask how satisfied they were (5. feedback.ts).
   publish('decided');
   await mail('decision', 'customer');
   publish('awaiting-feedback');
@@ -231,7 +243,7 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
     Math.max(due(Date.now(), followUpAfter) - Date.now(), 1),
   );
   if (reviewAsked && state.review) await reviewCase(state.review.level);
-  await mail('follow-up', 'customer');
+  await collectFeedback(feedback);
   await condition(() => notices.length === 0 && !noticing);
   publish('completed');
   log.info('case completed', { caseId: input.caseId, outcome: state.decision?.outcome });

@@ -76,3 +76,30 @@ export const autoReplySignal = defineSignal<[InboundMail & { reasons: string[] }
 /** A delivery report (bounce) about one of our mails; `seq` names which, when the report says so. */
 export const deliveryFailedSignal =
   defineSignal<[{ seq?: number; receivedAt: string; status?: string; reasons: string[] }]>('deliveryFailed');
+
+/** Payload of the `rate` update: the customer's satisfaction, from the rating page (or an admin, on their behalf). */
+export interface RatingInput {
+  /** 1 (not at all satisfied) to 5 (very satisfied). */
+  rating: number;
+  /** In the customer's own words, optional. */
+  comment?: string;
+  channel?: 'link' | 'mail' | 'admin';
+}
+
+/**
+ * Records the customer's rating once, while the feedback window is open; answers with the rating and whether it
+ * opened a follow-up. Refused when nothing was asked yet, the window has closed, or a rating is recorded already.
+ */
+export const rateUpdate = defineUpdate<{ rating: number; followUp: boolean }, [RatingInput]>('rate');
+
+/** Payload of the `closeFollowUp` update: what the owner of a low rating's follow-up did and learned. */
+export interface CloseFollowUpInput {
+  by: string;
+  /** Internal: what was done, what we learn (required). */
+  note: string;
+  /** Optional: sent to the customer as a personal message closing the loop. */
+  messageToCustomer?: string;
+}
+
+/** Closes a low rating's follow-up; the case then completes. */
+export const closeFollowUpUpdate = defineUpdate<{ closedAt: string }, [CloseFollowUpInput]>('closeFollowUp');

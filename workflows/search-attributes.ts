@@ -38,5 +38,6 @@ export function publishSearchAttributes(state: CaseState, customerKey: string): 
     { key: DueAtKey, value: state.status === 'awaiting-decision' ? new Date(state.promisedBy) : null },
     { key: CustomerHashKey, value: customerKey },
   ];
+  if (state.feedback?.rating) pairs.push({ key: SatisfactionKey, value: state.feedback.rating.value });
   upsertSearchAttributes(pairs);
 }

@@ -44,7 +44,7 @@ describe('escaping', () => {
   it('keeps customer text inert in mail HTML and in the decision page', async () => {
     const mail = await renderCaseMail(
       { kind: 'approval-request', seq: 2, to: approver, case: ctx },
-      'http://localhost/decide/t.s',
+      { decide: 'http://localhost/decide/t.s' },
     );
     expect(mail.html).not.toContain('<script>');
     expect(mail.html).toContain('&lt;script&gt;');
@@ -147,7 +147,7 @@ describe('the complaint summary in staff mail', () => {
       'Das Gerät ist kaputt.\n-- \nErika Müller\nTel. 0123\n\nAm 20.11.2026 schrieb Shop:\n> Ihre Bestellung';
     const mail = await renderCaseMail(
       { kind: 'approval-request', seq: 2, to: approver, case: { ...ctx, text } },
-      'http://x/decide/t.s',
+      { decide: 'http://x/decide/t.s' },
     );
     expect(mail.text).toContain('> Das Gerät ist kaputt.');
     expect(mail.text).not.toContain('Tel. 0123');
