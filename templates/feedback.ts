@@ -7,6 +7,7 @@ import { RATING_MAX, type Approver, type CaseMailContext } from '../workflows/ca
 import { caseSubject, formatDateTime, salutation } from './format.js';
 import { ratingTitle } from './follow-up.js';
 import { renderMail, type MailDraft } from './layout.js';
+import { OUTCOME_DE } from './pages/link-texts.js';
 
 export function feedbackThanks(c: CaseMailContext): MailDraft {
   const l = c.language;
@@ -75,7 +76,7 @@ export function lowRatingNotice(c: CaseMailContext, a: Approver, kind: TLowRatin
   }[kind];
   const decided = c.decision
     ? de
-      ? `Entscheidung: ${c.decision.outcome} durch ${c.decision.decidedByName}${c.decision.noteToCustomer ? ` („${c.decision.noteToCustomer}“)` : ''}`
+      ? `Entscheidung: ${OUTCOME_DE[c.decision.outcome]} durch ${c.decision.decidedByName}${c.decision.noteToCustomer ? ` („${c.decision.noteToCustomer}“)` : ''}`
       : `Decision: ${c.decision.outcome} by ${c.decision.decidedByName}${c.decision.noteToCustomer ? ` ("${c.decision.noteToCustomer}")` : ''}`
     : '';
   const words = [fb.comment, ...fb.comments].filter((t): t is string => Boolean(t?.trim()));
@@ -95,7 +96,7 @@ export function lowRatingNotice(c: CaseMailContext, a: Approver, kind: TLowRatin
         : 'Expected from you: get in touch with the customer, find out what left them dissatisfied, and record on the page behind the link what was done and what we learn. You can also send the customer a message there. Only then is the case completed.',
     ],
     ...(words.length > 0
-      ? { quote: { label: de ? 'Seine Worte:' : 'In their words:', text: words.join('\n\n') } }
+      ? { quote: { label: de ? 'Die Worte des Kunden:' : 'In the customer’s words:', text: words.join('\n\n') } }
       : {}),
     action: { label: de ? 'Nachbereitung öffnen' : 'Open the follow-up', url: link },
     company: c.company,
