@@ -2,9 +2,11 @@
  * The admin CLI. Commands that only read files touch no server.
  *   nachfass classify FILE.eml [--support ADDRESS]   intake's verdict and reasons, as JSON
  *   nachfass assess FILE.eml [--at ISO-TIME] [--policy FILE]   the policy's assessment and due times, as JSON
+ *   nachfass preview [OUT_DIR] [--no-png] [--only REGEX]   every mail and page with sample data, to files
  */
 import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { classify } from '../activities/classify.js';
 import { detectLanguage } from '../activities/language.js';
@@ -19,21 +21,40 @@ import { caseTimes, dueAt, type DurationSpec } from '../workflows/calendar.js';
 
 const USAGE = `usage:
   nachfass classify FILE.eml [--support ADDRESS] [--language de|en]
-  nachfass assess FILE.eml [--at ISO-TIME] [--policy FILE]`;
+  nachfass assess FILE.eml [--at ISO-TIME] [--policy FILE]
+  nachfass preview [OUT_DIR] [--no-png] [--only REGEX]   (default OUT_DIR: preview/)`;
+
+/** Renders every mail and page with sample data; prints where the files are. */
+async function preview(dir: string | undefined, png: boolean, only: string | undefined): Promise<number> {
+  const { renderPreview } = await import('./preview.js');
+  const out = path.resolve(dir ?? 'preview');
+  const started = Date.now();
+  const results = await renderPreview({ out, png, ...(only ? { only: new RegExp(only) } : {}) });
+  const files = results.reduce((n, r) => n + r.files.length, 0);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(
+    `${results.length} mails and pages, ${files} files in ${out} (${seconds} s); open ${path.join(out, 'index.html')}`,
+  );
+  return 0;
+}
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
+    allowNegative: true,
     options: {
       support: { type: 'string' },
       language: { type: 'string' },
       policy: { type: 'string' },
       at: { type: 'string' },
+      png: { type: 'boolean', default: true },
+      only: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const [command, file] = positionals;
+  if (command === 'preview' && !values.help) return preview(file, values.png, values.only);
   if (values.help || !command || !file) {
     console.log(USAGE);
     return values.help ? 0 : 2;

@@ -1,5 +1,7 @@
 /** The admin CLI as an admin runs it: reads a mail file, touches no server. */
 import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -31,6 +33,18 @@ describe('npx nachfass', () => {
       reminder: '2026-12-28T12:00:00.000+01:00',
       escalation: '2026-12-28T16:00:00.000+01:00',
     });
+  });
+
+  it('preview --no-png writes a template’s HTML and text and an index, without a browser', async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'nachfass-preview-'));
+    const { stdout } = await cli('preview', out, '--no-png', '--only', '^acknowledgment\\.');
+    expect(stdout).toContain('2 mails and pages, 4 files');
+    expect(await readFile(path.join(out, 'acknowledgment.en.txt'), 'utf8')).toMatch(
+      /^Subject: \[Case M8TTV16PCN\] Re:/,
+    );
+    expect(await readFile(path.join(out, 'acknowledgment.de.html'), 'utf8')).toContain('lang="de"');
+    expect(await readFile(path.join(out, 'index.html'), 'utf8')).toContain('acknowledgment.de.txt');
+    await rm(out, { recursive: true });
   });
 
   it('explains its usage and fails on an unknown command', async () => {

@@ -1,12 +1,13 @@
 /**
  * Golden files: every mail template in both languages, rendered from templates/samples.ts, must match
- * test/golden/NAME.txt (subject and text part) and NAME.html (the HTML part, formatted for readable diffs).
+ * test/golden/NAME.txt (subject and text part) and NAME.html (the HTML part, formatted for readable diffs); the
+ * link server's pages likewise (page-*.html).
  * A template change shows up here as a diff; after checking it, accept it with `npx vitest run -u`.
  */
 import { pretty } from '@react-email/render';
 import { describe, expect, it } from 'vitest';
 import { renderCaseMail } from '../../templates/index.js';
-import { mailSamples } from '../../templates/samples.js';
+import { mailSamples, pageSamples } from '../../templates/samples.js';
 
 const samples = mailSamples();
 
@@ -44,4 +45,11 @@ describe('every template, German and English', () => {
     await expect(`Subject: ${mail.subject}\n\n${mail.text}`).toMatchFileSnapshot(`../golden/${name}.txt`);
     await expect(await pretty(mail.html)).toMatchFileSnapshot(`../golden/${name}.html`);
   });
+
+  it.each(pageSamples().map((p) => [p.name, p] as const))(
+    '%s (link server page) matches its golden file',
+    async (name, p) => {
+      await expect(await pretty(p.html)).toMatchFileSnapshot(`../golden/${name}.html`);
+    },
+  );
 });

@@ -1,0 +1,110 @@
+/**
+ * `nachfass preview`: every mail template and link-server page, rendered with the sample data of
+ * templates/samples.ts to files anyone can look at: NAME.html, NAME.txt for mails (subject on the first line),
+ * NAME.png (Debian's headless Chromium: 640 px wide for mails like a reading pane, 390 px for pages like a phone)
+ * and index.html listing them all. PNGs need playwright-core and Chromium (scripts/provision.sh); `png: false`
+ * needs neither.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { escapeHtml } from '../templates/html.js';
+import { renderCaseMail } from '../templates/index.js';
+import { mailSamples, pageSamples } from '../templates/samples.js';
+
+export interface PreviewResult {
+  name: string;
+  title: string;
+  files: string[];
+}
+
+interface Item {
+  name: string;
+  title: string;
+  html: string;
+  text?: string;
+  width: number;
+}
+
+async function items(only?: RegExp): Promise<Item[]> {
+  const all: Item[] = [];
+  for (const s of mailSamples()) {
+    if (only && !only.test(s.name)) continue;
+    const mail = await renderCaseMail(s.request, s.links);
+    all.push({
+      name: s.name,
+      title: mail.subject,
+      html: mail.html,
+      text: `Subject: ${mail.subject}\n\n${mail.text}`,
+      width: 640,
+    });
+  }
+  for (const p of pageSamples()) {
+    if (only && !only.test(p.name)) continue;
+    all.push({ name: p.name, title: p.html.match(/<title>([^<]*)<\/title>/)?.[1] ?? p.name, html: p.html, width: 390 });
+  }
+  return all;
+}
+
+async function openBrowser(): Promise<Browser> {
+  try {
+    const { launchBrowser } = await import('../scripts/lib/browser.js');
+    return await launchBrowser();
+  } catch (err) {
+    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new Error(
+      `PNGs need playwright-core and Chromium (scripts/provision.sh installs them), or pass --no-png: ${why}`,
+    );
+  }
+}
+
+export async function renderPreview(opts: { out: string; png: boolean; only?: RegExp }): Promise<PreviewResult[]> {
+  await mkdir(opts.out, { recursive: true });
+  const list = await items(opts.only);
+  const browser = opts.png ? await openBrowser() : undefined;
+  const results: PreviewResult[] = [];
+  // One page per width, reused: a fresh browser context per picture costs about a second each.
+  const pages = new Map<number, Page>();
+  const pageFor = async (width: number): Promise<Page> => {
+    let page = pages.get(width);
+    if (!page) {
+      const context = await browser!.newContext({ viewport: { width, height: 700 }, javaScriptEnabled: false });
+      // Nothing leaves the machine: sample links point nowhere, and a preview fetches nothing.
+      await context.route('**/*', (route) => route.abort());
+      page = await context.newPage();
+      pages.set(width, page);
+    }
+    return page;
+  };
+  try {
+    for (const item of list) {
+      const base = path.join(opts.out, item.name);
+      const files = [`${item.name}.html`];
+      await writeFile(`${base}.html`, item.html);
+      if (item.text !== undefined) {
+        await writeFile(`${base}.txt`, item.text);
+        files.push(`${item.name}.txt`);
+      }
+      if (browser) {
+        const page = await pageFor(item.width);
+        await page.setContent(item.html, { waitUntil: 'load' });
+        await page.screenshot({ path: `${base}.png`, fullPage: true });
+        files.push(`${item.name}.png`);
+      }
+      results.push({ name: item.name, title: item.title, files });
+    }
+  } finally {
+    await browser?.close();
+  }
+  const rows = results.map(
+    (r) =>
+      `<tr><td>${escapeHtml(r.name)}</td><td>${escapeHtml(r.title)}</td><td>${r.files
+        .map((f) => `<a href="${encodeURIComponent(f)}">${escapeHtml(path.extname(f).slice(1))}</a>`)
+        .join(' ')}</td></tr>`,
+  );
+  await writeFile(
+    path.join(opts.out, 'index.html'),
+    `<!doctype html><meta charset="utf-8"><title>Nachfass preview</title><style>body{font:15px system-ui;margin:24px}td{padding:4px 12px 4px 0}</style><h1>Nachfass: every mail and page</h1><table><tr><th>name</th><th>subject or title</th><th>files</th></tr>${rows.join('')}</table>`,
+  );
+  return results;
+}
