@@ -54,6 +54,7 @@ async function openBrowser(): Promise<Browser> {
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new Error(
       `PNGs need playwright-core and Chromium (scripts/provision.sh installs them), or pass --no-png: ${why}`,
+      { cause: err },
     );
   }
 }
