@@ -151,7 +151,21 @@ describe('feedback after the decision', () => {
     const customer = uniqueAddress('kunde');
     const { caseId, followUp } = await caseAtFollowUp(customer, 'Lieferung verspätet');
     const handle = app.client.workflow.getHandle(workflowIdFor(caseId));
-    const page = await submitRating(ratingLink(followUp, 5));
+    // A rating link is no decision or follow-up link, a forged one is refused, and a POST needs the page's form.
+    const link = ratingLink(followUp, 5);
+    const [base, token] = link.split('/feedback/') as [string, string];
+    expect((await fetch(`${base}/decide/${token}`)).status).toBe(400);
+    expect((await fetch(`${base}/follow-up/${token}`)).status).toBe(400);
+    expect((await fetch(`${link.slice(0, -2)}${link.endsWith('AA') ? 'BB' : 'AA'}`)).status).toBe(400);
+    const forged = await fetch(link, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'rating=1',
+    });
+    expect(forged.status).toBe(403);
+    expect((await handle.query(caseStateQuery)).feedback?.rating).toBeUndefined();
+
+    const page = await submitRating(link);
     expect(await page.textContent('h1')).toBe('Vielen Dank!');
 
     const [thanks] = await waitForMail(customer, (m) => /\] Danke für Ihre Rückmeldung:/.test(m.subject ?? ''));
