@@ -1,13 +1,12 @@
 /** Acknowledgment to the customer: received, why a supervisor must approve, how we proceed, and when they hear from us. */
 import type { CaseMailContext } from '../workflows/case.js';
-import { caseSubject, formatDateTime, salutation } from './format.js';
+import { caseSubject, mailTime, salutation } from './format.js';
 import { renderMail, type MailDraft } from './layout.js';
 
 export function acknowledgment(c: CaseMailContext): MailDraft {
   const l = c.language;
-  const tz = c.company.timeZone;
-  const received = formatDateTime(c.receivedAt, l, tz);
-  const due = formatDateTime(c.promisedBy, l, tz);
+  const received = mailTime(c.receivedAt, c);
+  const due = mailTime(c.promisedBy, c);
   const paragraphs =
     l === 'de'
       ? [

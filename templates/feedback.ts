@@ -4,7 +4,7 @@
  * owner's personal message to the customer.
  */
 import { RATING_MAX, type Approver, type CaseMailContext } from '../workflows/case.js';
-import { caseSubject, formatDateTime, salutation } from './format.js';
+import { caseSubject, formatDateTime, mailTime, salutation } from './format.js';
 import { ratingTitle } from './follow-up.js';
 import { renderMail, type MailDraft } from './layout.js';
 import { OUTCOME_DE } from './pages/link-texts.js';
@@ -14,7 +14,7 @@ export function feedbackThanks(c: CaseMailContext): MailDraft {
   const de = l === 'de';
   const rating = c.feedback?.rating;
   const low = c.lowRating;
-  const due = low ? formatDateTime(low.dueAt, l, c.company.timeZone) : '';
+  const due = low ? mailTime(low.dueAt, c) : '';
   const rated =
     rating === undefined
       ? de

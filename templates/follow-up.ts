@@ -3,7 +3,7 @@
  * opening it changes nothing) and an invitation to answer in their own words.
  */
 import { RATING_MAX, type CaseMailContext, type TLanguage } from '../workflows/case.js';
-import { caseSubject, formatDateTime, salutation } from './format.js';
+import { caseSubject, mailTime, salutation } from './format.js';
 import { renderMail, type MailDraft } from './layout.js';
 
 /** What each rating means, as the rating links and the rating page say it. */
@@ -20,7 +20,7 @@ export function ratingTitle(value: number, l: TLanguage): string {
 export function followUp(c: CaseMailContext, ratingLinks: readonly string[]): MailDraft {
   const l = c.language;
   if (ratingLinks.length !== RATING_MAX) throw new Error(`the follow-up needs ${RATING_MAX} rating links`);
-  const until = c.feedback ? formatDateTime(c.feedback.closesAt, l, c.company.timeZone) : undefined;
+  const until = c.feedback ? mailTime(c.feedback.closesAt, c) : undefined;
   const de = l === 'de';
   return renderMail(caseSubject(c.caseId, c.subject, l, de ? 'Ihre Meinung' : 'Your feedback'), {
     language: l,

@@ -3,12 +3,27 @@ import type { TLanguage } from '../workflows/case.js';
 
 const LOCALE: Record<TLanguage, string> = { de: 'de-DE', en: 'en-GB' };
 
-/** A date and time as a customer reads it, in the company's time zone, e.g. "Dienstag, 24. November 2026 um 12:00". */
-export function formatDateTime(iso: string, language: TLanguage, timeZone: string): string {
+/**
+ * A date and time as the reader reads it, e.g. "Dienstag, 24. November 2026 um 12:00 Uhr". With `withZone` the
+ * zone is named ("… at 11:00 (London time)"), for readers outside the company's zone.
+ */
+export function formatDateTime(iso: string, language: TLanguage, timeZone: string, withZone = false): string {
   const text = new Intl.DateTimeFormat(LOCALE[language], { dateStyle: 'full', timeStyle: 'short', timeZone }).format(
     new Date(iso),
   );
-  return language === 'de' ? `${text} Uhr` : text;
+  // The zone's city ("Europe/London" → London) reads better than an abbreviation, and is unambiguous.
+  const city = withZone ? (timeZone.split('/').pop() ?? timeZone).replace(/_/g, ' ') : undefined;
+  const zone = city ? (language === 'de' ? ` (Ortszeit ${city})` : ` (${city} time)`) : '';
+  return `${text}${language === 'de' ? ' Uhr' : ''}${zone}`;
+}
+
+/** A time in a mail, in its reader's zone; named when that is not the company's. */
+export function mailTime(
+  iso: string,
+  c: { language: TLanguage; timeZone?: string; company: { timeZone: string } },
+): string {
+  const zone = c.timeZone ?? c.company.timeZone;
+  return formatDateTime(iso, c.language, zone, zone !== c.company.timeZone);
 }
 
 /** The case number as it appears in subjects: "[Fall 7K3M9QXA2B]" / "[Case 7K3M9QXA2B]". */

@@ -1,13 +1,13 @@
 /** Asking the customer for more information (and reminding them once); telling the approver when no answer came. */
 import type { Approver, CaseMailContext } from '../workflows/case.js';
-import { caseSubject, formatDateTime, salutation } from './format.js';
+import { caseSubject, mailTime, salutation } from './format.js';
 import { decideAction, renderMail, type MailDraft } from './layout.js';
 
 export function infoRequest(c: CaseMailContext, reminder: boolean): MailDraft {
   const l = c.language;
   const q = c.infoRequest;
   if (!q) throw new Error(`case ${c.caseId} has no open question`);
-  const by = formatDateTime(q.replyBy, l, c.company.timeZone);
+  const by = mailTime(q.replyBy, c);
   const paragraphs =
     l === 'de'
       ? [

@@ -1,11 +1,11 @@
 /** Progress update when the promised time falls due without a decision: honest, with a new time. */
 import type { CaseMailContext } from '../workflows/case.js';
-import { caseSubject, formatDateTime, salutation } from './format.js';
+import { caseSubject, mailTime, salutation } from './format.js';
 import { renderMail, type MailDraft } from './layout.js';
 
 export function progressUpdate(c: CaseMailContext): MailDraft {
   const l = c.language;
-  const due = formatDateTime(c.promisedBy, l, c.company.timeZone);
+  const due = mailTime(c.promisedBy, c);
   const escalated = c.level > 0;
   const paragraphs =
     l === 'de'

@@ -89,8 +89,12 @@ export function registerFeedbackRoutes(app: FastifyInstance, d: FeedbackRouteDep
         const lines: string[] = [t.thanks[1]];
         if (answer.followUp) {
           const now = await h.query(caseStateQuery);
-          if (now.lowRating)
-            lines.push(t.thanksLow(now.lowRating.ownerName, formatDateTime(now.lowRating.dueAt, l, d.timeZone)));
+          // The customer's zone, named when it is not the company's (as in their mails).
+          const zone = now.customerTimeZone ?? d.timeZone;
+          if (now.lowRating) {
+            const due = formatDateTime(now.lowRating.dueAt, l, zone, zone !== d.timeZone);
+            lines.push(t.thanksLow(now.lowRating.ownerName, due));
+          }
         }
         return d.send(reply, 200, noticePage(l, t.thanks[0], lines, 'notice'));
       } catch (err) {

@@ -46,20 +46,22 @@ const ZDurationSpec = z.string().transform((v, ctx): DurationSpec => {
   return { ms: parsed.data, business };
 });
 
+const ZTimeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'is not an IANA time zone like Europe/Berlin');
+
 export const ZPolicy = z.object({
   company: z.object({
     name: z.string().min(1),
     address: z.string().min(1),
     phone: z.string().min(1),
     hours: z.string().min(1),
-    timeZone: z.string().refine((tz) => {
-      try {
-        new Intl.DateTimeFormat('en', { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'is not an IANA time zone like Europe/Berlin'),
+    timeZone: ZTimeZone,
   }),
   ladder: z.array(ZPerson).min(1, 'needs at least one approver'),
   /** Further escalation ladders by team name; a watched folder may name its team (`mailboxes`). */
@@ -71,6 +73,8 @@ export const ZPolicy = z.object({
       z.object({
         language: z.enum(['de', 'en']).optional(),
         team: z.string().optional(),
+        /** The zone customers writing here read times in (default: the company's). */
+        timeZone: ZTimeZone.optional(),
         /** Every complaint in this folder counts as urgent / of high impact. */
         urgency: z.enum(['low', 'high']).optional(),
         impact: z.enum(['low', 'high']).optional(),
@@ -203,6 +207,7 @@ export function policySnapshot(p: TPolicy, team?: string, now = new Date(), fold
     },
     feedback: p.feedback,
     calendar: businessCalendar(p, now),
+    ...(box?.timeZone ? { customerTimeZone: box.timeZone } : {}),
     rules: { ...p.rules, ...mailboxRule },
     matrix: Object.fromEntries(
       Object.entries(p.matrix).map(([priority, { firstLevel, ...durations }]) => [

@@ -57,6 +57,8 @@ export interface PolicySnapshot {
   /** Ratings at or below `lowRatingAtMost` open a follow-up owned by whoever decided. */
   feedback?: { lowRatingAtMost: number };
   calendar: BusinessCalendar;
+  /** The zone customers read times in, when not the company's (policy `mailboxes.<folder>.timeZone`). */
+  customerTimeZone?: string;
   rules: {
     urgencyKeywords: string[];
     impactKeywords: string[];
@@ -142,6 +144,8 @@ export interface CaseState {
   text: string;
   customer: { name?: string; address: string };
   language: TLanguage;
+  /** The zone the customer reads times in, when not the company's. */
+  customerTimeZone?: string;
   assessment: Assessment;
   /** The escalation ladder of this case. */
   ladder: Approver[];
@@ -240,6 +244,8 @@ export interface CaseMailContext {
   messageId: string;
   references: string[];
   company: PolicySnapshot['company'];
+  /** The zone the reader reads times in: the customer's for customer mails, else the company's. */
+  timeZone?: string;
   assessment: Assessment;
   level: number;
   promisedBy: string;
@@ -294,6 +300,7 @@ export function caseMailRequest(
       messageId: input.messageId,
       references: input.references,
       company: input.policy.company,
+      ...(to === 'customer' && input.policy.customerTimeZone ? { timeZone: input.policy.customerTimeZone } : {}),
       assessment: state.assessment,
       level: state.level,
       promisedBy: state.promisedBy,

@@ -43,6 +43,7 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
     text: input.text,
     customer: input.customer,
     language: input.language,
+    ...(policy.customerTimeZone ? { customerTimeZone: policy.customerTimeZone } : {}),
     assessment,
     ladder,
     level: firstLevel,

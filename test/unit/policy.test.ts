@@ -95,4 +95,21 @@ describe('mailbox rules in the snapshot', () => {
     });
     expect(policySnapshot(p, undefined, new Date(), 'INBOX').rules.mailbox).toBeUndefined();
   });
+
+  it('carries the feedback settings, and a folder’s customer time zone, into the snapshot', () => {
+    const base = readFileSync(path.join(PROJECT_ROOT, 'policy', 'example.yaml'), 'utf8');
+    const p = parsePolicy(`${base}\nmailboxes:\n  English: { language: en, timeZone: Europe/London }\n`, 'c.yaml');
+    const s = policySnapshot(p, undefined, new Date(), 'English');
+    expect(s.customerTimeZone).toBe('Europe/London');
+    expect(policySnapshot(p, undefined, new Date(), 'INBOX').customerTimeZone).toBeUndefined();
+    expect(s.feedback).toEqual({ lowRatingAtMost: 2 });
+    expect(s.durations.followUpAfter).toEqual({ ms: 0, business: true, days: 3 });
+    expect(s.durations.feedbackWindow).toEqual({ ms: 0, business: true, days: 5 });
+    expect(() => parsePolicy(`${base}\nmailboxes:\n  English: { timeZone: Mars/Olympus }\n`, 'd.yaml')).toThrowError(
+      /d\.yaml: invalid policy:\s+mailboxes\.English\.timeZone: is not an IANA time zone/,
+    );
+    expect(() => parsePolicy(base.replace('lowRatingAtMost: 2', 'lowRatingAtMost: 5'), 'e.yaml')).toThrowError(
+      /feedback\.lowRatingAtMost/,
+    );
+  });
 });

@@ -156,3 +156,22 @@ describe('the complaint summary in staff mail', () => {
     );
   });
 });
+
+describe('times in the customer’s zone', () => {
+  it('names the zone when the customer reads times outside the company’s (policy mailboxes.<folder>.timeZone)', async () => {
+    const london = { ...ctx, language: 'en' as const, timeZone: 'Europe/London' };
+    const m = await renderCaseMail({ kind: 'acknowledgment', seq: 1, to: 'customer', case: london });
+    // 10:00 UTC on 29 March 2026 is 11:00 in London (BST) and 12:00 in Berlin.
+    expect(m.text).toMatch(/by Sunday,? 29 March 2026 at 11:00 \(London time\) at the latest/);
+    const berlin = await renderCaseMail({
+      kind: 'acknowledgment',
+      seq: 1,
+      to: 'customer',
+      case: { ...ctx, language: 'en' },
+    });
+    expect(berlin.text).toMatch(/by Sunday,? 29 March 2026 at 12:00 at the latest/);
+    expect(formatDateTime('2026-11-24T10:00:00Z', 'de', 'Europe/London', true)).toBe(
+      'Dienstag, 24. November 2026 um 10:00 Uhr (Ortszeit London)',
+    );
+  });
+});
