@@ -72,6 +72,7 @@ Nachfass demo is running.
 
   Mailboxes (IMAP 127.0.0.1:${config.mailbox.port}, any user @example.test, password "nachfass"):
     npm run mailbox -- ${CUSTOMER}          the customer: acknowledgment, later decision and follow-up
+                     (the follow-up's 1–5 rating links open a page; a rating of 1 or 2 gives whoever decided a follow-up)
     npm run mailbox -- ${supervisor}   the approval request (${state.assessment.priority}: ${state.assessment.reasons.join('; ')})
     npm run mailbox -- ${config.mailbox.user} Processed   the archived complaint
 
