@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { outgoingHeaders } from '../../activities/outgoing-headers.js';
 import { caseSubject, formatDateTime } from '../../templates/format.js';
-import { escapeHtml, html } from '../../templates/html.js';
 import { renderCaseMail } from '../../templates/index.js';
 import { decidePage } from '../../templates/pages/decide.js';
+import { noticePage } from '../../templates/pages/notice.js';
 import type { CaseMailContext, CaseState } from '../../workflows/case.js';
 
 const company = {
@@ -37,9 +37,11 @@ const approver = {
 };
 
 describe('escaping', () => {
-  it('escapes every interpolated value', () => {
-    expect(html`<p>${evil}</p>`.value).toBe('<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;</p>');
-    expect(escapeHtml(`'`)).toBe('&#39;');
+  it('escapes every value on a page', () => {
+    const notice = noticePage('de', evil, [evil], 'error');
+    expect(notice).toContain('<h1>&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;</h1>');
+    expect(notice).not.toContain('<script>');
+    expect(notice.startsWith('<!doctype html><html lang="de">')).toBe(true);
   });
   it('keeps customer text inert in mail HTML and in the decision page', async () => {
     const mail = await renderCaseMail(

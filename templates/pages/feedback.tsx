@@ -5,8 +5,7 @@
 import { RATING_MAX, type Approver, type CaseState, type TLanguage } from '../../workflows/case.js';
 import { formatDateTime } from '../format.js';
 import { RATING_WORDS, ratingTitle } from '../follow-up.js';
-import { html } from '../html.js';
-import { page } from './layout.js';
+import { CsrfField, page } from './layout.js';
 import { OUTCOME_DE } from './link-texts.js';
 
 export const FEEDBACK_TEXT = {
@@ -71,25 +70,25 @@ export function ratingPage(p: RatingPageProps): string {
   return page(
     l,
     t.title,
-    html`<section>
-      <h1>${t.title}</h1>
-      <p>${t.intro(p.state.caseId)}</p>
-      <form method="post" action="${p.action}">
-        <input type="hidden" name="_csrf" value="${p.csrfToken}" />
+    <section>
+      <h1>{t.title}</h1>
+      <p>{t.intro(p.state.caseId)}</p>
+      <form method="post" action={p.action}>
+        <CsrfField token={p.csrfToken} />
         <fieldset>
-          <legend>${t.legend}</legend>
-          ${options.map(
-            (v) =>
-              html`<label class="choice"
-                ><input type="radio" name="rating" value="${v}" required ${v === p.rating ? html`checked` : ''} /> ${v}:
-                ${RATING_WORDS[l][v - 1]}</label
-              >`,
-          )}
+          <legend>{t.legend}</legend>
+          {options.map((v) => (
+            <label key={v} className="choice">
+              <input type="radio" name="rating" value={v} required defaultChecked={v === p.rating} /> {v}:{' '}
+              {RATING_WORDS[l][v - 1]}
+            </label>
+          ))}
         </fieldset>
-        <label for="comment">${t.comment}</label><textarea id="comment" name="comment" maxlength="4000"></textarea>
-        <button type="submit">${t.submit}</button>
+        <label htmlFor="comment">{t.comment}</label>
+        <textarea id="comment" name="comment" maxLength={4000} />
+        <button type="submit">{t.submit}</button>
       </form>
-    </section>`,
+    </section>,
   );
 }
 
@@ -166,35 +165,46 @@ export function followUpPage(p: FollowUpPageProps): string {
   return page(
     l,
     `${t.title} ${s.caseId}`,
-    html`<section>
-        <h1>${t.title} ${s.caseId}</h1>
+    <>
+      <section>
+        <h1>
+          {t.title} {s.caseId}
+        </h1>
         <dl>
-          <dt>${t.customer}</dt>
-          <dd>${who}</dd>
-          <dt>${t.decision}</dt>
-          <dd>${outcome}${d ? ` (${d.decidedByName})` : ''}${d?.noteToCustomer ? `: ${d.noteToCustomer}` : ''}</dd>
-          <dt>${t.rating}</dt>
-          <dd>${ratingTitle(fb.rating.value, l)}</dd>
-          <dt>${t.owner}</dt>
-          <dd>${lr.ownerName}</dd>
-          <dt>${t.due}</dt>
-          <dd>${formatDateTime(lr.dueAt, l, p.timeZone)}</dd>
+          <dt>{t.customer}</dt>
+          <dd>{who}</dd>
+          <dt>{t.decision}</dt>
+          <dd>
+            {outcome}
+            {d ? ` (${d.decidedByName})` : ''}
+            {d?.noteToCustomer ? `: ${d.noteToCustomer}` : ''}
+          </dd>
+          <dt>{t.rating}</dt>
+          <dd>{ratingTitle(fb.rating.value, l)}</dd>
+          <dt>{t.owner}</dt>
+          <dd>{lr.ownerName}</dd>
+          <dt>{t.due}</dt>
+          <dd>{formatDateTime(lr.dueAt, l, p.timeZone)}</dd>
         </dl>
       </section>
       <section>
-        <h2>${t.words}</h2>
-        ${words.length > 0 ? words.map((w) => html`<blockquote>${w}</blockquote>`) : html`<p>${t.none}</p>`}
+        <h2>{t.words}</h2>
+        {words.length > 0 ? words.map((w, i) => <blockquote key={i}>{w}</blockquote>) : <p>{t.none}</p>}
       </section>
       <section>
-        <h2>${t.close}</h2>
-        <form method="post" action="${p.action}">
-          <input type="hidden" name="_csrf" value="${p.csrfToken}" />
-          <p class="muted">${t.hint} ${p.approver.name} (${p.approver.role})</p>
-          <label for="note">${t.note}</label><textarea id="note" name="note" maxlength="4000" required></textarea>
-          <label for="messageToCustomer">${t.message}</label
-          ><textarea id="messageToCustomer" name="messageToCustomer" maxlength="4000"></textarea>
-          <button type="submit">${t.submit}</button>
+        <h2>{t.close}</h2>
+        <form method="post" action={p.action}>
+          <CsrfField token={p.csrfToken} />
+          <p className="muted">
+            {t.hint} {p.approver.name} ({p.approver.role})
+          </p>
+          <label htmlFor="note">{t.note}</label>
+          <textarea id="note" name="note" maxLength={4000} required />
+          <label htmlFor="messageToCustomer">{t.message}</label>
+          <textarea id="messageToCustomer" name="messageToCustomer" maxLength={4000} />
+          <button type="submit">{t.submit}</button>
         </form>
-      </section>`,
+      </section>
+    </>,
   );
 }

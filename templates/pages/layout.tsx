@@ -1,6 +1,10 @@
-/** Shell of every page of the link server: accessible, readable on a phone, no inline script. */
+/**
+ * Shell of every page of the link server: accessible, readable on a phone, no inline script. Rendered with
+ * React (`renderToStaticMarkup`), which escapes every value, as the mails are.
+ */
+import type { ReactNode } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
 import type { TLanguage } from '../../workflows/case.js';
-import { html, type SafeHtml } from '../html.js';
 
 export const PAGE_CSS = `
 *{box-sizing:border-box}
@@ -29,18 +33,25 @@ background:#1a5fd0;color:#fff;margin-top:20px;cursor:pointer}button:hover{backgr
 dd{margin-bottom:8px}button{width:100%}}
 `;
 
-export function page(language: TLanguage, title: string, body: SafeHtml): string {
-  return html`<!doctype html>
-    <html lang="${language}">
+/** A whole page as HTML. */
+export function page(language: TLanguage, title: string, body: ReactNode): string {
+  return `<!doctype html>${renderToStaticMarkup(
+    <html lang={language}>
       <head>
-        <meta charset="utf-8" />
+        <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex" />
-        <title>${title}</title>
+        <title>{title}</title>
         <link rel="stylesheet" href="/static/app.css" />
       </head>
       <body>
-        <main>${body}</main>
+        <main>{body}</main>
       </body>
-    </html>`.value;
+    </html>,
+  )}`;
+}
+
+/** The hidden CSRF field every form carries. */
+export function CsrfField({ token }: { token: string }) {
+  return <input type="hidden" name="_csrf" value={token} />;
 }

@@ -8,7 +8,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { escapeHtml } from '../templates/html.js';
+import { renderToStaticMarkup } from 'react-dom/server';
 import { renderCaseMail } from '../templates/index.js';
 import { mailSamples, pageSamples } from '../templates/samples.js';
 
@@ -97,15 +97,40 @@ export async function renderPreview(opts: { out: string; png: boolean; only?: Re
   } finally {
     await browser?.close();
   }
-  const rows = results.map(
-    (r) =>
-      `<tr><td>${escapeHtml(r.name)}</td><td>${escapeHtml(r.title)}</td><td>${r.files
-        .map((f) => `<a href="${encodeURIComponent(f)}">${escapeHtml(path.extname(f).slice(1))}</a>`)
-        .join(' ')}</td></tr>`,
+  const index = renderToStaticMarkup(
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <title>Nachfass preview</title>
+        <style>{'body{font:15px system-ui;margin:24px}td{padding:4px 12px 4px 0}'}</style>
+      </head>
+      <body>
+        <h1>Nachfass: every mail and page</h1>
+        <table>
+          <tbody>
+            <tr>
+              <th>name</th>
+              <th>subject or title</th>
+              <th>files</th>
+            </tr>
+            {results.map((r) => (
+              <tr key={r.name}>
+                <td>{r.name}</td>
+                <td>{r.title}</td>
+                <td>
+                  {r.files.map((f) => (
+                    <a key={f} href={encodeURIComponent(f)} style={{ marginRight: '8px' }}>
+                      {path.extname(f).slice(1)}
+                    </a>
+                  ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </body>
+    </html>,
   );
-  await writeFile(
-    path.join(opts.out, 'index.html'),
-    `<!doctype html><meta charset="utf-8"><title>Nachfass preview</title><style>body{font:15px system-ui;margin:24px}td{padding:4px 12px 4px 0}</style><h1>Nachfass: every mail and page</h1><table><tr><th>name</th><th>subject or title</th><th>files</th></tr>${rows.join('')}</table>`,
-  );
+  await writeFile(path.join(opts.out, 'index.html'), `<!doctype html>${index}`);
   return results;
 }

@@ -1,8 +1,7 @@
 /** The confirmation page a decision link opens. Showing it changes nothing; only its form POST decides. */
 import type { Approver, CaseState, TLanguage, TLevel, TimelineEntry } from '../../workflows/case.js';
 import { formatDateTime, reasonsText } from '../format.js';
-import { html, type SafeHtml } from '../html.js';
-import { page } from './layout.js';
+import { CsrfField, page } from './layout.js';
 
 export interface DecidePageProps {
   state: CaseState;
@@ -109,13 +108,24 @@ function shortTime(iso: string, l: TLanguage, timeZone: string): string {
   return new Intl.DateTimeFormat(locale, opts).format(new Date(iso));
 }
 
-function timelineItem(e: TimelineEntry, l: TLanguage, timeZone: string): SafeHtml {
+function TimelineItem({ e, l, timeZone }: { e: TimelineEntry; l: TLanguage; timeZone: string }) {
   const label = EVENTS[l][e.event];
   // Mail to the customer says so in its label; the recorded detail "customer" would only repeat it.
   const detail = label && e.detail === 'customer' ? undefined : e.detail;
-  return html`<li>
-    <time datetime="${e.at}">${shortTime(e.at, l, timeZone)}</time> ${label ?? e.event}${detail ? ` (${detail})` : ''}
-  </li>`;
+  return (
+    <li>
+      <time dateTime={e.at}>{shortTime(e.at, l, timeZone)}</time> {label ?? e.event}
+      {detail ? ` (${detail})` : ''}
+    </li>
+  );
+}
+
+function Choice({ value, label, required }: { value: string; label: string; required?: boolean }) {
+  return (
+    <label className="choice">
+      <input type="radio" name="outcome" value={value} required={required} /> {label}
+    </label>
+  );
 }
 
 export function decidePage(p: DecidePageProps): string {
@@ -126,68 +136,78 @@ export function decidePage(p: DecidePageProps): string {
   const level = (v: TLevel): string => t.level[v];
   const canForward = p.approver.level === s.level && s.ladder[s.level + 1] !== undefined;
   const asking = s.infoRequest !== undefined && !s.infoRequest.closed;
-  const body = html` <section>
-      <h1>${t.title} ${s.caseId}</h1>
-      <dl>
-        <dt>${t.customer}</dt>
-        <dd>${who}</dd>
-        <dt>${t.subject}</dt>
-        <dd>${s.subject}</dd>
-        <dt>${t.priority}</dt>
-        <dd>
-          ${s.assessment.priority} (${t.urgency} ${level(s.assessment.urgency)}, ${t.impact}
-          ${level(s.assessment.impact)})
-        </dd>
-        <dt>${t.why}</dt>
-        <dd>${reasonsText(s.assessment.reasons, l)}</dd>
-        <dt>${t.promised}</dt>
-        <dd>${formatDateTime(s.promisedBy, l, p.timeZone)}</dd>
-      </dl>
-    </section>
-    <section>
-      <h2>${t.complaint}</h2>
-      <blockquote>${p.complaintText}</blockquote>
-    </section>
-    ${
-      s.replies.length > 0
-        ? html`<section>
-            <h2>${t.replies}</h2>
-            ${s.replies.map(
-              (r) =>
-                html`<p class="muted">${shortTime(r.at, l, p.timeZone)}, ${r.from}: ${r.subject}</p>
-                  <blockquote>${r.text}</blockquote>`,
-            )}
-          </section>`
-        : ''
-    }
-    <section>
-      <h2>${t.done}</h2>
-      <ol class="timeline">
-        ${s.timeline.map((e) => timelineItem(e, l, p.timeZone))}
-      </ol>
-    </section>
-    <section>
-      <h2>${t.decide}</h2>
-      <form method="post" action="${p.action}">
-        <input type="hidden" name="_csrf" value="${p.csrfToken}" />
-        <fieldset>
-          <legend>${t.choose} <span class="muted">${t.hint} ${p.approver.name} (${p.approver.role})</span></legend>
-          <label class="choice"><input type="radio" name="outcome" value="approved" required /> ${t.approve}</label>
-          <label class="choice"><input type="radio" name="outcome" value="rejected" /> ${t.reject}</label>
-          <label class="choice"><input type="radio" name="outcome" value="alternative" /> ${t.alternative}</label>
-          ${asking ? '' : html`<label class="choice"><input type="radio" name="outcome" value="info" /> ${t.info}</label>`}
-          ${
-            canForward
-              ? html`<label class="choice"><input type="radio" name="outcome" value="forward" /> ${t.forward}</label>`
-              : ''
-          }
-        </fieldset>
-        <label for="noteToCustomer">${t.noteCustomer}</label
-        ><textarea id="noteToCustomer" name="noteToCustomer" maxlength="4000"></textarea>
-        <label for="internalNote">${t.noteInternal}</label
-        ><textarea id="internalNote" name="internalNote" maxlength="4000"></textarea>
-        <button type="submit">${t.submit}</button>
-      </form>
-    </section>`;
-  return page(l, `${t.title} ${s.caseId}`, body);
+  return page(
+    l,
+    `${t.title} ${s.caseId}`,
+    <>
+      <section>
+        <h1>
+          {t.title} {s.caseId}
+        </h1>
+        <dl>
+          <dt>{t.customer}</dt>
+          <dd>{who}</dd>
+          <dt>{t.subject}</dt>
+          <dd>{s.subject}</dd>
+          <dt>{t.priority}</dt>
+          <dd>
+            {s.assessment.priority} ({t.urgency} {level(s.assessment.urgency)}, {t.impact} {level(s.assessment.impact)})
+          </dd>
+          <dt>{t.why}</dt>
+          <dd>{reasonsText(s.assessment.reasons, l)}</dd>
+          <dt>{t.promised}</dt>
+          <dd>{formatDateTime(s.promisedBy, l, p.timeZone)}</dd>
+        </dl>
+      </section>
+      <section>
+        <h2>{t.complaint}</h2>
+        <blockquote>{p.complaintText}</blockquote>
+      </section>
+      {s.replies.length > 0 && (
+        <section>
+          <h2>{t.replies}</h2>
+          {s.replies.map((r, i) => (
+            <div key={i}>
+              <p className="muted">
+                {shortTime(r.at, l, p.timeZone)}, {r.from}: {r.subject}
+              </p>
+              <blockquote>{r.text}</blockquote>
+            </div>
+          ))}
+        </section>
+      )}
+      <section>
+        <h2>{t.done}</h2>
+        <ol className="timeline">
+          {s.timeline.map((e, i) => (
+            <TimelineItem key={i} e={e} l={l} timeZone={p.timeZone} />
+          ))}
+        </ol>
+      </section>
+      <section>
+        <h2>{t.decide}</h2>
+        <form method="post" action={p.action}>
+          <CsrfField token={p.csrfToken} />
+          <fieldset>
+            <legend>
+              {t.choose}{' '}
+              <span className="muted">
+                {t.hint} {p.approver.name} ({p.approver.role})
+              </span>
+            </legend>
+            <Choice value="approved" label={t.approve} required />
+            <Choice value="rejected" label={t.reject} />
+            <Choice value="alternative" label={t.alternative} />
+            {!asking && <Choice value="info" label={t.info} />}
+            {canForward && <Choice value="forward" label={t.forward} />}
+          </fieldset>
+          <label htmlFor="noteToCustomer">{t.noteCustomer}</label>
+          <textarea id="noteToCustomer" name="noteToCustomer" maxLength={4000} />
+          <label htmlFor="internalNote">{t.noteInternal}</label>
+          <textarea id="internalNote" name="internalNote" maxLength={4000} />
+          <button type="submit">{t.submit}</button>
+        </form>
+      </section>
+    </>,
+  );
 }
