@@ -25,5 +25,5 @@ COPY bin/ bin/
 
 # Files stay root-owned and read-only for the process.
 USER node
-EXPOSE 3000
+EXPOSE 3000 8081
 CMD ["npm", "start"]

@@ -66,6 +66,7 @@ Nachfass demo is running.
   Policy: ${config.policyFile} (DEMO_POLICY=policy/demo.yaml runs reminders and escalation in minutes).
 
   Temporal Web UI    ${ui}/namespaces/${config.temporal.namespace}/workflows/complaint-${caseId}
+                     ${app.codecUrl ? `(case payloads are encrypted; the UI decrypts them through ${app.codecUrl})` : '(case payloads are encrypted; set CODEC_PORT for the UI to show them)'}
   Approval link      ${decisionLink(request!)}
                      (opens a confirmation page for ${supervisor}; only the form decides)
   Link server        ${config.http.publicUrl}

@@ -31,6 +31,8 @@ SMTP_PORT="${NACHFASS_SMTP_PORT:-2525}"
 SMTP_DSN_PORT="${NACHFASS_SMTP_DSN_PORT:-2526}"
 TEMPORAL_PORT="${NACHFASS_TEMPORAL_PORT:-7233}"
 TEMPORAL_UI_PORT="${NACHFASS_TEMPORAL_UI_PORT:-8233}"
+# The worker's codec endpoint (CODEC_PORT): the Web UI decrypts case payloads through it.
+CODEC_PORT="${NACHFASS_CODEC_PORT:-8081}"
 TIMEOUT="${NACHFASS_STACK_TIMEOUT:-30}"
 HOST=127.0.0.1
 
@@ -581,6 +583,7 @@ temporal_up() {
   setsid "$TEMPORAL_BIN" server start-dev \
     --ip "$HOST" --port "$TEMPORAL_PORT" \
     --ui-ip "$HOST" --ui-port "$TEMPORAL_UI_PORT" \
+    --ui-codec-endpoint "http://$HOST:$CODEC_PORT" \
     --db-filename "$TEMPORAL_DB" \
     --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
     --log-level warn \
@@ -761,6 +764,8 @@ export MAIL_DEV_PASSWORD=nachfass
 export TEMPORAL_ADDRESS=$HOST:$TEMPORAL_PORT
 export TEMPORAL_NAMESPACE=default
 export TEMPORAL_UI_URL=http://$HOST:$TEMPORAL_UI_PORT
+export CODEC_PORT=$CODEC_PORT
+export CODEC_CORS_ORIGINS=http://$HOST:$TEMPORAL_UI_PORT,http://localhost:$TEMPORAL_UI_PORT
 EOF
 }
 

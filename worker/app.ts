@@ -11,7 +11,9 @@ import { createActivities } from '../activities/index.js';
 import type { MailboxSettings } from '../activities/intake.js';
 import type { RouterDeps } from '../activities/route.js';
 import { createMailSender, createSmtpTransport } from '../activities/mail.js';
+import Fastify from 'fastify';
 import { CASE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
+import { codecRoutes, EncryptionCodec, payloadKey } from './codec.js';
 import { createRouterDeps } from './cases.js';
 import type { TConfig } from './config.js';
 import { startDevServer, type DevServer } from './dev-server.js';
@@ -22,6 +24,8 @@ export interface App {
   client: Client;
   /** Where the link server listens. */
   linkServerUrl: string;
+  /** The Web UI's codec endpoint, when CODEC_PORT is set. */
+  codecUrl?: string;
   temporalAddress: string;
   /** Temporal Web UI, when the embedded dev server runs. */
   uiUrl?: string;
@@ -69,6 +73,10 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
     if (!address) {
       dev = await startDevServer({
         ...config.temporal.dev,
+        // The embedded server's Web UI decrypts through our codec endpoint.
+        ...(config.payload.encryption && config.codec
+          ? { codecEndpoint: `http://${config.codec.host}:${config.codec.port}` }
+          : {}),
         dbFile: config.temporal.dev.dbFile,
         namespace: config.temporal.namespace,
       });
@@ -76,9 +84,18 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
       address = dev.address;
       log(`embedded Temporal dev server on ${address}, Web UI ${dev.uiUrl}`);
     }
+    // Every payload this process sends to Temporal is sealed; the worker and the client share the codec.
+    const codec = config.payload.encryption
+      ? new EncryptionCodec(payloadKey(config.linkSecret, config.payload.key))
+      : undefined;
+    const dataConverter = codec ? { payloadCodecs: [codec] } : undefined;
     const connection = await Connection.connect({ address });
     cleanups.push(() => connection.close());
-    const client = new Client({ connection, namespace: config.temporal.namespace });
+    const client = new Client({
+      connection,
+      namespace: config.temporal.namespace,
+      ...(dataConverter ? { dataConverter } : {}),
+    });
     const searchAttributes = await hasSearchAttributes(connection, config.temporal.namespace);
     if (!searchAttributes)
       log(
@@ -133,6 +150,7 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
         ? { workflowBundle: opts.workflowBundle }
         : { workflowsPath: path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'index.ts') }),
       activities,
+      ...(dataConverter ? { dataConverter } : {}),
       // The intake activity is cancelled after this grace time and handed to another worker.
       shutdownGraceTime: '3s',
     });
@@ -164,6 +182,14 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
       onError: (err) => log(`link server error: ${err.stack ?? err.message}`),
     });
     cleanups.push(() => http.app.close());
+    let codecUrl: string | undefined;
+    if (codec && config.codec) {
+      const server = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024 });
+      codecRoutes(server, codec, config.codec.origins);
+      codecUrl = await server.listen({ host: config.codec.host, port: config.codec.port });
+      cleanups.push(() => server.close());
+      log(`codec endpoint for the Web UI on ${codecUrl} (origins ${config.codec.origins.join(', ')})`);
+    }
     log(
       `link server on ${http.url}, watching ${boxes.map((b) => b.key).join(', ')} on ${account.host}:${account.port}`,
     );
@@ -171,6 +197,7 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
     return {
       client,
       linkServerUrl: http.url,
+      ...(codecUrl ? { codecUrl } : {}),
       temporalAddress: address,
       ...(dev ? { uiUrl: dev.uiUrl } : {}),
       intakeWorkflowId: intakeIds[0]!,

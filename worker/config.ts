@@ -84,6 +84,27 @@ export const ZEnv = z.object({
     })
     .default({ max: 5, windowMs: 3_600_000 }),
 
+  /** Seal every Temporal payload (inputs, signals, results, memo) with AES-256-GCM; see worker/codec.ts. */
+  PAYLOAD_ENCRYPTION: ZFlag.default(true),
+  /** 32 bytes as 64 hex digits; without it the key is derived from LINK_SECRET. */
+  PAYLOAD_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be 32 bytes written as 64 hex digits')
+    .optional(),
+  /** The Web UI's codec endpoint (decrypts for the UI): off unless a port is given. */
+  CODEC_PORT: ZPort.optional(),
+  CODEC_HOST: z.string().default('127.0.0.1'),
+  /** Browser origins (the Web UI) the codec endpoint answers, comma-separated. */
+  CODEC_CORS_ORIGINS: z
+    .string()
+    .default('http://127.0.0.1:8233,http://localhost:8233')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim().replace(/\/$/, ''))
+        .filter(Boolean),
+    ),
+
   INTAKE_HEARTBEAT_TIMEOUT: ZDuration.default(30_000),
   INTAKE_RECHECK: ZDuration.default(30_000),
   INTAKE_RUN_FOR: ZDuration.default(6 * 3_600_000),
@@ -123,6 +144,10 @@ export interface TConfig {
   intake: { heartbeatTimeout: number; recheck: number; runFor: number };
   /** At most `max` automatic acknowledgments per sender within `windowMs`. */
   ackRateLimit: { max: number; windowMs: number };
+  /** Payload encryption (`key`: PAYLOAD_KEY as hex, else derived from the link secret). */
+  payload: { encryption: boolean; key?: string };
+  /** The Web UI's codec endpoint, when CODEC_PORT is set. */
+  codec?: { host: string; port: number; origins: string[] };
 }
 
 export class ConfigError extends Error {
@@ -184,5 +209,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     policyFile: e.POLICY_FILE,
     intake: { heartbeatTimeout: e.INTAKE_HEARTBEAT_TIMEOUT, recheck: e.INTAKE_RECHECK, runFor: e.INTAKE_RUN_FOR },
     ackRateLimit: e.ACK_RATE_LIMIT,
+    payload: { encryption: e.PAYLOAD_ENCRYPTION, ...(e.PAYLOAD_KEY ? { key: e.PAYLOAD_KEY } : {}) },
+    ...(e.CODEC_PORT !== undefined
+      ? { codec: { host: e.CODEC_HOST, port: e.CODEC_PORT, origins: e.CODEC_CORS_ORIGINS } }
+      : {}),
   };
 }

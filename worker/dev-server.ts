@@ -16,6 +16,8 @@ export interface DevServerOptions {
   /** SQLite file; undefined keeps state in memory. */
   dbFile?: string;
   namespace?: string;
+  /** The Web UI's codec endpoint (our codec server), so the UI shows sealed payloads in plain. */
+  codecEndpoint?: string;
 }
 
 export interface DevServer {
@@ -72,6 +74,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     String(opts.port),
     '--ui-port',
     String(opts.uiPort),
+    ...(opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : []),
     '--namespace',
     opts.namespace ?? 'default',
     '--log-level',

@@ -27,6 +27,21 @@ describe('loadConfig', () => {
     expect(c.mailbox.tlsInsecure).toBe(false);
   });
 
+  it('encrypts payloads by default; the codec endpoint only with a port, for the local Web UI unless told', () => {
+    const c = loadConfig(valid);
+    expect(c.payload).toEqual({ encryption: true });
+    expect(c.codec).toBeUndefined();
+    expect(loadConfig({ ...valid, CODEC_PORT: '8081' }).codec).toEqual({
+      host: '127.0.0.1',
+      port: 8081,
+      origins: ['http://127.0.0.1:8233', 'http://localhost:8233'],
+    });
+    expect(() => loadConfig({ ...valid, PAYLOAD_KEY: 'not-hex' })).toThrowError(
+      /PAYLOAD_KEY: must be 32 bytes written as 64 hex digits/,
+    );
+    expect(loadConfig({ ...valid, PAYLOAD_ENCRYPTION: 'off' }).payload.encryption).toBe(false);
+  });
+
   it('treats empty strings as unset', () => {
     expect(loadConfig({ ...valid, TEMPORAL_ADDRESS: '', IMAP_MAILBOX: '' }).mailbox.folder).toBe('INBOX');
   });

@@ -1,0 +1,127 @@
+/**
+ * Payload encryption. Workflow inputs hold the complaint text and the customer's address; signals, updates,
+ * query answers and the memo hold replies, notes and the subject. Temporal stores them in its history, so the
+ * worker and every client it makes seal each payload with AES-256-GCM before it leaves the process (a Temporal
+ * payload codec). Search attributes are not payloads and stay plain: they never hold personal data.
+ *
+ * A sealed payload says `encoding: binary/encrypted` and which key sealed it (`encryption-key-id`, a hash of
+ * the key, never the key). Payloads that arrive unsealed, e.g. a signal an admin sends with the `temporal`
+ * CLI, are passed through as they are. The Web UI shows sealed payloads through the codec endpoint
+ * (`codecRoutes`), which only decodes for the origins it is told to trust.
+ */
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import type { FastifyInstance } from 'fastify';
+
+export const ENCRYPTED_ENCODING = 'binary/encrypted';
+const KEY_ID = 'encryption-key-id';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+const text = (b: Uint8Array | null | undefined): string | undefined => (b ? new TextDecoder().decode(b) : undefined);
+
+/** The payload key: PAYLOAD_KEY (32 bytes as 64 hex digits) or, without it, derived from the link secret. */
+export function payloadKey(linkSecret: string, explicit?: string): Buffer {
+  if (explicit !== undefined) return Buffer.from(explicit, 'hex');
+  return Buffer.from(hkdfSync('sha256', linkSecret, 'nachfass', 'temporal payload encryption', 32));
+}
+
+export class EncryptionCodec implements PayloadCodec {
+  /** Names the key in every sealed payload, so a wrong key is reported as such instead of as garbage. */
+  readonly keyId: string;
+
+  constructor(private readonly key: Buffer) {
+    if (key.length !== 32) throw new Error('the payload key must be 32 bytes');
+    this.keyId = createHash('sha256').update(key).digest('hex').slice(0, 16);
+  }
+
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((p) => {
+      const plain = temporal.api.common.v1.Payload.encode(p).finish();
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+      cipher.setAAD(utf8(this.keyId));
+      const sealed = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+      return { metadata: { encoding: utf8(ENCRYPTED_ENCODING), [KEY_ID]: utf8(this.keyId) }, data: sealed };
+    });
+  }
+
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((p) => {
+      if (text(p.metadata?.encoding) !== ENCRYPTED_ENCODING) return p;
+      const keyId = text(p.metadata?.[KEY_ID]);
+      if (keyId !== this.keyId) {
+        throw new Error(`payload sealed with key ${keyId ?? '(none)'}, but this process has key ${this.keyId}`);
+      }
+      const data = Buffer.from(p.data ?? new Uint8Array());
+      if (data.length < IV_BYTES + TAG_BYTES) throw new Error('sealed payload is too short');
+      const decipher = createDecipheriv('aes-256-gcm', this.key, data.subarray(0, IV_BYTES));
+      decipher.setAAD(utf8(keyId));
+      decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
+      const plain = Buffer.concat([
+        decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)),
+        decipher.final(),
+      ]);
+      return temporal.api.common.v1.Payload.decode(plain);
+    });
+  }
+}
+
+/** A payload as the Web UI's codec protocol writes it: proto3 JSON, bytes as base64. */
+interface JsonPayload {
+  metadata?: Record<string, string>;
+  data?: string;
+}
+
+function fromJson(p: JsonPayload): Payload {
+  return {
+    metadata: Object.fromEntries(
+      Object.entries(p.metadata ?? {}).map(([k, v]) => [k, new Uint8Array(Buffer.from(String(v), 'base64'))]),
+    ),
+    data: new Uint8Array(Buffer.from(p.data ?? '', 'base64')),
+  };
+}
+
+function toJson(p: Payload): JsonPayload {
+  return {
+    metadata: Object.fromEntries(
+      Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')]),
+    ),
+    data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
+  };
+}
+
+/**
+ * The codec endpoint of the Temporal Web UI ("Codec Server"): POST /encode and /decode with `{"payloads": […]}`.
+ * Decoding reveals what the encryption protects, so it answers only browsers from `origins` (CORS) and is
+ * meant for a listener on an internal address (CODEC_HOST, default loopback); put your own authentication in
+ * front of it before exposing it further.
+ */
+export function codecRoutes(app: FastifyInstance, codec: PayloadCodec, origins: readonly string[]): void {
+  app.addHook('onRequest', async (req, reply) => {
+    const origin = req.headers.origin;
+    if (origin === undefined) return;
+    if (!origins.includes(origin)) return reply.code(403).send({ error: `origin ${origin} is not trusted` });
+    reply.header('access-control-allow-origin', origin);
+    reply.header('vary', 'origin');
+    reply.header('access-control-allow-credentials', 'true');
+    reply.header('access-control-allow-methods', 'POST, OPTIONS');
+    reply.header('access-control-allow-headers', 'content-type, x-namespace, authorization');
+  });
+  app.options('/*', async (_req, reply) => reply.code(204).send());
+  const route = (name: 'encode' | 'decode') =>
+    app.post<{ Body: { payloads?: unknown } }>(`/${name}`, async (req, reply) => {
+      const list = req.body?.payloads;
+      if (!Array.isArray(list)) return reply.code(400).send({ error: 'expected {"payloads": [...]}' });
+      try {
+        const out = await codec[name](list.map((p) => fromJson(p as JsonPayload)));
+        return { payloads: out.map(toJson) };
+      } catch (err) {
+        return reply.code(422).send({ error: err instanceof Error ? err.message : String(err) });
+      }
+    });
+  route('encode');
+  route('decode');
+}
