@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowIdFor } from '../../activities/identity.js';
 import { ENCRYPTED_ENCODING } from '../../worker/codec.js';
@@ -14,6 +14,7 @@ import { startTestApp, testPeople, testPolicy, type TestApp } from '../helpers/a
 import { freePort } from '../helpers/ports.js';
 import { sendViaSmtp, waitForMail } from '../helpers/mail.js';
 
+const { temporal } = proto;
 const UI = 'http://ui.example.test';
 const b64 = (b: Uint8Array | null | undefined): string => Buffer.from(b ?? new Uint8Array()).toString('base64');
 
