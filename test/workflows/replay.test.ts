@@ -1,0 +1,26 @@
+/**
+ * Cases outlive code: a history recorded by an earlier release must replay on the current workflow code without
+ * a nondeterminism error. complaint-before-feedback.bin is a completed case (approved, followed up) recorded by
+ * the release before the feedback survey (commit bc20ea9), unencrypted, as Temporal stored it.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import proto from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../worker/config.js';
+import { workflowBundle } from '../helpers/app.js';
+
+const history = (name: string) =>
+  proto.temporal.api.history.v1.History.decode(readFileSync(path.join(PROJECT_ROOT, 'test/fixtures/histories', name)));
+
+describe('replaying histories of earlier releases', () => {
+  it('replays a case completed before the feedback survey existed', async () => {
+    const recorded = history('complaint-before-feedback.bin');
+    const types = recorded.events?.map((e) => e.eventType) ?? [];
+    expect(types.length).toBeGreaterThan(20);
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, recorded, 'complaint-before-feedback'),
+    ).resolves.toBeUndefined();
+  });
+});
