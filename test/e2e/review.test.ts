@@ -15,7 +15,7 @@ describe('a review after a rejection', () => {
 
   beforeAll(async () => {
     [app, browser] = await Promise.all([
-      startTestApp(people, testPolicy(people, { followUpAfter: '20s' })),
+      startTestApp(people, testPolicy(people, { followUpAfter: '20s', feedbackWindow: '2s' })),
       launchBrowser(),
     ]);
   });
