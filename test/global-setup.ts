@@ -9,6 +9,10 @@ import { freePort, mailPorts } from './helpers/ports.js';
 declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
+    /** The dev server's Web UI, which decrypts payloads through a codec endpoint on `codecPort`. */
+    temporalUiUrl: string;
+    /** Reserved for the one test that serves the codec endpoint (test/e2e/encryption.test.ts). */
+    codecPort: number;
   }
 }
 
@@ -20,7 +24,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
       );
     }
   }
-  const server = await startDevServer({ port: await freePort(), uiPort: await freePort() });
+  const codecPort = await freePort();
+  const server = await startDevServer({
+    port: await freePort(),
+    uiPort: await freePort(),
+    codecEndpoint: `http://127.0.0.1:${codecPort}`,
+  });
   project.provide('temporalAddress', server.address);
+  project.provide('temporalUiUrl', server.uiUrl);
+  project.provide('codecPort', codecPort);
   return () => server.stop();
 }

@@ -1,17 +1,18 @@
 /**
  * Payload encryption on the real stack: what Temporal stores of a case (inputs, activity inputs, memo,
  * updates) is sealed, the app itself reads the case as usual, and the Web UI's codec endpoint opens payloads
- * for the trusted UI origin only.
+ * for the trusted UI origin only: the real Web UI of the run's dev server, in Chromium, shows the case in clear.
  */
 import { randomBytes } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { workflowIdFor } from '../../activities/identity.js';
 import { ENCRYPTED_ENCODING } from '../../worker/codec.js';
 import { caseStateQuery, decideUpdate } from '../../workflows/messages.js';
 import { startTestApp, testPeople, testPolicy, type TestApp } from '../helpers/app.js';
-import { freePort } from '../helpers/ports.js';
+import { launchBrowser } from '../helpers/browser.js';
 import { sendViaSmtp, waitForMail } from '../helpers/mail.js';
 
 const { temporal } = proto;
@@ -21,15 +22,22 @@ const b64 = (b: Uint8Array | null | undefined): string => Buffer.from(b ?? new U
 describe('payload encryption', () => {
   const people = testPeople();
   let app: TestApp;
+  let browser: Browser;
 
   beforeAll(async () => {
-    const codecPort = await freePort();
-    app = await startTestApp(people, testPolicy(people), {
-      CODEC_PORT: String(codecPort),
-      CODEC_CORS_ORIGINS: UI,
-    });
+    // The run's dev server has its Web UI point at this port (test/global-setup.ts).
+    [app, browser] = await Promise.all([
+      startTestApp(people, testPolicy(people), {
+        CODEC_PORT: String(inject('codecPort')),
+        CODEC_CORS_ORIGINS: `${UI},${new URL(inject('temporalUiUrl')).origin}`,
+      }),
+      launchBrowser(),
+    ]);
   });
-  afterAll(async () => app?.stop());
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
 
   it('seals the complaint in history; the app reads it; the codec endpoint opens it for the Web UI only', async () => {
     const marker = `Seriennummer-${randomBytes(6).toString('hex')}`;
@@ -96,5 +104,14 @@ describe('payload encryption', () => {
     });
     expect(stranger.status).toBe(403);
     expect(await stranger.text()).not.toContain(marker);
+
+    // The Temporal Web UI, in Chromium, shows the case's input in clear through the codec endpoint.
+    const page = await browser.newPage();
+    const decodes: number[] = [];
+    page.on('response', (r) => r.url().startsWith(`${app.codecUrl}/decode`) && decodes.push(r.status()));
+    await page.goto(`${inject('temporalUiUrl')}/namespaces/default/workflows/${workflowIdFor(caseId)}`);
+    await page.getByText(marker).first().waitFor({ timeout: 30_000 });
+    expect(decodes.length).toBeGreaterThan(0);
+    expect(decodes.every((s) => s === 200)).toBe(true);
   });
 });
