@@ -2,7 +2,8 @@
  * Every side effect a workflow may ask for, built from injected dependencies
  * (workflows use `proxyActivities<ReturnType<typeof createActivities>>` with a type-only import).
  */
-import { RATING_MAX, type CaseMailRequest } from '../workflows/case.js';
+import { RATING_MAX } from '../workflows/case.js';
+import { type CaseMailRequest } from '../workflows/case-mail.js';
 import { renderCaseMail, type MailLinks } from '../templates/index.js';
 import { createWatchMailbox, type IntakeDeps } from './intake.js';
 import { signLink, type LinkClaims } from './links.js';

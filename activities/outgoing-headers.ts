@@ -4,7 +4,7 @@
  * - Threading (RFC 5322 §3.6.4): customer mails answer the customer's mail; staff mails thread under the case.
  * - RFC 3834: `Auto-Submitted: auto-replied`, and `X-Auto-Response-Suppress` so that Exchange does not answer us.
  */
-import type { CaseMailRequest } from '../workflows/case.js';
+import type { CaseMailRequest } from '../workflows/case-mail.js';
 
 export interface OutgoingHeaders {
   messageId: string;

@@ -1,5 +1,5 @@
 /** Acknowledgment to the customer: received, why a supervisor must approve, how we proceed, and when they hear from us. */
-import type { CaseMailContext } from '../workflows/case.js';
+import type { CaseMailContext } from '../workflows/case-mail.js';
 import { caseSubject, mailTime, salutation } from './format.js';
 import { renderMail, type MailDraft } from './layout.js';
 

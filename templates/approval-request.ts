@@ -2,7 +2,8 @@
  * Approval request to the approver at the case's current level; the same message, with its own opening,
  * serves as reminder and as escalation. It says why the case was escalated, what was done, what is expected.
  */
-import type { Approver, CaseMailContext } from '../workflows/case.js';
+import type { Approver } from '../workflows/case.js';
+import type { CaseMailContext } from '../workflows/case-mail.js';
 import { caseSubject, formatDateTime, reasonsText, salutation } from './format.js';
 import { decideAction, renderMail, type MailDraft } from './layout.js';
 import { trimReply } from '../activities/text.js';

@@ -1,5 +1,5 @@
 /** The decision, sent to the customer with the approver's note. */
-import type { CaseMailContext } from '../workflows/case.js';
+import type { CaseMailContext } from '../workflows/case-mail.js';
 import { caseSubject, salutation } from './format.js';
 import { renderMail, type MailDraft } from './layout.js';
 

@@ -3,7 +3,8 @@
  * decided) must close: the notice, its reminder, the notice to the level above when it is overdue, and the
  * owner's personal message to the customer.
  */
-import { RATING_MAX, type Approver, type CaseMailContext } from '../workflows/case.js';
+import { RATING_MAX, type Approver } from '../workflows/case.js';
+import { type CaseMailContext } from '../workflows/case-mail.js';
 import { caseSubject, formatDateTime, mailTime, salutation } from './format.js';
 import { ratingTitle } from './follow-up.js';
 import { renderMail, type MailDraft } from './layout.js';

@@ -2,7 +2,8 @@
  * Follow-up after the decision: thanks, a 1–5 satisfaction rating as links (each opens a confirmation page;
  * opening it changes nothing) and an invitation to answer in their own words.
  */
-import { RATING_MAX, type CaseMailContext, type TLanguage } from '../workflows/case.js';
+import { RATING_MAX, type TLanguage } from '../workflows/case.js';
+import { type CaseMailContext } from '../workflows/case-mail.js';
 import { caseSubject, mailTime, salutation } from './format.js';
 import { renderMail, type MailDraft } from './layout.js';
 

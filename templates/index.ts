@@ -1,5 +1,6 @@
 /** Renders the mail for one activity request. */
-import type { Approver, CaseMailRequest } from '../workflows/case.js';
+import type { Approver } from '../workflows/case.js';
+import type { CaseMailRequest } from '../workflows/case-mail.js';
 import { feedbackThanks, lowRatingMessage, lowRatingNotice } from './feedback.js';
 import { acknowledgment } from './acknowledgment.js';
 import { approvalRequest } from './approval-request.js';

@@ -1,5 +1,6 @@
 /** Asking the customer for more information (and reminding them once); telling the approver when no answer came. */
-import type { Approver, CaseMailContext } from '../workflows/case.js';
+import type { Approver } from '../workflows/case.js';
+import type { CaseMailContext } from '../workflows/case-mail.js';
 import { caseSubject, mailTime, salutation } from './format.js';
 import { decideAction, renderMail, type MailDraft } from './layout.js';
 

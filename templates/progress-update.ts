@@ -1,5 +1,5 @@
 /** Progress update when the promised time falls due without a decision: honest, with a new time. */
-import type { CaseMailContext } from '../workflows/case.js';
+import type { CaseMailContext } from '../workflows/case-mail.js';
 import { caseSubject, mailTime, salutation } from './format.js';
 import { renderMail, type MailDraft } from './layout.js';
 

@@ -2,14 +2,8 @@
  * Sample data for every mail template in both languages: what `npm run preview` renders and the golden-file
  * tests compare; the link server's pages likewise. Fixed dates and links, so the output only changes when a template does. Pure.
  */
-import type {
-  Approver,
-  CaseMailContext,
-  CaseMailRequest,
-  CaseState,
-  DecisionRecord,
-  TLanguage,
-} from '../workflows/case.js';
+import type { Approver, CaseState, DecisionRecord, TLanguage } from '../workflows/case.js';
+import type { CaseMailContext, CaseMailRequest } from '../workflows/case-mail.js';
 import type { MailLinks } from './index.js';
 import { decidePage } from './pages/decide.js';
 import { FEEDBACK_TEXT, followUpPage, ratingPage } from './pages/feedback.js';

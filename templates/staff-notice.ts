@@ -1,5 +1,6 @@
 /** Notices to whoever decides a case: the customer wrote again, or the customer's address bounced. */
-import type { Approver, CaseMailContext } from '../workflows/case.js';
+import type { Approver } from '../workflows/case.js';
+import type { CaseMailContext } from '../workflows/case-mail.js';
 import { caseSubject, formatDateTime, salutation } from './format.js';
 import { decideAction, renderMail, type MailDraft } from './layout.js';
 

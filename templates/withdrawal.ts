@@ -1,5 +1,6 @@
 /** The customer withdrew the complaint: a polite confirmation to them, and a notice to whoever was deciding. */
-import type { Approver, CaseMailContext } from '../workflows/case.js';
+import type { Approver } from '../workflows/case.js';
+import type { CaseMailContext } from '../workflows/case-mail.js';
 import { caseSubject, salutation } from './format.js';
 import { renderMail, type MailDraft } from './layout.js';
 

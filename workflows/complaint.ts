@@ -15,7 +15,8 @@ import {
 import type { createActivities } from '../activities/index.js';
 import { assess } from './assessment.js';
 import { caseTimes, dueAt, type DurationSpec } from './calendar.js';
-import { caseMailRequest, type Approver, type CaseState, type ComplaintInput, type TMailKind } from './case.js';
+import { type Approver, type CaseState, type ComplaintInput, type TMailKind } from './case.js';
+import { caseMailRequest } from './case-mail.js';
 import { registerCaseHandlers, type TNotice } from './case-handlers.js';
 import { decisionHandlers } from './decision.js';
 import { ErrorCode } from './error-codes.js';

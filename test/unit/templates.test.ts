@@ -4,7 +4,8 @@ import { caseSubject, formatDateTime } from '../../templates/format.js';
 import { renderCaseMail } from '../../templates/index.js';
 import { decidePage } from '../../templates/pages/decide.js';
 import { noticePage } from '../../templates/pages/notice.js';
-import type { CaseMailContext, CaseState } from '../../workflows/case.js';
+import type { CaseState } from '../../workflows/case.js';
+import type { CaseMailContext } from '../../workflows/case-mail.js';
 
 const company = {
   name: 'Muster Versand GmbH',
