@@ -86,7 +86,10 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
     }
     // Every payload this process sends to Temporal is sealed; the worker and the client share the codec.
     const codec = config.payload.encryption
-      ? new EncryptionCodec(payloadKey(config.linkSecret, config.payload.key))
+      ? new EncryptionCodec(
+          payloadKey(config.linkSecret, config.payload.key),
+          config.payload.previousKeys.map((k) => Buffer.from(k, 'hex')),
+        )
       : undefined;
     const dataConverter = codec ? { payloadCodecs: [codec] } : undefined;
     const connection = await Connection.connect({ address });

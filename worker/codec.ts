@@ -31,13 +31,26 @@ export function payloadKey(linkSecret: string, explicit?: string): Buffer {
   return Buffer.from(hkdfSync('sha256', linkSecret, 'nachfass', 'temporal payload encryption', 32));
 }
 
-export class EncryptionCodec implements PayloadCodec {
-  /** Names the key in every sealed payload, so a wrong key is reported as such instead of as garbage. */
-  readonly keyId: string;
+/** Names a key in every payload it sealed (a hash, never the key), so a wrong key is reported as such. */
+export function keyIdOf(key: Buffer): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 16);
+}
 
-  constructor(private readonly key: Buffer) {
-    if (key.length !== 32) throw new Error('the payload key must be 32 bytes');
-    this.keyId = createHash('sha256').update(key).digest('hex').slice(0, 16);
+export class EncryptionCodec implements PayloadCodec {
+  /** The id of the key new payloads are sealed with. */
+  readonly keyId: string;
+  /** Every key this process opens payloads with, by id: the current one and previous ones (key rotation). */
+  private readonly keys = new Map<string, Buffer>();
+
+  constructor(
+    private readonly key: Buffer,
+    previous: readonly Buffer[] = [],
+  ) {
+    for (const k of [key, ...previous]) {
+      if (k.length !== 32) throw new Error('the payload key must be 32 bytes');
+      this.keys.set(keyIdOf(k), k);
+    }
+    this.keyId = keyIdOf(key);
   }
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
@@ -55,12 +68,16 @@ export class EncryptionCodec implements PayloadCodec {
     return payloads.map((p) => {
       if (text(p.metadata?.encoding) !== ENCRYPTED_ENCODING) return p;
       const keyId = text(p.metadata?.[KEY_ID]);
-      if (keyId !== this.keyId) {
-        throw new Error(`payload sealed with key ${keyId ?? '(none)'}, but this process has key ${this.keyId}`);
+      const key = keyId === undefined ? undefined : this.keys.get(keyId);
+      if (!key || keyId === undefined) {
+        const known = [...this.keys.keys()];
+        throw new Error(
+          `payload sealed with key ${keyId ?? '(none)'}, but this process has key${known.length > 1 ? 's' : ''} ${known.join(', ')}`,
+        );
       }
       const data = Buffer.from(p.data ?? new Uint8Array());
       if (data.length < IV_BYTES + TAG_BYTES) throw new Error('sealed payload is too short');
-      const decipher = createDecipheriv('aes-256-gcm', this.key, data.subarray(0, IV_BYTES));
+      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
       decipher.setAAD(utf8(keyId));
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
       const plain = Buffer.concat([

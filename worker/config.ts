@@ -91,6 +91,11 @@ export const ZEnv = z.object({
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, 'must be 32 bytes written as 64 hex digits')
     .optional(),
+  /** Keys payloads were sealed with before (rotation), comma-separated, each 64 hex digits: read, never used to seal. */
+  PAYLOAD_PREVIOUS_KEYS: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}(,[0-9a-fA-F]{64})*$/, 'must be keys of 64 hex digits, comma-separated')
+    .optional(),
   /** The Web UI's codec endpoint (decrypts for the UI): off unless a port is given. */
   CODEC_PORT: ZPort.optional(),
   CODEC_HOST: z.string().default('127.0.0.1'),
@@ -145,7 +150,7 @@ export interface TConfig {
   /** At most `max` automatic acknowledgments per sender within `windowMs`. */
   ackRateLimit: { max: number; windowMs: number };
   /** Payload encryption (`key`: PAYLOAD_KEY as hex, else derived from the link secret). */
-  payload: { encryption: boolean; key?: string };
+  payload: { encryption: boolean; key?: string; previousKeys: string[] };
   /** The Web UI's codec endpoint, when CODEC_PORT is set. */
   codec?: { host: string; port: number; origins: string[] };
 }
@@ -209,7 +214,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     policyFile: e.POLICY_FILE,
     intake: { heartbeatTimeout: e.INTAKE_HEARTBEAT_TIMEOUT, recheck: e.INTAKE_RECHECK, runFor: e.INTAKE_RUN_FOR },
     ackRateLimit: e.ACK_RATE_LIMIT,
-    payload: { encryption: e.PAYLOAD_ENCRYPTION, ...(e.PAYLOAD_KEY ? { key: e.PAYLOAD_KEY } : {}) },
+    payload: {
+      encryption: e.PAYLOAD_ENCRYPTION,
+      ...(e.PAYLOAD_KEY ? { key: e.PAYLOAD_KEY } : {}),
+      previousKeys: e.PAYLOAD_PREVIOUS_KEYS?.split(',') ?? [],
+    },
     ...(e.CODEC_PORT !== undefined
       ? { codec: { host: e.CODEC_HOST, port: e.CODEC_PORT, origins: e.CODEC_CORS_ORIGINS } }
       : {}),

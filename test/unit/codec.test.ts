@@ -1,6 +1,6 @@
 /** The payload codec on its own: sealing, opening, refusing what was tampered with or sealed with another key. */
 import { describe, expect, it } from 'vitest';
-import { EncryptionCodec, ENCRYPTED_ENCODING, payloadKey } from '../../worker/codec.js';
+import { EncryptionCodec, ENCRYPTED_ENCODING, keyIdOf, payloadKey } from '../../worker/codec.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | null | undefined): string => new TextDecoder().decode(b ?? new Uint8Array());
@@ -47,6 +47,17 @@ describe('EncryptionCodec', () => {
     await expect(other.decode([sealed!])).rejects.toThrow(
       `payload sealed with key ${codec.keyId}, but this process has key ${other.keyId}`,
     );
+  });
+
+  it('opens payloads sealed with a previous key after a rotation, and seals only with the new one', async () => {
+    const oldKey = payloadKey(secret);
+    const [sealedBefore] = await new EncryptionCodec(oldKey).encode([complaint]);
+    const rotated = new EncryptionCodec(Buffer.alloc(32, 7), [oldKey]);
+    const [opened] = await rotated.decode([sealedBefore!]);
+    expect(dec(opened!.data)).toContain('erika@example.test');
+    const [sealedAfter] = await rotated.encode([complaint]);
+    expect(dec(sealedAfter!.metadata?.['encryption-key-id'])).toBe(keyIdOf(Buffer.alloc(32, 7)));
+    await expect(new EncryptionCodec(oldKey).decode([sealedAfter!])).rejects.toThrow('payload sealed with key');
   });
 
   it('derives the key from the link secret unless PAYLOAD_KEY gives one', () => {

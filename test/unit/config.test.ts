@@ -29,7 +29,10 @@ describe('loadConfig', () => {
 
   it('encrypts payloads by default; the codec endpoint only with a port, for the local Web UI unless told', () => {
     const c = loadConfig(valid);
-    expect(c.payload).toEqual({ encryption: true });
+    expect(c.payload).toEqual({ encryption: true, previousKeys: [] });
+    expect(
+      loadConfig({ ...valid, PAYLOAD_PREVIOUS_KEYS: `${'a'.repeat(64)},${'b'.repeat(64)}` }).payload.previousKeys,
+    ).toEqual(['a'.repeat(64), 'b'.repeat(64)]);
     expect(c.codec).toBeUndefined();
     expect(loadConfig({ ...valid, CODEC_PORT: '8081' }).codec).toEqual({
       host: '127.0.0.1',
