@@ -2,6 +2,8 @@
  * Cases outlive code: a history recorded by an earlier release must replay on the current workflow code without
  * a nondeterminism error. complaint-before-feedback.bin is a completed case (approved, followed up) recorded by
  * the release before the feedback survey (commit bc20ea9), unencrypted, as Temporal stored it.
+ * complaint-low-rating.bin is this release's survey path (rating 2, reminder, overdue notice, follow-up closed),
+ * recorded with PAYLOAD_ENCRYPTION=false so that later releases can replay it.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,6 +23,15 @@ describe('replaying histories of earlier releases', () => {
     expect(types.length).toBeGreaterThan(20);
     await expect(
       Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, recorded, 'complaint-before-feedback'),
+    ).resolves.toBeUndefined();
+  });
+
+  it('replays a case of this release through the survey and a low rating’s follow-up', async () => {
+    const recorded = history('complaint-low-rating.bin');
+    const markers = recorded.events?.filter((e) => e.markerRecordedEventAttributes) ?? [];
+    expect(markers.length).toBe(1); // patched('feedback-survey')
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, recorded, 'complaint-low-rating'),
     ).resolves.toBeUndefined();
   });
 });
