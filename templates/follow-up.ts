@@ -14,7 +14,7 @@ export const RATING_WORDS: Record<TLanguage, readonly string[]> = {
 };
 
 export function ratingTitle(value: number, l: TLanguage): string {
-  return `${value} ${l === 'de' ? 'von' : 'of'} ${RATING_MAX}: ${RATING_WORDS[l][value - 1] ?? ''}`;
+  return `${value} ${l === 'de' ? 'von' : 'of'} ${RATING_MAX} (${RATING_WORDS[l][value - 1] ?? ''})`;
 }
 
 /** `ratingLinks[i]` rates i + 1; the rating counts until the feedback window closes. */

@@ -30,7 +30,7 @@ export interface RenderedMail {
 export interface MailChoice {
   label: string;
   url: string;
-  /** Read by screen readers and shown as the link's title, e.g. "2 von 5: eher unzufrieden". */
+  /** Read by screen readers and shown as the link's title, e.g. "2 von 5 (eher unzufrieden)". */
   title: string;
 }
 

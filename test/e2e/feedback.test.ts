@@ -15,9 +15,11 @@ import { startTestApp, testPeople, testPolicy, type TestApp } from '../helpers/a
 import { launchBrowser } from '../helpers/browser.js';
 import { readFolder, sendViaSmtp, uniqueAddress, waitForMail } from '../helpers/mail.js';
 
-/** The rating link for `value` from the follow-up's text part ("2 von 5: eher unzufrieden:\n<url>"). */
+/** The rating link for `value` from the follow-up's text part ("2 von 5 (eher unzufrieden):\n<url>"). */
 function ratingLink(m: ParsedMail, value: number): string {
-  const link = m.text?.match(new RegExp(`^${value} (?:von|of) 5: [^\\n]*:\\n(https?://\\S+/feedback/\\S+)$`, 'm'))?.[1];
+  const link = m.text?.match(
+    new RegExp(`^${value} (?:von|of) 5 \\([^)]*\\):\\n(https?://\\S+/feedback/\\S+)$`, 'm'),
+  )?.[1];
   if (!link) throw new Error(`no rating link for ${value} in "${m.subject}"`);
   return link;
 }
@@ -107,7 +109,7 @@ describe('feedback after the decision', () => {
 
     // The customer is thanked, told who looks into it and by when.
     const [thanks] = await waitForMail(customer, (m) => /\] Danke für Ihre Rückmeldung:/.test(m.subject ?? ''));
-    expect(thanks!.text).toContain('2 von 5: eher unzufrieden');
+    expect(thanks!.text).toContain('2 von 5 (eher unzufrieden)');
     expect(thanks!.text).toMatch(/Sabine Schulz, .* meldet sich bis spätestens .+ Uhr bei Ihnen/);
 
     // The owner is told, then reminded; once overdue the level above hears of it.
