@@ -92,9 +92,13 @@ export function lowRatingNotice(c: CaseMailContext, a: Approver, kind: TLowRatin
     paragraphs: [
       opening,
       `${de ? 'Kunde' : 'Customer'}: ${who}\n${decided}\n${de ? 'Fällig' : 'Due'}: ${due}`,
-      de
-        ? 'Von Ihnen erwartet: Nehmen Sie Kontakt mit dem Kunden auf, klären Sie, was ihn unzufrieden macht, und halten Sie auf der Seite hinter dem Link fest, was getan wurde und was wir daraus lernen. Dort können Sie dem Kunden auch eine Nachricht senden. Erst dann wird der Fall abgeschlossen.'
-        : 'Expected from you: get in touch with the customer, find out what left them dissatisfied, and record on the page behind the link what was done and what we learn. You can also send the customer a message there. Only then is the case completed.',
+      kind === 'low-rating-overdue'
+        ? de
+          ? `Von Ihnen erwartet: Sorgen Sie dafür, dass sich jemand beim Kunden meldet; zugesagt war das bis ${due}. Wer die Nachbereitung abschließt, hält auf der Seite hinter dem Link fest, was getan wurde und was wir daraus lernen; erst dann wird der Fall abgeschlossen.`
+          : `Expected from you: make sure someone gets in touch with the customer; we promised that by ${due}. Whoever closes the follow-up records on the page behind the link what was done and what we learn; only then is the case completed.`
+        : de
+          ? 'Von Ihnen erwartet: Nehmen Sie Kontakt mit dem Kunden auf, klären Sie, was ihn unzufrieden macht, und halten Sie auf der Seite hinter dem Link fest, was getan wurde und was wir daraus lernen. Dort können Sie dem Kunden auch eine Nachricht senden. Erst dann wird der Fall abgeschlossen.'
+          : 'Expected from you: get in touch with the customer, find out what left them dissatisfied, and record on the page behind the link what was done and what we learn. You can also send the customer a message there. Only then is the case completed.',
     ],
     ...(words.length > 0
       ? { quote: { label: de ? 'Die Worte des Kunden:' : 'In the customer’s words:', text: words.join('\n\n') } }

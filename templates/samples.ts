@@ -194,6 +194,12 @@ export function mailSamples(): MailSample[] {
       reply: { ...reply, text: l === 'de' ? 'Ich lege Widerspruch ein.' : 'I appeal against this decision.' },
     });
     add('customer-reply', 'customer-reply', supervisor, { ...staff, reply });
+    add('customer-reply-feedback', 'customer-reply', supervisor, {
+      ...staff,
+      decision: approved,
+      reply: { ...reply, text: slow },
+      feedback: feedback(4),
+    });
     add('bounce-notice', 'bounce-notice', supervisor, {
       ...staff,
       unreachable: { at: '2026-11-24T08:13:00.000Z', status: '5.1.1' },

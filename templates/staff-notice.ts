@@ -2,6 +2,7 @@
 import type { Approver } from '../workflows/case.js';
 import type { CaseMailContext } from '../workflows/case-mail.js';
 import { caseSubject, formatDateTime, salutation } from './format.js';
+import { ratingTitle } from './follow-up.js';
 import { decideAction, renderMail, type MailDraft } from './layout.js';
 
 export function customerReplyNotice(c: CaseMailContext, a: Approver, link: string): MailDraft {
@@ -10,8 +11,19 @@ export function customerReplyNotice(c: CaseMailContext, a: Approver, link: strin
   if (!r) throw new Error(`case ${c.caseId} has no reply to forward`);
   const when = formatDateTime(r.at, l, c.company.timeZone);
   const decided = c.decision !== undefined;
-  const paragraphs =
-    l === 'de'
+  const survey = c.feedback;
+  const rating = survey?.rating ? ratingTitle(survey.rating, l) : undefined;
+  const paragraphs = survey
+    ? l === 'de'
+      ? [
+          `zu Fall ${c.caseId} hat ${r.from} am ${when} auf unsere Zufriedenheitsumfrage geantwortet${rating ? ` und mit ${rating} bewertet` : ''}. Die Antwort steht unten und im Fallverlauf.`,
+          'Sie ist als Rückmeldung festgehalten, und der Kunde hat ein Dankeschön erhalten. Braucht sie eine Antwort, schreiben Sie ihm bitte direkt.',
+        ]
+      : [
+          `${r.from} answered our satisfaction survey about case ${c.caseId} on ${when}${rating ? `, rating it ${rating}` : ''}. The answer is below and in the case history.`,
+          'It is recorded as feedback, and the customer has been thanked. If it needs an answer, please write to them directly.',
+        ]
+    : l === 'de'
       ? [
           `zu Fall ${c.caseId} hat ${r.from} am ${when} erneut geschrieben. Die Nachricht steht unten und im Fallverlauf.`,
           decided
@@ -24,17 +36,21 @@ export function customerReplyNotice(c: CaseMailContext, a: Approver, link: strin
             ? 'The case is already decided. Please check whether the message needs an answer.'
             : 'Please take it into account in your decision.',
         ];
-  return renderMail(
-    caseSubject(c.caseId, c.subject, l, l === 'de' ? 'Neue Nachricht des Kunden' : 'New message from the customer'),
-    {
-      language: l,
-      greeting: salutation(a.name, l),
-      paragraphs,
-      quote: { label: r.subject, text: r.text },
-      ...(decided ? {} : { action: decideAction(l, link) }),
-      company: c.company,
-    },
-  );
+  const prefix = survey
+    ? l === 'de'
+      ? 'Rückmeldung des Kunden'
+      : 'Feedback from the customer'
+    : l === 'de'
+      ? 'Neue Nachricht des Kunden'
+      : 'New message from the customer';
+  return renderMail(caseSubject(c.caseId, c.subject, l, prefix), {
+    language: l,
+    greeting: salutation(a.name, l),
+    paragraphs,
+    quote: { label: r.subject, text: r.text },
+    ...(decided ? {} : { action: decideAction(l, link) }),
+    company: c.company,
+  });
 }
 
 export function bounceNotice(c: CaseMailContext, a: Approver): MailDraft {

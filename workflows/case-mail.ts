@@ -58,6 +58,12 @@ export interface CaseMailRequest {
   case: CaseMailContext;
 }
 
+/** Whether the customer's latest reply answered the follow-up survey (it is recorded as feedback). */
+function answersSurvey(state: CaseState): boolean {
+  const last = state.replies[state.replies.length - 1];
+  return last !== undefined && (state.feedback?.comments.some((c) => c.at === last.at) ?? false);
+}
+
 /** Builds the activity input for one mail. Pure. */
 export function caseMailRequest(
   kind: TMailKind,
@@ -100,7 +106,11 @@ export function caseMailRequest(
             },
           }
         : {}),
-      ...(state.feedback && (kind === 'follow-up' || kind === 'feedback-thanks' || kind.startsWith('low-rating'))
+      ...(state.feedback &&
+      (kind === 'follow-up' ||
+        kind === 'feedback-thanks' ||
+        kind.startsWith('low-rating') ||
+        (kind === 'customer-reply' && answersSurvey(state)))
         ? {
             feedback: {
               closesAt: state.feedback.closesAt,

@@ -198,7 +198,11 @@ describe('feedback after the decision', () => {
     const [thanks] = await waitForMail(customer, (m) => /\] Danke für Ihre Rückmeldung:/.test(m.subject ?? ''));
     expect(thanks!.text).toContain('an die Person weitergegeben, die über Ihren Fall entschieden hat');
     // Whoever decided reads it too.
-    await waitForMail(people.supervisor, (m) => (m.text ?? '').includes('die Hotline war schwer zu erreichen'));
+    const [forwarded] = await waitForMail(people.supervisor, (m) =>
+      (m.text ?? '').includes('die Hotline war schwer zu erreichen'),
+    );
+    expect(forwarded!.subject).toMatch(/\] Rückmeldung des Kunden:/);
+    expect(forwarded!.text).toContain('auf unsere Zufriedenheitsumfrage geantwortet');
 
     const result: CaseState = await handle.result();
     expect(result.status).toBe('completed');
