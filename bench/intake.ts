@@ -3,7 +3,9 @@
  * over LMTP, then runs the whole app against it and measures how fast the mailbox drains into cases and
  * how the worker's memory behaves. Run for several N to see whether memory stays flat with mailbox size.
  *
- *   npx tsx bench/intake.ts [N ...]        (default: 100 400; the mail stack must run: scripts/stack.sh up mail)
+ *   npx tsx bench/intake.ts [N ...] [--compare-encryption]
+ *       (default: 100 400; the mail stack must run: scripts/stack.sh up mail; --compare-encryption runs each N
+ *       also with PAYLOAD_ENCRYPTION=false, to show what sealing the payloads costs)
  *
  * Prints a table and writes bench/results/intake.json. Figures, not assertions: these machines are noisy.
  */
@@ -36,7 +38,7 @@ async function folderCount(user: string, folder: string): Promise<number> {
   });
 }
 
-async function run(n: number, temporalAddress: string): Promise<Record<string, number>> {
+async function run(n: number, temporalAddress: string, encryption: boolean): Promise<Record<string, number>> {
   const tag = randomBytes(3).toString('hex');
   const support = `bench-support-${tag}@example.test`;
   const people = { supervisor: `bench-sup-${tag}@example.test`, manager: `bench-man-${tag}@example.test` };
@@ -50,6 +52,7 @@ async function run(n: number, temporalAddress: string): Promise<Record<string, n
     IMAP_SECURE: 'false', IMAP_USER: support, IMAP_PASSWORD: STACK_PASSWORD, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(mailPorts.smtp),
     SMTP_SECURE: 'false', SUPPORT_ADDRESS: `Kundenservice <${support}>`, LINK_SECRET: randomBytes(32).toString('hex'),
     HTTP_PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ACK_RATE_LIMIT: '1000/1h',
+    PAYLOAD_ENCRYPTION: String(encryption),
   });
   const policy = parsePolicy(`
 company: { name: Bench GmbH, address: "Weg 1, Berlin", phone: "+49 30 1", hours: "Mo–Fr 9–18", timeZone: Europe/Berlin }
@@ -71,6 +74,7 @@ rules: { urgencyKeywords: [sofort], impactKeywords: [Erstattung] }
   clearInterval(sampler);
   return {
     mails: n,
+    encrypted: encryption ? 1 : 0,
     fillSeconds: fillS,
     drainSeconds: drainS,
     mailsPerSecond: Math.round((processed / drainS) * 10) / 10,
@@ -82,13 +86,16 @@ rules: { urgencyKeywords: [sofort], impactKeywords: [Erstattung] }
 
 async function main(): Promise<void> {
   const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+  const modes = process.argv.includes('--compare-encryption') ? [true, false] : [true];
   const server = await startDevServer({ port: await freePort(), uiPort: await freePort() });
   const rows: Array<Record<string, number>> = [];
   try {
     for (const n of sizes.length ? sizes : [100, 400]) {
-      const row = await run(n, server.address);
-      rows.push(row);
-      console.log(JSON.stringify(row));
+      for (const encryption of modes) {
+        const row = await run(n, server.address, encryption);
+        rows.push(row);
+        console.log(JSON.stringify(row));
+      }
     }
   } finally {
     await server.stop();
