@@ -3,7 +3,7 @@
  * (workflows use `proxyActivities<ReturnType<typeof createActivities>>` with a type-only import).
  */
 import { RATING_MAX } from '../workflows/case.js';
-import { type CaseMailRequest } from '../workflows/case-mail.js';
+import type { CaseMailRequest } from '../workflows/case-mail.js';
 import { renderCaseMail, type MailLinks } from '../templates/index.js';
 import { createWatchMailbox, type IntakeDeps } from './intake.js';
 import { signLink, type LinkClaims } from './links.js';

@@ -4,7 +4,7 @@
  * owner's personal message to the customer.
  */
 import { RATING_MAX, type Approver } from '../workflows/case.js';
-import { type CaseMailContext } from '../workflows/case-mail.js';
+import type { CaseMailContext } from '../workflows/case-mail.js';
 import { caseSubject, formatDateTime, mailTime, salutation } from './format.js';
 import { ratingTitle } from './follow-up.js';
 import { renderMail, type MailDraft } from './layout.js';

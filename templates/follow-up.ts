@@ -3,7 +3,7 @@
  * opening it changes nothing) and an invitation to answer in their own words.
  */
 import { RATING_MAX, type TLanguage } from '../workflows/case.js';
-import { type CaseMailContext } from '../workflows/case-mail.js';
+import type { CaseMailContext } from '../workflows/case-mail.js';
 import { caseSubject, mailTime, salutation } from './format.js';
 import { renderMail, type MailDraft } from './layout.js';
 
