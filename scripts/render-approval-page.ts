@@ -8,7 +8,7 @@ import { launchBrowser } from './lib/browser.js';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { decidePage } from '../templates/pages/decide.js';
-import { PAGE_CSS } from '../templates/pages/layout.js';
+import { standalone } from '../templates/pages/layout.js';
 import type { Approver, CaseState } from '../workflows/case.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -69,9 +69,7 @@ function standalonePage(): string {
     csrfToken: 'beispiel-csrf-token',
     action: '/decide/beispiel',
   });
-  const stylesheet = /<link rel="stylesheet" href="\/static\/app\.css" ?\/?>/;
-  if (!stylesheet.test(page)) throw new Error('the page no longer links /static/app.css: update this script');
-  return page.replace(stylesheet, () => `<style>${PAGE_CSS}</style>`);
+  return standalone(page);
 }
 
 async function shoot(browser: Browser, html: string, file: string, width: number, height: number): Promise<void> {

@@ -7,7 +7,7 @@ import type { CaseMailContext, CaseMailRequest } from '../workflows/case-mail.js
 import type { MailLinks } from './index.js';
 import { decidePage } from './pages/decide.js';
 import { FEEDBACK_TEXT, followUpPage, ratingPage } from './pages/feedback.js';
-import { PAGE_CSS } from './pages/layout.js';
+import { standalone } from './pages/layout.js';
 import { noticePage } from './pages/notice.js';
 
 export interface MailSample {
@@ -295,9 +295,5 @@ export function pageSamples(): PageSample[] {
       },
     );
   }
-  const stylesheet = /<link rel="stylesheet" href="\/static\/app\.css" ?\/?>/;
-  return pages.map((p) => {
-    if (!stylesheet.test(p.html)) throw new Error(`${p.name} no longer links /static/app.css`);
-    return { ...p, html: p.html.replace(stylesheet, () => `<style>${PAGE_CSS}</style>`) };
-  });
+  return pages.map((p) => ({ ...p, html: standalone(p.html) }));
 }

@@ -28,8 +28,8 @@ export interface FeedbackRouteDeps {
 
 type TText = readonly [string, string];
 
-/** One text field of a posted form: trimmed and bounded, undefined when absent; false when not a single string. */
-function field(body: unknown, name: string): string | undefined | false {
+/** One text field of a posted form: trimmed and bounded, undefined when absent or blank; false when not a single string. */
+export function formField(body: unknown, name: string): string | undefined | false {
   const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
   if (value === undefined) return undefined;
   if (typeof value !== 'string') return false;
@@ -76,8 +76,8 @@ export function registerFeedbackRoutes(app: FastifyInstance, d: FeedbackRouteDep
       const t = FEEDBACK_TEXT[l];
       const refused = ratingRefused(state);
       if (refused) return page(reply, refused.status === 200 ? 409 : refused.status, l, refused.text);
-      const rating = Number(field(req.body, 'rating'));
-      const comment = field(req.body, 'comment');
+      const rating = Number(formField(req.body, 'rating'));
+      const comment = formField(req.body, 'comment');
       if (!Number.isInteger(rating) || rating < 1 || rating > RATING_MAX || comment === false) {
         return page(reply, 400, l, t.badForm, 'error');
       }
@@ -146,8 +146,8 @@ export function registerFeedbackRoutes(app: FastifyInstance, d: FeedbackRouteDep
       const t = FOLLOW_UP_NOTICE[l];
       const refused = followUpRefused(state, l);
       if (refused) return page(reply, refused.status, l, refused.text);
-      const note = field(req.body, 'note');
-      const messageToCustomer = field(req.body, 'messageToCustomer');
+      const note = formField(req.body, 'note');
+      const messageToCustomer = formField(req.body, 'messageToCustomer');
       if (!note || messageToCustomer === false) return page(reply, 400, l, t.badForm, 'error');
       const h = handle(claims.c);
       try {

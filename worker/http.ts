@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { workflowIdFor } from '../activities/identity.js';
 import { verifyLink, type TLinkPurpose } from '../activities/links.js';
 import { formatDateTime } from '../templates/format.js';
-import { registerFeedbackRoutes, type TLoaded } from './feedback-routes.js';
+import { formField, registerFeedbackRoutes, type TLoaded } from './feedback-routes.js';
 import { decidePage } from '../templates/pages/decide.js';
 import { PAGE_CSS } from '../templates/pages/layout.js';
 import { LINK_TEXT } from '../templates/pages/link-texts.js';
@@ -47,18 +47,15 @@ type TForm = { outcome: TDecisionOutcome | 'forward' | 'info'; noteToCustomer?: 
 /** The posted form, or undefined when a field is missing, repeated or not text (never trust the body's shape). */
 function readForm(body: unknown): TForm | undefined {
   const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-  const { outcome, noteToCustomer, internalNote } = fields;
+  const { outcome } = fields;
   if (outcome !== 'forward' && outcome !== 'info' && !DECISION_OUTCOMES.includes(outcome as TDecisionOutcome)) {
     return undefined;
   }
   const form: TForm = { outcome: outcome as TForm['outcome'] };
-  for (const [name, value] of [
-    ['noteToCustomer', noteToCustomer],
-    ['internalNote', internalNote],
-  ] as const) {
-    if (value === undefined) continue;
-    if (typeof value !== 'string') return undefined;
-    if (value.trim()) form[name] = value.trim().slice(0, 4000);
+  for (const name of ['noteToCustomer', 'internalNote'] as const) {
+    const value = formField(body, name);
+    if (value === false) return undefined;
+    if (value) form[name] = value;
   }
   if ((form.outcome === 'alternative' || form.outcome === 'info') && !form.noteToCustomer) return undefined;
   return form;

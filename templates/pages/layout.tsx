@@ -51,6 +51,13 @@ export function page(language: TLanguage, title: string, body: ReactNode): strin
   )}`;
 }
 
+/** A page with its stylesheet inlined, to look at without the link server (preview, screenshots). */
+export function standalone(html: string): string {
+  const stylesheet = /<link rel="stylesheet" href="\/static\/app\.css" ?\/?>/;
+  if (!stylesheet.test(html)) throw new Error('the page no longer links /static/app.css');
+  return html.replace(stylesheet, () => `<style>${PAGE_CSS}</style>`);
+}
+
 /** The hidden CSRF field every form carries. */
 export function CsrfField({ token }: { token: string }) {
   return <input type="hidden" name="_csrf" value={token} />;
