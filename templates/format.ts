@@ -1,4 +1,5 @@
 /** Language-aware formatting for messages and pages. Pure. */
+import { boundLine } from '../activities/text.js';
 import type { TLanguage } from '../workflows/case.js';
 
 const LOCALE: Record<TLanguage, string> = { de: 'de-DE', en: 'en-GB' };
@@ -31,12 +32,24 @@ export function caseTag(caseId: string, language: TLanguage): string {
   return `[${language === 'de' ? 'Fall' : 'Case'} ${caseId}]`;
 }
 
-/** Subject of a mail about a case: the case tag, then the customer's subject without a stacked "Re:". */
+/**
+ * Longest customer subject repeated in our subjects (characters). RFC 5322 §2.1.1 allows 998 per line and
+ * nodemailer can fold a long subject only at spaces, so a 10,000-character subject without spaces would be one
+ * header line that strict MTAs refuse. 200 keeps the whole subject line far below that, tag and prefix included.
+ */
+export const MAX_SUBJECT_QUOTE_CHARS = 200;
+
+/**
+ * Subject of a mail about a case: the case tag, then the customer's subject without a stacked "Re:", on one
+ * line (no CR/LF of the customer's can reach our header) and bounded, with a visible "[…]" when cut.
+ */
 export function caseSubject(caseId: string, subject: string, language: TLanguage, prefix?: string): string {
   const bare =
-    subject.replace(/^\s*((re|aw|wg|fwd?)\s*:\s*)+/i, '').trim() ||
-    (language === 'de' ? '(ohne Betreff)' : '(no subject)');
-  return `${caseTag(caseId, language)} ${prefix ? `${prefix}: ` : 'Re: '}${bare}`;
+    boundLine(subject, Number.MAX_SAFE_INTEGER)
+      .replace(/^\s*((re|aw|wg|fwd?)\s*:\s*)+/i, '')
+      .trim() || (language === 'de' ? '(ohne Betreff)' : '(no subject)');
+  const line = `${caseTag(caseId, language)} ${prefix ? `${prefix}: ` : 'Re: '}${boundLine(bare, MAX_SUBJECT_QUOTE_CHARS)}`;
+  return boundLine(line, MAX_SUBJECT_QUOTE_CHARS + 100);
 }
 
 export function salutation(name: string | undefined, language: TLanguage): string {

@@ -128,6 +128,7 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
       intake: {
         mailboxes: new Map(boxes.map((b) => [b.key, b])),
         recheckMs: config.intake.recheck,
+        maxAttempts: config.intake.maxAttempts,
         router: wrapRouter(
           opts.wrapRouter,
           createRouterDeps({

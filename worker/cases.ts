@@ -3,7 +3,13 @@
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import { toComplaintInput } from '../activities/complaint-input.js';
+import {
+  encodedBytes,
+  MailRejectedError,
+  MAX_INPUT_BYTES,
+  QuarantineCode,
+  toComplaintInput,
+} from '../activities/complaint-input.js';
 import { domainOf } from '../activities/outgoing-headers.js';
 import { workflowIdFor } from '../activities/identity.js';
 import type { MailboxSettings } from '../activities/intake.js';
@@ -28,12 +34,18 @@ export function bareAddress(line: string): string {
 
 export function createRouterDeps(o: CaseGatewayOptions): (box: MailboxSettings) => RouterDeps {
   const startCase = async (input: ComplaintInput): Promise<TStartOutcome> => {
+    const memo = { subject: input.subject, mailbox: input.mailbox };
+    // Checked here too, as the last step before the start: over the budget is a quarantine, not a failed start.
+    const bytes = encodedBytes(input) + encodedBytes(memo);
+    if (bytes > MAX_INPUT_BYTES) {
+      throw new MailRejectedError(QuarantineCode.InputTooLarge, `start of ${bytes} bytes exceeds ${MAX_INPUT_BYTES}`);
+    }
     try {
       await o.client.workflow.start('ComplaintWorkflow', {
         workflowId: workflowIdFor(input.caseId),
         taskQueue: o.taskQueue,
         args: [input],
-        memo: { subject: input.subject, mailbox: input.mailbox },
+        memo,
         // Same mail again, running or completed: no second case.
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,

@@ -113,6 +113,8 @@ export const ZEnv = z.object({
   INTAKE_HEARTBEAT_TIMEOUT: ZDuration.default(30_000),
   INTAKE_RECHECK: ZDuration.default(30_000),
   INTAKE_RUN_FOR: ZDuration.default(6 * 3_600_000),
+  /** Failed attempts at one mail before it goes to Quarantine (counted in IMAP keywords; see activities/intake.ts). */
+  INTAKE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(5),
 });
 
 export interface TConfig {
@@ -146,7 +148,7 @@ export interface TConfig {
   http: { host: string; port: number; publicUrl: string };
   linkSecret: string;
   policyFile: string;
-  intake: { heartbeatTimeout: number; recheck: number; runFor: number };
+  intake: { heartbeatTimeout: number; recheck: number; runFor: number; maxAttempts: number };
   /** At most `max` automatic acknowledgments per sender within `windowMs`. */
   ackRateLimit: { max: number; windowMs: number };
   /** Payload encryption (`key`: PAYLOAD_KEY as hex, else derived from the link secret). */
@@ -212,7 +214,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT, publicUrl: e.PUBLIC_URL },
     linkSecret: e.LINK_SECRET,
     policyFile: e.POLICY_FILE,
-    intake: { heartbeatTimeout: e.INTAKE_HEARTBEAT_TIMEOUT, recheck: e.INTAKE_RECHECK, runFor: e.INTAKE_RUN_FOR },
+    intake: {
+      heartbeatTimeout: e.INTAKE_HEARTBEAT_TIMEOUT,
+      recheck: e.INTAKE_RECHECK,
+      runFor: e.INTAKE_RUN_FOR,
+      maxAttempts: e.INTAKE_MAX_ATTEMPTS,
+    },
     ackRateLimit: e.ACK_RATE_LIMIT,
     payload: {
       encryption: e.PAYLOAD_ENCRYPTION,
