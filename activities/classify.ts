@@ -4,6 +4,7 @@
  * facts always give the same verdict, with the reasons that decided it.
  */
 import type { MailFacts } from './mail-facts.js';
+import { CASE_ID, ourCaseIds, parseEnvelopeId, parseOurRefs } from './mail-ids.js';
 
 export type TIntakeKind =
   'complaint' | 'reply' | 'auto-reply' | 'bounce' | 'mailing-list' | 'bulk' | 'own' | 'quarantine';
@@ -14,6 +15,11 @@ export interface Verdict {
   caseId?: string;
   /** For a bounce: the sequence number of our mail that could not be delivered, when the report names it. */
   seq?: number;
+  /**
+   * For a bounce: the report carries our keyed envelope id or the keyed Message-ID of the returned mail, so it
+   * really answers a mail we sent. An unverified report is recorded, but never stops mail to the customer.
+   */
+  verified?: boolean;
   reasons: string[];
 }
 
@@ -22,9 +28,10 @@ export interface ClassifyContext {
   ourDomain: string;
   /** Our support addresses (lower case). */
   ourAddresses: string[];
+  /** Keys our Message-IDs and envelope ids are verified with (current first); none: nothing verifies. */
+  mailIdKeys?: readonly Buffer[];
 }
 
-const CASE_ID = '[0-9A-HJKMNP-TV-Z]{10}';
 const SUBJECT_TAG = new RegExp(`\\[(?:Fall|Case) (${CASE_ID})\\]`);
 const AUTO_SUBJECT =
   /^(?:(?:auto(?:matische)?[ -]?(?:reply|antwort|response))|abwesenheits?(?:notiz|meldung)|out of (?:the )?office|urlaubs?(?:notiz|abwesenheit)|vacation|away from)/i;
@@ -37,51 +44,35 @@ function first(f: MailFacts, name: string): string | undefined {
   return f.headers[name]?.[0];
 }
 
-/** Case ids of our own Message-IDs found in a text. */
-export function ourCaseIds(text: string, ourDomain: string): string[] {
-  const domain = ourDomain.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const re = new RegExp(`<(${CASE_ID})\\.\\d+\\.[a-z-]+@${domain}>`, 'gi');
-  return [...text.matchAll(re)].map((m) => m[1]!.toUpperCase());
-}
-
-/** Our mails (case, sequence number, kind) named in a text, e.g. In-Reply-To and References. */
-export function ourMessageRefs(text: string, ourDomain: string): Array<{ caseId: string; seq: number; kind: string }> {
-  const domain = ourDomain.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const re = new RegExp(`<(${CASE_ID})\\.(\\d+)\\.([a-z-]+)@${domain}>`, 'gi');
-  return [...text.matchAll(re)].map((m) => ({
-    caseId: m[1]!.toUpperCase(),
-    seq: Number(m[2]),
-    kind: m[3]!.toLowerCase(),
-  }));
-}
-
 function caseFromThread(f: MailFacts, ctx: ClassifyContext): string | undefined {
   return ourCaseIds(f.threadIds.join(' '), ctx.ourDomain).at(-1);
 }
 
-type TFound = { caseId?: string; seq?: number; reason?: string };
+type TFound = { caseId?: string; seq?: number; verified?: boolean; reason?: string };
 
 function caseFromReport(f: MailFacts, ctx: ClassifyContext): TFound {
   const report = `${f.reportText}\n${f.text}`;
-  const envid = report.match(new RegExp(`Original-Envelope-Id:\\s*(${CASE_ID})\\.(\\d+)`, 'i'));
+  const keys = ctx.mailIdKeys ?? [];
+  const envid = parseEnvelopeId(report, keys);
   if (envid) {
     return {
-      caseId: envid[1]!.toUpperCase(),
-      seq: Number(envid[2]),
-      reason: `Original-Envelope-Id names case ${envid[1]}`,
+      caseId: envid.caseId,
+      seq: envid.seq,
+      verified: envid.verified,
+      reason: `Original-Envelope-Id names case ${envid.caseId}${envid.verified ? '' : ' (not signed by us)'}`,
     };
   }
-  const domain = ctx.ourDomain.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const returned = report.match(new RegExp(`<(${CASE_ID})\\.(\\d+)\\.[a-z-]+@${domain}>`, 'i'));
+  const returned = parseOurRefs(report, ctx.ourDomain, keys)[0];
   if (returned) {
     return {
-      caseId: returned[1]!.toUpperCase(),
-      seq: Number(returned[2]),
-      reason: `the returned message is our mail of case ${returned[1]}`,
+      caseId: returned.caseId,
+      seq: returned.seq,
+      verified: returned.verified,
+      reason: `the returned message is our mail of case ${returned.caseId}${returned.verified ? '' : ' (not signed by us)'}`,
     };
   }
   const thread = caseFromThread(f, ctx);
-  return thread ? { caseId: thread, reason: `In-Reply-To/References name case ${thread}` } : {};
+  return thread ? { caseId: thread, verified: false, reason: `In-Reply-To/References name case ${thread}` } : {};
 }
 
 function withCase(kind: TIntakeKind, reasons: string[], found: TFound): Verdict {
@@ -89,6 +80,7 @@ function withCase(kind: TIntakeKind, reasons: string[], found: TFound): Verdict 
     kind,
     ...(found.caseId ? { caseId: found.caseId } : {}),
     ...(found.seq !== undefined ? { seq: found.seq } : {}),
+    ...(found.verified !== undefined ? { verified: found.verified } : {}),
     reasons: found.reason ? [...reasons, found.reason] : reasons,
   };
 }

@@ -6,7 +6,8 @@ import { createHash, createHmac } from 'node:crypto';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-function base32(bytes: Buffer, length: number): string {
+/** Crockford base32 (upper case) of the first `length` × 5 bits of `bytes`. */
+export function base32(bytes: Buffer, length: number): string {
   let bits = 0;
   let value = 0;
   let out = '';

@@ -2,13 +2,16 @@
  * Every side effect a workflow may ask for, built from injected dependencies
  * (workflows use `proxyActivities<ReturnType<typeof createActivities>>` with a type-only import).
  */
-import { RATING_MAX } from '../workflows/case.js';
+import { DECIDING_MAIL_KINDS, RATING_MAX } from '../workflows/case.js';
 import type { CaseMailRequest } from '../workflows/case-mail.js';
 import { renderCaseMail, type MailLinks } from '../templates/index.js';
+import { displayAddress, domainOf } from './address.js';
 import { createWatchMailbox, type IntakeDeps } from './intake.js';
+import { subkey } from './keys.js';
 import { signLink, type LinkClaims } from './links.js';
 import type { TSendMail } from './mail.js';
-import { domainOf, outgoingHeaders } from './outgoing-headers.js';
+import { formatEnvelopeId, formatReplyAddress } from './mail-ids.js';
+import { outgoingHeaders } from './outgoing-headers.js';
 
 export interface ActivityDeps {
   sendMail: TSendMail;
@@ -24,6 +27,19 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   const domain = domainOf(deps.supportAddress);
   const base = deps.publicUrl.replace(/\/$/, '');
+  const mailIdKey = subkey(deps.linkSecret, 'mail-ids');
+  /** A mail that may be answered with a decision gets the approver's signed reply address (activities/mail-ids.ts). */
+  const replyTo = (req: CaseMailRequest): { replyTo?: string } => {
+    if (req.to === 'customer' || req.case.mailDecisions === 'off' || !DECIDING_MAIL_KINDS.includes(req.kind)) return {};
+    const claims = {
+      caseId: req.case.caseId,
+      seq: req.seq,
+      level: req.to.level,
+      approver: req.to.address,
+      expiresAt: Date.now() + deps.linkValidity,
+    };
+    return { replyTo: formatReplyAddress(mailIdKey, deps.supportAddress, claims) };
+  };
   /** A signed link to one of the link server's pages, valid for `linkValidity` from now. */
   const link = (path: string, claims: Omit<LinkClaims, 'x'>): string =>
     `${base}/${path}/${signLink(deps.linkSecret, { ...claims, x: Math.floor((Date.now() + deps.linkValidity) / 1000) })}`;
@@ -45,16 +61,17 @@ export function createActivities(deps: ActivityDeps) {
     async sendCaseMail(req: CaseMailRequest): Promise<{ messageId: string }> {
       const to = req.to === 'customer' ? req.case.customer : req.to;
       const mail = await renderCaseMail(req, mailLinks(req));
-      const h = outgoingHeaders(req, domain);
+      const h = outgoingHeaders(req, domain, mailIdKey);
       await deps.sendMail({
         from: deps.supportAddress,
-        to: to.name ? `"${to.name.replace(/["\\]/g, '')}" <${to.address}>` : to.address,
+        to: displayAddress(to),
+        ...replyTo(req),
         ...mail,
         messageId: h.messageId,
         inReplyTo: h.inReplyTo,
         references: h.references,
         headers: h.headers,
-        envelopeId: `${req.case.caseId}.${req.seq}`,
+        envelopeId: formatEnvelopeId(mailIdKey, req.case.caseId, req.seq),
       });
       return { messageId: h.messageId };
     },

@@ -4,6 +4,7 @@
  * workflow history: links are signed here (activities) and checked in the link server.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { subkey } from './keys.js';
 
 /** `decide`: an approver's decision page; `feedback`: the customer's rating page; `follow-up`: a low rating's. */
 export type TLinkPurpose = 'decide' | 'feedback' | 'follow-up';
@@ -26,21 +27,31 @@ export type TVerifyResult =
   { ok: true; claims: LinkClaims } | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' };
 
 function mac(secret: string, data: string): Buffer {
-  return createHmac('sha256', secret).update(data).digest();
+  return createHmac('sha256', subkey(secret, 'links')).update(data).digest();
 }
+
+/** Base64url without padding, exactly as we write it: `TOKEN=` or `TOKEN!` are other strings, not the same token. */
+const CANONICAL = /^[A-Za-z0-9_-]+$/;
+const canonical = (part: string): boolean =>
+  CANONICAL.test(part) && Buffer.from(part, 'base64url').toString('base64url') === part;
 
 export function signLink(secret: string, claims: LinkClaims): string {
   const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
   return `${body}.${mac(secret, body).toString('base64url')}`;
 }
 
-export function verifyLink(secret: string, token: string, nowMs: number): TVerifyResult {
+/** Checks a token against the current secret and any previous ones (rotation: LINK_SECRET_PREVIOUS). */
+export function verifyLink(secrets: string | readonly string[], token: string, nowMs: number): TVerifyResult {
   const [body, sig, extra] = token.split('.');
-  if (!body || !sig || extra !== undefined) return { ok: false, reason: 'malformed' };
+  if (!body || !sig || extra !== undefined || !canonical(body) || !canonical(sig)) {
+    return { ok: false, reason: 'malformed' };
+  }
   const given = Buffer.from(sig, 'base64url');
-  const expected = mac(secret, body);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected))
-    return { ok: false, reason: 'bad-signature' };
+  const signedByOne = (typeof secrets === 'string' ? [secrets] : secrets).some((secret) => {
+    const expected = mac(secret, body);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
+  if (!signedByOne) return { ok: false, reason: 'bad-signature' };
   let claims: LinkClaims;
   try {
     claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as LinkClaims;

@@ -21,6 +21,8 @@ export interface SmtpSettings {
 export interface OutgoingMail {
   from: string;
   to: string;
+  /** Where replies go, when not to `from`: an approver's signed reply address. */
+  replyTo?: string;
   subject: string;
   text: string;
   html: string;
@@ -52,6 +54,7 @@ export function createMailSender(transport: Transporter): TSendMail {
       await transport.sendMail({
         from: mail.from,
         to: mail.to,
+        ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
         subject: mail.subject,
         text: mail.text,
         html: mail.html,

@@ -1,10 +1,12 @@
 /**
- * Headers of every automatic mail we send, built in one place. Pure.
- * - Deterministic Message-IDs (case + kind + sequence): a retried activity re-sends the same id.
+ * Headers of every automatic mail we send, built in one place. Pure apart from hashing.
+ * - Deterministic, keyed Message-IDs (activities/mail-ids.ts): a retried activity re-sends the same id, and
+ *   nobody can address a mail of ours they have not seen.
  * - Threading (RFC 5322 §3.6.4): customer mails answer the customer's mail; staff mails thread under the case.
  * - RFC 3834: `Auto-Submitted: auto-replied`, and `X-Auto-Response-Suppress` so that Exchange does not answer us.
  */
 import type { CaseMailRequest } from '../workflows/case-mail.js';
+import { formatMessageId, staffThreadRoot } from './mail-ids.js';
 
 export interface OutgoingHeaders {
   messageId: string;
@@ -13,26 +15,11 @@ export interface OutgoingHeaders {
   headers: Record<string, string>;
 }
 
-export function domainOf(address: string): string {
-  const at = address.lastIndexOf('@');
-  return at >= 0
-    ? address
-        .slice(at + 1)
-        .replace(/>.*$/, '')
-        .trim()
-        .toLowerCase()
-    : 'localhost';
-}
-
-export function ourMessageId(caseId: string, kind: string, seq: number, domain: string): string {
-  return `<${caseId}.${seq}.${kind}@${domain}>`;
-}
-
-export function outgoingHeaders(req: CaseMailRequest, domain: string): OutgoingHeaders {
+export function outgoingHeaders(req: CaseMailRequest, domain: string, mailIdKey: Buffer): OutgoingHeaders {
   const c = req.case;
-  const messageId = ourMessageId(c.caseId, req.kind, req.seq, domain);
+  const messageId = formatMessageId(mailIdKey, { caseId: c.caseId, seq: req.seq, kind: req.kind }, domain);
   const customerThread = [...c.references, c.messageId].filter(Boolean).slice(-20);
-  const staffRoot = `<${c.caseId}.case@${domain}>`;
+  const staffRoot = staffThreadRoot(c.caseId, domain);
   const toCustomer = req.to === 'customer';
   return {
     messageId,

@@ -5,8 +5,9 @@
 import type { ParsedMail } from 'mailparser';
 import type { ComplaintInput } from '../workflows/case.js';
 import type { InboundMail } from '../workflows/messages.js';
-import { classify, ourMessageRefs, type ClassifyContext, type Verdict } from './classify.js';
+import { classify, type ClassifyContext, type Verdict } from './classify.js';
 import { mailFacts, type MailFacts } from './mail-facts.js';
+import { parseOurRefs, verifyReplyAddress } from './mail-ids.js';
 import { boundText, summarize, trimReply, type ParsedComplaint } from './parse.js';
 
 export type TStartOutcome = 'started' | 'duplicate';
@@ -23,7 +24,10 @@ export interface RouteOutcome {
 export type TCaseSignal =
   | { name: 'customerReply'; payload: InboundMail }
   | { name: 'autoReply'; payload: InboundMail & { reasons: string[] } }
-  | { name: 'deliveryFailed'; payload: { seq?: number; receivedAt: string; status?: string; reasons: string[] } };
+  | {
+      name: 'deliveryFailed';
+      payload: { seq?: number; receivedAt: string; status?: string; reasons: string[]; verified: boolean };
+    };
 
 export interface RouterDeps {
   classifyContext: ClassifyContext;
@@ -48,11 +52,24 @@ function inbound(p: ParsedComplaint, now: Date, trim: boolean): InboundMail {
   };
 }
 
-/** The mails of `caseId` a mail answers. */
-function answers(facts: MailFacts, caseId: string, ourDomain: string): InboundMail['answers'] {
-  return ourMessageRefs(facts.threadIds.join(' '), ourDomain)
+/** The mails of `caseId` a mail answers, each marked whether its Message-ID is one we signed. */
+function answers(facts: MailFacts, caseId: string, ctx: ClassifyContext): InboundMail['answers'] {
+  return parseOurRefs(facts.threadIds.join(' '), ctx.ourDomain, ctx.mailIdKeys ?? [])
     .filter((r) => r.caseId === caseId)
-    .map(({ seq, kind }) => ({ seq, kind }));
+    .map(({ seq, kind, verified }) => ({ seq, kind, verified }));
+}
+
+/** Headers a reply address can appear in: where the writer sent it, and where the MTA delivered it. */
+const RECIPIENT_HEADERS = ['to', 'cc', 'delivered-to', 'x-original-to'];
+
+/** Whether the mail came through the signed reply address of one of this case's requests (activities/mail-ids.ts). */
+function replyProof(facts: MailFacts, caseId: string, ctx: ClassifyContext, now: Date): Partial<InboundMail> {
+  if (!facts.from) return {};
+  const recipients = RECIPIENT_HEADERS.flatMap((h) => facts.headers[h] ?? []).join(' ');
+  const p = verifyReplyAddress(ctx.mailIdKeys ?? [], recipients, facts.from, now.getTime());
+  if (p.ok && p.caseId !== caseId) return { proofFailure: 'other-case' };
+  if (p.ok) return { proof: { method: 'reply-address', seq: p.seq, level: p.level } };
+  return p.reason === 'no-reply-address' ? {} : { proofFailure: p.reason };
 }
 
 export async function routeMail(parsed: ParsedMail, raw: Buffer, deps: RouterDeps): Promise<RouteOutcome> {
@@ -82,7 +99,8 @@ export async function routeMail(parsed: ParsedMail, raw: Buffer, deps: RouterDep
       const caseId = verdict.caseId!;
       const payload = {
         ...inbound(summary, now, true),
-        answers: answers(facts, caseId, deps.classifyContext.ourDomain),
+        answers: answers(facts, caseId, deps.classifyContext),
+        ...replyProof(facts, caseId, deps.classifyContext, now),
       };
       if (await deps.signalCase(caseId, { name: 'customerReply', payload })) {
         return { folder: 'processed', verdict, caseId, action: 'reply handed to its case' };
@@ -101,6 +119,7 @@ export async function routeMail(parsed: ParsedMail, raw: Buffer, deps: RouterDep
                 ...(verdict.seq !== undefined ? { seq: verdict.seq } : {}),
                 receivedAt: now.toISOString(),
                 reasons: verdict.reasons,
+                verified: verdict.verified ?? false,
                 ...statusOf(parsed),
               },
             }

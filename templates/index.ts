@@ -5,6 +5,7 @@ import { feedbackThanks, lowRatingMessage, lowRatingNotice } from './feedback.js
 import { acknowledgment } from './acknowledgment.js';
 import { approvalRequest } from './approval-request.js';
 import { decision } from './decision.js';
+import { decisionReceipt } from './decision-receipt.js';
 import { followUp } from './follow-up.js';
 import { renderDraft, type MailDraft, type RenderedMail } from './layout.js';
 import { progressUpdate } from './progress-update.js';
@@ -83,6 +84,8 @@ export function caseDraft(req: CaseMailRequest, links: MailLinks = {}): MailDraf
     }
     case 'bounce-notice':
       return bounceNotice(c, approverOf(req));
+    case 'decision-receipt':
+      return decisionReceipt(c, approverOf(req));
     case 'approval-request':
     case 'reminder':
     case 'escalation':

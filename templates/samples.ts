@@ -209,6 +209,18 @@ export function mailSamples(): MailSample[] {
       unclear: l === 'de' ? 'die erste Zeile nennt keine Entscheidung' : 'the first line names no decision',
     });
     add('info-timeout', 'info-timeout', supervisor, { ...staff, infoRequest: info });
+    add('decision-receipt', 'decision-receipt', supervisor, {
+      ...staff,
+      decision: {
+        ...decision(l, 'approved', supervisor),
+        channel: 'mail',
+        evidence: {
+          method: 'reply-address',
+          seq: 2,
+          messageId: '<m-4711@kunden.example.test>',
+        },
+      },
+    });
     add('case-withdrawn', 'case-withdrawn', supervisor, staff);
     const lowFeedback = { ...staff, decision: approved, feedback: feedback(2, slow), lowRating };
     add('low-rating', 'low-rating', supervisor, lowFeedback);

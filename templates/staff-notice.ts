@@ -81,17 +81,28 @@ export function bounceNotice(c: CaseMailContext, a: Approver): MailDraft {
 export function mailDecisionUnclear(c: CaseMailContext, a: Approver, link: string): MailDraft {
   const l = a.language;
   const reason = l === 'de' ? germanReason(c.unclear ?? '') : (c.unclear ?? '');
+  const mode = c.mailDecisions ?? 'on';
+  const how =
+    mode === 'off'
+      ? []
+      : l === 'de'
+        ? [
+            `So entscheiden Sie per E-Mail: Antworten Sie auf die Freigabe-Anfrage (Ihr Mailprogramm antwortet an Ihre persönliche Antwortadresse) und schreiben Sie in die erste Zeile nur ${mode === 'on' ? 'GENEHMIGT oder ABGELEHNT' : 'ABGELEHNT (genehmigen können Sie nur über den Link)'}. Was danach folgt, geht als Nachricht an den Kunden.`,
+          ]
+        : [
+            `To decide by email, reply to the approval request (your mail program answers to your personal reply address) with only ${mode === 'on' ? 'APPROVED or REJECTED' : 'REJECTED (approvals only through the link)'} on the first line. Whatever follows is sent to the customer as your note.`,
+          ];
   const paragraphs =
     l === 'de'
       ? [
           `Ihre E-Mail zu Fall ${c.caseId} konnten wir nicht als Entscheidung werten: ${reason}.`,
-          'So entscheiden Sie per E-Mail: Antworten Sie auf die Freigabe-Anfrage und schreiben Sie in die erste Zeile nur GENEHMIGT oder ABGELEHNT. Was danach folgt, geht als Nachricht an den Kunden.',
-          'Oder entscheiden Sie über den Link unten.',
+          ...how,
+          mode === 'off' ? 'Bitte entscheiden Sie über den Link unten.' : 'Oder entscheiden Sie über den Link unten.',
         ]
       : [
           `We could not take your email about case ${c.caseId} as a decision: ${reason}.`,
-          'To decide by email, reply to the approval request with only APPROVED or REJECTED on the first line. Whatever follows is sent to the customer as your note.',
-          'Or decide through the link below.',
+          ...how,
+          mode === 'off' ? 'Please decide through the link below.' : 'Or decide through the link below.',
         ];
   return renderMail(
     caseSubject(c.caseId, c.subject, l, l === 'de' ? 'Keine Entscheidung erkannt' : 'No decision recognised'),
@@ -117,6 +128,15 @@ function germanReason(reason: string): string {
     'the reply is empty': 'Die Antwort ist leer',
     'the reply names both approval and rejection': 'Die Antwort nennt Genehmigung und Ablehnung zugleich',
     'it does not answer a request that was sent to you': 'Sie beantwortet keine Anfrage, die an Sie ging',
+    'decisions by mail are turned off for this team': 'Entscheidungen per E-Mail sind für dieses Team abgeschaltet',
+    'it did not come through the personal reply address of a request to you':
+      'Sie kam nicht über die persönliche Antwortadresse einer Anfrage an Sie',
+    'its reply address was not issued by us for your address':
+      'Ihre Antwortadresse wurde nicht von uns für Ihre Adresse ausgestellt',
+    'the reply address of that request has expired': 'Die Antwortadresse dieser Anfrage ist abgelaufen',
+    'its reply address belongs to another case': 'Ihre Antwortadresse gehört zu einem anderen Fall',
+    'only a rejection can be sent by mail for this team; approve through the link':
+      'Per E-Mail kann in diesem Team nur abgelehnt werden; genehmigen Sie bitte über den Link',
   };
   return known[reason] ?? reason;
 }

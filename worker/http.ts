@@ -9,8 +9,8 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
-import { createHash } from 'node:crypto';
 import { workflowIdFor } from '../activities/identity.js';
+import { subkey } from '../activities/keys.js';
 import { verifyLink, type TLinkPurpose } from '../activities/links.js';
 import { formatDateTime } from '../templates/format.js';
 import { formField, registerFeedbackRoutes, type TLoaded } from './feedback-routes.js';
@@ -33,6 +33,8 @@ import {
 export interface LinkServerOptions {
   client: Client;
   linkSecret: string;
+  /** LINK_SECRET_PREVIOUS: links signed with these still open (rotation); nothing new is signed with them. */
+  previousLinkSecrets?: readonly string[];
   timeZone: string;
   host: string;
   port: number;
@@ -95,7 +97,7 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
   // Only the page's form is accepted: no JSON or text bodies reach the decision route.
   app.removeAllContentTypeParsers();
   await app.register(fastifyFormbody);
-  await app.register(fastifyCookie, { secret: createHash('sha256').update(`cookie:${o.linkSecret}`).digest('hex') });
+  await app.register(fastifyCookie, { secret: subkey(o.linkSecret, 'cookies').toString('hex') });
   await app.register(fastifyCsrf, {
     sessionPlugin: '@fastify/cookie',
     cookieOpts: { signed: true, httpOnly: true, sameSite: 'strict', path: '/', secure },
@@ -108,7 +110,7 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
    */
   async function load(token: string, purpose: TLinkPurpose = 'decide'): Promise<TLoaded> {
     const l = o.language;
-    const v = verifyLink(o.linkSecret, token, Date.now());
+    const v = verifyLink([o.linkSecret, ...(o.previousLinkSecrets ?? [])], token, Date.now());
     if (v.ok && v.claims.p !== purpose) return { ok: false, status: 400, html: notice(l, LINK_TEXT[l].invalid) };
     if (!v.ok) {
       return {
@@ -124,8 +126,10 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
           return { ok: false, status: 400, html: notice(l, LINK_TEXT[l].invalid) };
         return { ok: true, claims: v.claims, state };
       }
-      if (!findApprover(state.ladder, v.claims.a))
-        return { ok: false, status: 403, html: notice(l, LINK_TEXT[l].notApprover) };
+      const approver = findApprover(state.ladder, v.claims.a);
+      if (!approver) return { ok: false, status: 403, html: notice(l, LINK_TEXT[l].notApprover) };
+      // The level is signed: a link stands for one rung of this case's ladder, the one it was sent for.
+      if (approver.level !== v.claims.l) return { ok: false, status: 400, html: notice(l, LINK_TEXT[l].invalid) };
       return { ok: true, claims: v.claims, state };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError)
@@ -222,6 +226,10 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
           outcome: form.outcome,
           decidedBy: approver.address,
           channel: 'link',
+          evidence: {
+            method: 'link',
+            client: { ip: req.ip, ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}) },
+          },
         };
         await handle.executeUpdate(decideUpdate, { args: [decision] });
         return noticePage(l, t.done, [...t.doneLines(await handle.query(caseStateQuery))], 'notice');

@@ -102,6 +102,11 @@ export const ZPolicy = z.object({
     lowRatingReminderAfter: ZDurationSpec.optional(),
     linkValidity: ZDuration,
   }),
+  /**
+   * Whether an approver's reply mail can decide (through the signed reply address of their request only):
+   * `on`, `reject-only` (approvals by link only), or `off` (every decision by link).
+   */
+  mailDecisions: z.enum(['on', 'reject-only', 'off']).default('on'),
   /** The follow-up survey: a rating at or below `lowRatingAtMost` (of 5) opens a follow-up with an owner. */
   feedback: z.object({ lowRatingAtMost: z.number().int().min(0).max(4).default(2) }).default({ lowRatingAtMost: 2 }),
   rules: z.object({
@@ -206,6 +211,7 @@ export function policySnapshot(p: TPolicy, team?: string, now = new Date(), fold
       lowRatingReminderAfter: p.durations.lowRatingReminderAfter ?? p.durations.reminderAfter,
     },
     feedback: p.feedback,
+    mailDecisions: p.mailDecisions,
     calendar: businessCalendar(p, now),
     ...(box?.timeZone ? { customerTimeZone: box.timeZone } : {}),
     rules: { ...p.rules, ...mailboxRule },

@@ -3,9 +3,15 @@
  * the customer, the customer's replies (withdrawal, review), auto-replies and delivery reports. Each
  * handler only records and queues; the story in complaint.ts acts on it. Workflow code: deterministic.
  */
-import { setHandler } from '@temporalio/workflow';
+import { patched, setHandler } from '@temporalio/workflow';
 import { caseTimes, dueAt } from './calendar.js';
-import type { Approver, CaseState, ComplaintInput, DecisionRecord } from './case.js';
+import {
+  DECIDING_MAIL_KINDS,
+  type Approver,
+  type CaseState,
+  type ComplaintInput,
+  type DecisionRecord,
+} from './case.js';
 import { actingApprover } from './decision.js';
 import { findApprover } from './ladder.js';
 import { parseMailDecision } from './mail-decision.js';
@@ -23,8 +29,17 @@ import {
 import { reviewPhrase } from './review.js';
 import { withdrawalPhrase } from './withdrawal.js';
 
-/** Our mails whose answer may carry a decision: they went to an approver, with the decision link. */
-const DECIDING_KINDS = new Set([
+/**
+ * Change ids (patched()): replies decide only with proof; withdrawal and review only from the customer in our
+ * thread; bounces only with our signed envelope id. Histories from before replay their old handling.
+ */
+export const MAIL_PROOF = 'mail-proof';
+
+/** Customer mails whose signed Message-ID, when a reply names it, shows the writer received our mail. */
+const CUSTOMER_KINDS = new Set(['acknowledgment', 'progress-update', 'decision', 'info-request', 'info-reminder']);
+
+/** Our mails whose answer could decide before MAIL_PROOF. */
+const LEGACY_DECIDING_KINDS = new Set([
   'approval-request',
   'reminder',
   'escalation',
@@ -32,6 +47,12 @@ const DECIDING_KINDS = new Set([
   'info-timeout',
   'review-request',
 ]);
+
+const PROOF_FAILURES: Record<NonNullable<InboundMail['proofFailure']>, string> = {
+  'bad-signature': 'its reply address was not issued by us for your address',
+  expired: 'the reply address of that request has expired',
+  'other-case': 'its reply address belongs to another case',
+};
 
 export type TNotice = {
   kind: 'customer-reply' | 'bounce-notice' | 'mail-decision-unclear' | 'info-timeout';
@@ -55,15 +76,51 @@ export function registerCaseHandlers(ctx: CaseContext): void {
   const { policy } = input;
   const ladder = policy.ladder;
 
-  /** An approver's answer to their request by mail: a decision when its first line says so clearly. */
+  /** An approver's answer by mail: a decision only through the signed reply address of their own request. */
   const staffMail = (a: Approver, m: InboundMail): void => {
-    const unclear = (reason: string): void => {
+    const unclear = (reason: string, event = 'mail-decision-unclear'): void => {
       state.unclear = { at: m.receivedAt, reason };
-      note('mail-decision-unclear', `${a.name}: ${reason}`);
+      note(event, `${a.name}: ${reason} (${m.messageId || 'no Message-ID'})`);
       notify({ kind: 'mail-decision-unclear', to: a });
     };
+    if (!patched(MAIL_PROOF)) return legacyStaffMail(a, m, unclear);
+    const mode = policy.mailDecisions ?? 'on';
+    if (mode === 'off') return unclear('decisions by mail are turned off for this team', 'mail-decision-refused');
+    const proof = m.proof;
+    if (!proof) {
+      const why = m.proofFailure
+        ? PROOF_FAILURES[m.proofFailure]
+        : 'it did not come through the personal reply address of a request to you';
+      return unclear(why, 'mail-decision-refused');
+    }
+    const request = state.sent.find((s) => s.seq === proof.seq);
+    if (!request || request.to !== a.address || !DECIDING_MAIL_KINDS.includes(request.kind)) {
+      return unclear('it does not answer a request that was sent to you', 'mail-decision-refused');
+    }
+    const parsed = parseMailDecision(m.text);
+    if (!parsed.ok) return unclear(parsed.reason);
+    if (mode === 'reject-only' && parsed.outcome !== 'rejected') {
+      return unclear(
+        'only a rejection can be sent by mail for this team; approve through the link',
+        'mail-decision-refused',
+      );
+    }
+    try {
+      recordDecision({
+        outcome: parsed.outcome,
+        decidedBy: a.address,
+        channel: 'mail',
+        ...(parsed.note ? { noteToCustomer: parsed.note } : {}),
+        evidence: { method: 'reply-address', seq: proof.seq, messageId: m.messageId },
+      });
+    } catch (err) {
+      unclear(err instanceof Error ? err.message : String(err));
+    }
+  };
+  /** The release before MAIL_PROOF, kept for replaying its histories: references and From alone decided. */
+  const legacyStaffMail = (a: Approver, m: InboundMail, unclear: (reason: string) => void): void => {
     const ownRequest = (m.answers ?? []).some(
-      (r) => DECIDING_KINDS.has(r.kind) && state.sent.find((s) => s.seq === r.seq)?.to === a.address,
+      (r) => LEGACY_DECIDING_KINDS.has(r.kind) && state.sent.find((s) => s.seq === r.seq)?.to === a.address,
     );
     if (!ownRequest) return unclear('it does not answer a request that was sent to you');
     const parsed = parseMailDecision(m.text);
@@ -78,6 +135,12 @@ export function registerCaseHandlers(ctx: CaseContext): void {
     } catch (err) {
       unclear(err instanceof Error ? err.message : String(err));
     }
+  };
+  /** Withdrawal and review steer the case: only the customer's own address, answering a mail we sent them. */
+  const fromCustomerInThread = (m: InboundMail): boolean => {
+    if (!patched(MAIL_PROOF)) return true;
+    const ours = (m.answers ?? []).some((r) => r.verified === true && CUSTOMER_KINDS.has(r.kind));
+    return m.from === input.customer.address && ours;
   };
   const validateForward = (f: ForwardInput): Approver => {
     const by = actingApprover(state, f.by);
@@ -141,13 +204,17 @@ export function registerCaseHandlers(ctx: CaseContext): void {
       return;
     }
     const phrase = state.decision || state.withdrawn ? undefined : withdrawalPhrase(m.text);
-    if (phrase) {
+    const review = state.decision?.outcome === 'rejected' && !state.review ? reviewPhrase(m.text) : undefined;
+    const steering = (phrase ?? review) !== undefined && fromCustomerInThread(m);
+    if ((phrase ?? review) !== undefined && !steering) {
+      note('steering-refused', `${m.from}: "${phrase ?? review}" counts only from the customer answering our mail`);
+    }
+    if (phrase && steering) {
       state.withdrawn = { at: m.receivedAt, phrase };
       note('withdrawn', phrase);
       return;
     }
-    const review = state.decision?.outcome === 'rejected' && !state.review ? reviewPhrase(m.text) : undefined;
-    if (review && state.decision) {
+    if (review && steering && state.decision) {
       // The next level reviews (the top level reviews its own decision again when there is none above).
       const level = Math.min(state.decision.level + 1, ladder.length - 1);
       state.review = { requestedAt: m.receivedAt, phrase: review, original: state.decision, level };
@@ -168,6 +235,12 @@ export function registerCaseHandlers(ctx: CaseContext): void {
       `${bounced ? `${bounced.kind} to ${bounced.to}` : 'unknown mail'}: ${r.reasons.join('; ')}`,
     );
     const aboutCustomer = bounced ? bounced.to === input.customer.address : true;
+    // Anyone can write a fake bounce: only one that carries our signed envelope id (or returns our signed mail)
+    // stops mail to the customer.
+    if (r.verified !== true && patched(MAIL_PROOF)) {
+      note('delivery-report-unverified', 'not signed by us: recorded, mail to the customer goes on');
+      return;
+    }
     // A 4.x.x status (RFC 3463) is a delay warning: the address may still work, so we keep writing to it.
     if (aboutCustomer && !r.status?.startsWith('4')) markUnreachable(r.receivedAt, r.status);
   });

@@ -10,6 +10,7 @@ import type {
   DecisionRecord,
   PolicySnapshot,
   TLanguage,
+  TMailDecisions,
   TMailKind,
 } from './case.js';
 
@@ -31,6 +32,8 @@ export interface CaseMailContext {
   decision?: DecisionRecord;
   /** Present in mails to staff only. */
   text?: string;
+  /** Whether a reply can decide (staff mails only): mails that may be answered with a decision get a reply address. */
+  mailDecisions?: TMailDecisions;
   /** The customer's latest reply, for `customer-reply`. */
   reply?: { at: string; from: string; subject: string; text: string };
   /** Why the customer cannot be reached, for `bounce-notice`. */
@@ -90,7 +93,7 @@ export function caseMailRequest(
       level: state.level,
       promisedBy: state.promisedBy,
       ...(state.decision ? { decision: state.decision } : {}),
-      ...(to === 'customer' ? {} : { text: input.text }),
+      ...(to === 'customer' ? {} : { text: input.text, mailDecisions: input.policy.mailDecisions ?? 'on' }),
       ...((kind === 'customer-reply' || kind === 'review-request') && state.replies.length > 0
         ? { reply: state.replies[state.replies.length - 1] }
         : {}),

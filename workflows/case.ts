@@ -30,12 +30,18 @@ export interface Approver extends Person {
   role: string;
 }
 
-/** The part of the policy a case needs, snapshotted at intake so a policy change never alters running cases. */
 export type TDurationName = 'answerPromise' | 'reminderAfter' | 'escalateAfter' | 'followUpAfter';
 
 /** Satisfaction is rated 1 (not at all) to 5 (very satisfied). */
 export const RATING_MAX = 5;
 
+/**
+ * Whether a reply mail can decide: `on`, `reject-only` (a rejection by mail, approval only by link) or `off`.
+ * A reply decides only through the signed reply address of a request (see `InboundMail.proof`).
+ */
+export type TMailDecisions = 'on' | 'reject-only' | 'off';
+
+/** The part of the policy a case needs, snapshotted at intake so a policy change never alters running cases. */
 export interface PolicySnapshot {
   company: { name: string; address: string; phone: string; hours: string; timeZone: string };
   ladder: Approver[];
@@ -56,6 +62,8 @@ export interface PolicySnapshot {
   };
   /** Ratings at or below `lowRatingAtMost` open a follow-up owned by whoever decided. */
   feedback?: { lowRatingAtMost: number };
+  /** Default `on` (cases started before the setting existed). */
+  mailDecisions?: TMailDecisions;
   calendar: BusinessCalendar;
   /** The zone customers read times in, when not the company's (policy `mailboxes.<folder>.timeZone`). */
   customerTimeZone?: string;
@@ -119,6 +127,21 @@ export interface Assessment {
   reasons: string[];
 }
 
+/** What proves who decided, recorded with the decision (history, case page, the approver's receipt). */
+export interface DecisionEvidence {
+  /**
+   * What was checked: the signed reply address of our mail `seq` to the approver, the signed decision link, or
+   * neither (`temporal`: an update or signal sent through the Web UI, CLI or API, trusted as Temporal access).
+   */
+  method: 'reply-address' | 'link' | 'temporal';
+  /** For `reply-address`: the mail of ours it answered. */
+  seq?: number;
+  /** Message-ID of the deciding mail. */
+  messageId?: string;
+  /** The link page's client (address and user agent), as the link server saw it. */
+  client?: { ip?: string; userAgent?: string };
+}
+
 export interface DecisionRecord {
   outcome: TDecisionOutcome;
   decidedBy: string;
@@ -128,6 +151,7 @@ export interface DecisionRecord {
   noteToCustomer?: string;
   internalNote?: string;
   channel: 'link' | 'mail' | 'admin';
+  evidence?: DecisionEvidence;
 }
 
 export interface TimelineEntry {
@@ -232,4 +256,19 @@ export type TMailKind =
   | 'low-rating'
   | 'low-rating-reminder'
   | 'low-rating-overdue'
-  | 'low-rating-message';
+  | 'low-rating-message'
+  | 'decision-receipt';
+
+/**
+ * Our mails to an approver that may be answered with a decision: they carry the signed reply address
+ * (activities/mail-ids.ts), and a reply through it decides.
+ */
+export const DECIDING_MAIL_KINDS: readonly TMailKind[] = [
+  'approval-request',
+  'reminder',
+  'escalation',
+  'customer-reply',
+  'info-timeout',
+  'review-request',
+  'mail-decision-unclear',
+];

@@ -27,6 +27,7 @@ import { publishSearchAttributes } from './search-attributes.js';
 
 /** Change ids of the workflow's command sequence (see patched() in the Temporal docs); never reuse one. */
 const FEEDBACK_SURVEY = 'feedback-survey';
+const DECISION_RECEIPT = 'decision-receipt';
 
 const { sendCaseMail } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '1 minute',
@@ -210,6 +211,12 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
     }
   }
 
+  /** Whoever a decision was made in the name of gets a receipt: a forged decision cannot go unnoticed. */
+  async function sendReceipt(): Promise<void> {
+    const by = state.decision && findApprover(ladder, state.decision.decidedBy);
+    if (by && patched(DECISION_RECEIPT)) await mail('decision-receipt', by);
+  }
+
   /** A review after a rejection: the reviewing level decides anew; the outcome goes to the customer. */
   async function reviewCase(level: number): Promise<void> {
     state.decision = undefined;
@@ -225,6 +232,7 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
       if (!decided) await mail('reminder', ladder[state.level]!);
     }
     publish('decided');
+    await sendReceipt();
     await mail('decision', 'customer');
     publish('awaiting-feedback');
     await sleep(Math.max(due(Date.now(), followUpAfter) - Date.now(), 1));
@@ -242,6 +250,7 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
 
   // 4. The decision goes to the customer; later we ask how satisfied they were (5. feedback.ts).
   publish('decided');
+  await sendReceipt();
   await mail('decision', 'customer');
   publish('awaiting-feedback');
   const reviewAsked = await condition(

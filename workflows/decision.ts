@@ -3,7 +3,7 @@
  * (for the Web UI and CLI; a refusal is recorded in the timeline since a signal cannot answer).
  */
 import { setHandler } from '@temporalio/workflow';
-import type { Approver, CaseState, DecisionRecord } from './case.js';
+import type { Approver, CaseState, DecisionEvidence, DecisionRecord } from './case.js';
 import { findApprover, supersededBy } from './ladder.js';
 import { DECISION_OUTCOMES, decideUpdate, decisionSignal, type DecisionInput } from './messages.js';
 
@@ -36,6 +36,34 @@ function validate(state: CaseState, d: DecisionInput): Approver {
   return actingApprover(state, d.decidedBy);
 }
 
+const cut = (v: unknown, n: number): string | undefined => (typeof v === 'string' && v ? v.slice(0, n) : undefined);
+
+/** The evidence a decision is recorded with, bounded; whatever the sender claims beyond that is dropped. */
+function evidenceOf(d: DecisionInput): DecisionEvidence {
+  const e = d.evidence;
+  const method = e?.method === 'reply-address' || e?.method === 'link' ? e.method : 'temporal';
+  const messageId = cut(e?.messageId, 300);
+  const ip = cut(e?.client?.ip, 100);
+  const userAgent = cut(e?.client?.userAgent, 300);
+  return {
+    method,
+    ...(method === 'reply-address' && typeof e?.seq === 'number' ? { seq: e.seq } : {}),
+    ...(messageId ? { messageId } : {}),
+    ...(ip || userAgent ? { client: { ...(ip ? { ip } : {}), ...(userAgent ? { userAgent } : {}) } } : {}),
+  };
+}
+
+/** The evidence in a line of the timeline (English, as the audit trail is). */
+export function evidenceLine(e: DecisionEvidence): string {
+  const what =
+    e.method === 'reply-address'
+      ? `signed reply address of mail ${e.seq ?? '?'}`
+      : e.method === 'link'
+        ? 'signed decision link'
+        : 'sent through Temporal';
+  return [what, e.messageId, e.client?.ip && `from ${e.client.ip}`].filter(Boolean).join(', ');
+}
+
 /** Registers the decision update and signal; returns the recorder for decisions that arrive by mail. */
 export function decisionHandlers(
   state: CaseState,
@@ -52,8 +80,12 @@ export function decisionHandlers(
       channel: d.channel ?? 'admin',
       ...(d.noteToCustomer ? { noteToCustomer: String(d.noteToCustomer).slice(0, 4000) } : {}),
       ...(d.internalNote ? { internalNote: String(d.internalNote).slice(0, 4000) } : {}),
+      evidence: evidenceOf(d),
     };
-    note('decided', `${d.outcome} by ${approver.name} (${state.decision.channel})`);
+    note(
+      'decided',
+      `${d.outcome} by ${approver.name} (${state.decision.channel}; ${evidenceLine(state.decision.evidence!)})`,
+    );
     return state.decision;
   };
   setHandler(decideUpdate, record, { validator: (d) => void validate(state, d) });

@@ -3,10 +3,9 @@
  * Names and payloads are part of the external contract: admins send them from the Temporal Web UI or CLI.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { CaseState, DecisionRecord } from './case.js';
+import type { CaseState, DecisionEvidence, DecisionRecord } from './case.js';
 
-/** The choices an approver has. */
-/** `alternative`: approved with another solution than asked for, described in the note to the customer. */
+/** The choices an approver has. `alternative`: approved with another solution than asked for, described in the note to the customer. */
 export const DECISION_OUTCOMES = ['approved', 'rejected', 'alternative'] as const;
 export type TDecisionOutcome = (typeof DECISION_OUTCOMES)[number];
 
@@ -21,6 +20,8 @@ export interface DecisionInput {
   internalNote?: string;
   /** Where the decision came from, for the audit trail. */
   channel?: 'link' | 'mail' | 'admin';
+  /** What proves who decided (set by the link server and intake; recorded on the case). */
+  evidence?: DecisionEvidence;
 }
 
 /**
@@ -63,8 +64,18 @@ export interface InboundMail {
   subject: string;
   /** Bounded text; quoted history trimmed where recognisable. */
   text: string;
-  /** Which of our mails of this case it answers (from In-Reply-To/References). */
-  answers?: Array<{ seq: number; kind: string }>;
+  /**
+   * Which of our mails of this case it answers (from In-Reply-To/References); `verified` when the Message-ID
+   * carries our key's MAC, i.e. the writer received that mail.
+   */
+  answers?: Array<{ seq: number; kind: string; verified?: boolean }>;
+  /**
+   * Set by intake when the mail came through the signed reply address of our mail `seq` to an approver, sent
+   * from that approver's address: the only proof by which a reply decides (activities/mail-ids.ts).
+   */
+  proof?: { method: 'reply-address'; seq: number; level: number };
+  /** Why a reply address the mail carried did not verify. */
+  proofFailure?: 'bad-signature' | 'expired' | 'other-case';
 }
 
 /** The customer (or someone on the thread) wrote again: recorded and forwarded to whoever decides. */
@@ -73,9 +84,15 @@ export const customerReplySignal = defineSignal<[InboundMail]>('customerReply');
 /** An auto-reply (vacation notice) to one of our mails: recorded, never counted as the customer's answer. */
 export const autoReplySignal = defineSignal<[InboundMail & { reasons: string[] }]>('autoReply');
 
-/** A delivery report (bounce) about one of our mails; `seq` names which, when the report says so. */
+/**
+ * A delivery report (bounce) about one of our mails; `seq` names which, when the report says so. `verified`: the
+ * report carries our signed envelope id or the signed Message-ID of the returned mail; only then does it stop
+ * mail to the customer (anyone can write a fake bounce).
+ */
 export const deliveryFailedSignal =
-  defineSignal<[{ seq?: number; receivedAt: string; status?: string; reasons: string[] }]>('deliveryFailed');
+  defineSignal<[{ seq?: number; receivedAt: string; status?: string; reasons: string[]; verified?: boolean }]>(
+    'deliveryFailed',
+  );
 
 /** Payload of the `rate` update: the customer's satisfaction, from the rating page (or an admin, on their behalf). */
 export interface RatingInput {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classify, ourCaseIds } from '../../activities/classify.js';
+import { classify } from '../../activities/classify.js';
+import { ourCaseIds } from '../../activities/mail-ids.js';
 import type { MailFacts } from '../../activities/mail-facts.js';
 
 const ctx = { ourDomain: 'example.test', ourAddresses: ['support@example.test'] };

@@ -36,6 +36,7 @@ describe('every template, German and English', () => {
       'low-rating',
       'low-rating-reminder',
       'low-rating-overdue',
+      'decision-receipt',
     ];
     for (const kind of all) for (const l of ['de', 'en']) expect(kinds, `${kind}.${l}`).toContain(`${kind}.${l}`);
   });

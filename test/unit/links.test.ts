@@ -25,4 +25,14 @@ describe('signed decision links', () => {
   it.each(['', 'abc', 'a.b.c', '.x', 'x.'])('refuses malformed token %j', (token) => {
     expect(verifyLink(secret, token, Date.now()).ok).toBe(false);
   });
+  it.each(['=', '!', '%3D', ' '])('refuses the token with %j appended: only the canonical form is the token', (tail) => {
+    const token = signLink(secret, claims);
+    expect(verifyLink(secret, token, Date.now()).ok).toBe(true);
+    expect(verifyLink(secret, `${token}${tail}`, Date.now())).toEqual({ ok: false, reason: 'malformed' });
+  });
+  it('keeps links of the previous secret open after a rotation, and signs only with the current one', () => {
+    const old = signLink('y'.repeat(40), claims);
+    expect(verifyLink([secret, 'y'.repeat(40)], old, Date.now()).ok).toBe(true);
+    expect(verifyLink([secret], old, Date.now()).ok).toBe(false);
+  });
 });

@@ -117,18 +117,28 @@ describe('messages', () => {
 });
 
 describe('outgoing headers', () => {
-  it('threads customer mail under the customer’s mail, with deterministic ids and RFC 3834 markers', () => {
-    const h = outgoingHeaders({ kind: 'acknowledgment', seq: 1, to: 'customer', case: ctx }, 'example.test');
+  const key = Buffer.alloc(32, 7);
+  it('threads customer mail under the customer’s mail, with deterministic keyed ids and RFC 3834 markers', () => {
+    const h = outgoingHeaders({ kind: 'acknowledgment', seq: 1, to: 'customer', case: ctx }, 'example.test', key);
+    expect(h.messageId).toMatch(/^<ABCDEFGHJK\.1\.acknowledgment\.[0-9a-z]{16}@example\.test>$/);
     expect(h).toMatchObject({
-      messageId: '<ABCDEFGHJK.1.acknowledgment@example.test>',
       inReplyTo: '<orig@example.test>',
       references: ['<older@example.test>', '<orig@example.test>'],
     });
     expect(h.headers['Auto-Submitted']).toBe('auto-replied');
-    expect(outgoingHeaders({ kind: 'acknowledgment', seq: 1, to: 'customer', case: ctx }, 'example.test')).toEqual(h);
+    // A retried send keeps its id; another key (another installation) makes another one.
+    expect(outgoingHeaders({ kind: 'acknowledgment', seq: 1, to: 'customer', case: ctx }, 'example.test', key)).toEqual(
+      h,
+    );
+    const other = outgoingHeaders(
+      { kind: 'acknowledgment', seq: 1, to: 'customer', case: ctx },
+      'example.test',
+      Buffer.alloc(32, 8),
+    );
+    expect(other.messageId).not.toBe(h.messageId);
   });
   it('threads staff mail under the case', () => {
-    const h = outgoingHeaders({ kind: 'reminder', seq: 5, to: approver, case: ctx }, 'example.test');
+    const h = outgoingHeaders({ kind: 'reminder', seq: 5, to: approver, case: ctx }, 'example.test', key);
     expect(h.inReplyTo).toBe('<ABCDEFGHJK.case@example.test>');
   });
 });

@@ -1,0 +1,65 @@
+/**
+ * The approver's receipt for every decision made in their name: what, when, by which channel, and the evidence
+ * that was checked. A decision someone forged in their name cannot go unnoticed.
+ */
+import type { Approver, DecisionEvidence, TLanguage } from '../workflows/case.js';
+import type { CaseMailContext } from '../workflows/case-mail.js';
+import { caseSubject, formatDateTime, salutation } from './format.js';
+import { renderMail, type MailDraft } from './layout.js';
+import { OUTCOME_DE } from './pages/link-texts.js';
+
+const CHANNEL = {
+  de: { link: 'über den Entscheidungslink', mail: 'per Antwort-E-Mail', admin: 'über Temporal (Web UI, CLI oder API)' },
+  en: { link: 'through the decision link', mail: 'by reply mail', admin: 'through Temporal (Web UI, CLI or API)' },
+} as const;
+
+const OUTCOME_EN = { approved: 'approved', rejected: 'rejected', alternative: 'alternative offered' } as const;
+
+function evidenceText(e: DecisionEvidence | undefined, l: TLanguage): string {
+  if (e?.method === 'reply-address')
+    return l === 'de'
+      ? `Antwort über Ihre persönliche Antwortadresse der Anfrage Nr. ${e.seq ?? '?'}`
+      : `a reply through your personal reply address of request no. ${e.seq ?? '?'}`;
+  if (e?.method === 'link') return l === 'de' ? 'Ihr signierter Entscheidungslink' : 'your signed decision link';
+  return l === 'de'
+    ? 'Zugang zu Temporal (keine Prüfung Ihrer Person)'
+    : 'access to Temporal (your identity was not checked)';
+}
+
+export function decisionReceipt(c: CaseMailContext, a: Approver): MailDraft {
+  const l = a.language;
+  const d = c.decision;
+  if (!d) throw new Error(`case ${c.caseId} has no decision to confirm`);
+  const when = formatDateTime(d.at, l, c.company.timeZone);
+  const e = d.evidence;
+  const where = [
+    evidenceText(e, l),
+    e?.messageId ? (l === 'de' ? `Nachricht ${e.messageId}` : `message ${e.messageId}`) : undefined,
+    e?.client?.ip ? (l === 'de' ? `Adresse ${e.client.ip}` : `address ${e.client.ip}`) : undefined,
+    e?.client?.userAgent ? (l === 'de' ? `Browser ${e.client.userAgent}` : `browser ${e.client.userAgent}`) : undefined,
+  ].filter(Boolean);
+  const paragraphs =
+    l === 'de'
+      ? [
+          `in Ihrem Namen wurde Fall ${c.caseId} am ${when} entschieden: ${OUTCOME_DE[d.outcome]}, ${CHANNEL.de[d.channel]}.`,
+          `Geprüfter Nachweis: ${where.join('; ') || 'keiner'}.`,
+          d.noteToCustomer
+            ? `Ihre Nachricht an den Kunden: „${d.noteToCustomer}“`
+            : 'Der Kunde erhält die Entscheidung ohne persönliche Nachricht.',
+          'Haben Sie das nicht selbst entschieden, melden Sie es bitte sofort der Administration: Dann hat jemand in Ihrem Namen gehandelt.',
+        ]
+      : [
+          `Case ${c.caseId} was decided in your name on ${when}: ${OUTCOME_EN[d.outcome]}, ${CHANNEL.en[d.channel]}.`,
+          `Evidence checked: ${where.join('; ') || 'none'}.`,
+          d.noteToCustomer
+            ? `Your note to the customer: "${d.noteToCustomer}"`
+            : 'The customer receives the decision without a personal note.',
+          'If you did not make this decision yourself, please tell your administrator at once: someone acted in your name.',
+        ];
+  return renderMail(caseSubject(c.caseId, c.subject, l, l === 'de' ? 'Entscheidung erfasst' : 'Decision recorded'), {
+    language: l,
+    greeting: salutation(a.name, l),
+    paragraphs,
+    company: c.company,
+  });
+}
