@@ -13,7 +13,7 @@ import type { RouterDeps } from '../activities/route.js';
 import { createMailSender, createSmtpTransport } from '../activities/mail.js';
 import Fastify from 'fastify';
 import { CASE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
-import { codecRoutes, EncryptionCodec, payloadKey } from './codec.js';
+import { codecRoutes, EncryptionCodec, FAILURE_CONVERTER_PATH } from './codec.js';
 import { createRouterDeps } from './cases.js';
 import type { TConfig } from './config.js';
 import { startDevServer, type DevServer } from './dev-server.js';
@@ -84,14 +84,12 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
       address = dev.address;
       log(`embedded Temporal dev server on ${address}, Web UI ${dev.uiUrl}`);
     }
-    // Every payload this process sends to Temporal is sealed; the worker and the client share the codec.
+    // Every payload this process sends to Temporal is sealed, failure messages included (their common
+    // attributes become a payload, see worker/failure-converter.ts); the worker and the client share the codec.
     const codec = config.payload.encryption
-      ? new EncryptionCodec(
-          payloadKey(config.linkSecret, config.payload.key),
-          config.payload.previousKeys.map((k) => Buffer.from(k, 'hex')),
-        )
+      ? new EncryptionCodec(config.payload.key, config.payload.previousKeys)
       : undefined;
-    const dataConverter = codec ? { payloadCodecs: [codec] } : undefined;
+    const dataConverter = codec ? { payloadCodecs: [codec], failureConverterPath: FAILURE_CONVERTER_PATH } : undefined;
     const connection = await Connection.connect({ address });
     cleanups.push(() => connection.close());
     const client = new Client({
@@ -189,10 +187,13 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
     let codecUrl: string | undefined;
     if (codec && config.codec) {
       const server = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024 });
-      codecRoutes(server, codec, config.codec.origins);
+      codecRoutes(server, codec, { origins: config.codec.origins, token: config.codec.token, log });
       codecUrl = await server.listen({ host: config.codec.host, port: config.codec.port });
       cleanups.push(() => server.close());
-      log(`codec endpoint for the Web UI on ${codecUrl} (origins ${config.codec.origins.join(', ')})`);
+      log(
+        `codec endpoint for the Web UI on ${codecUrl} (origins ${config.codec.origins.join(', ')}; ` +
+          `Authorization: Bearer CODEC_AUTH_TOKEN, or a browser login at ${codecUrl}/login)`,
+      );
     }
     log(
       `link server on ${http.url}, watching ${boxes.map((b) => b.key).join(', ')} on ${account.host}:${account.port}`,

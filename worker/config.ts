@@ -25,6 +25,44 @@ const ZAddressLine = z.string().refine((v) => /^(?:[^<>]*<[^<>@\s]+@[^<>@\s]+>|[
   message: 'must be an address like "Kundenservice <support@example.test>"',
 });
 
+const KEY32_RULE = 'must be 32 random bytes written as 64 hex digits or 44 base64 characters (openssl rand -hex 32)';
+
+/** 32 bytes from 64 hex digits or 44 base64 characters; undefined for anything else. */
+export function key32(s: string): Buffer | undefined {
+  const bytes = /^[0-9a-fA-F]{64}$/.test(s)
+    ? Buffer.from(s, 'hex')
+    : /^[A-Za-z0-9+/]{43}=$/.test(s) && Buffer.from(s, 'base64').toString('base64') === s
+      ? Buffer.from(s, 'base64')
+      : undefined;
+  // 32 random bytes have about 30 distinct values (fewer than 16: p < 1e-12); a key typed by hand such as
+  // "aaaa…" or a repeated "0123456789abcdef" has far fewer. Refused, as it was never random.
+  return bytes && new Set(bytes).size >= 16 ? bytes : undefined;
+}
+
+const ZKey32 = z.string().transform((v, ctx) => {
+  const key = key32(v.trim());
+  if (!key) {
+    ctx.addIssue({ code: 'custom', message: KEY32_RULE });
+    return z.NEVER;
+  }
+  return key;
+});
+
+/** PAYLOAD_KEY while encryption is on, CODEC_AUTH_TOKEN with a codec endpoint: never derived, never defaulted. */
+function requiredKeys(
+  e: { PAYLOAD_ENCRYPTION?: boolean; PAYLOAD_KEY?: Buffer; CODEC_PORT?: number; CODEC_AUTH_TOKEN?: Buffer },
+  ctx: z.RefinementCtx,
+): void {
+  if (e.PAYLOAD_ENCRYPTION !== false && e.PAYLOAD_KEY === undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['PAYLOAD_KEY'],
+      message: `required while PAYLOAD_ENCRYPTION is on; ${KEY32_RULE}`,
+    });
+  if (e.CODEC_PORT !== undefined && e.CODEC_AUTH_TOKEN === undefined)
+    ctx.addIssue({ code: 'custom', path: ['CODEC_AUTH_TOKEN'], message: `required with CODEC_PORT; ${KEY32_RULE}` });
+}
+
 export const ZEnv = z.object({
   TEMPORAL_ADDRESS: z
     .string()
@@ -84,21 +122,26 @@ export const ZEnv = z.object({
     })
     .default({ max: 5, windowMs: 3_600_000 }),
 
-  /** Seal every Temporal payload (inputs, signals, results, memo) with AES-256-GCM; see worker/codec.ts. */
+  /** Seal every Temporal payload (inputs, signals, results, failures, memo) with AES-256-GCM; see worker/codec.ts. */
   PAYLOAD_ENCRYPTION: ZFlag.default(true),
-  /** 32 bytes as 64 hex digits; without it the key is derived from LINK_SECRET. */
-  PAYLOAD_KEY: z
-    .string()
-    .regex(/^[0-9a-fA-F]{64}$/, 'must be 32 bytes written as 64 hex digits')
-    .optional(),
-  /** Keys payloads were sealed with before (rotation), comma-separated, each 64 hex digits: read, never used to seal. */
+  /** The payload key; required while PAYLOAD_ENCRYPTION is on (see the refinement below). */
+  PAYLOAD_KEY: ZKey32.optional(),
+  /** Keys payloads were sealed with before (rotation), comma-separated: read, never used to seal. */
   PAYLOAD_PREVIOUS_KEYS: z
     .string()
-    .regex(/^[0-9a-fA-F]{64}(,[0-9a-fA-F]{64})*$/, 'must be keys of 64 hex digits, comma-separated')
+    .transform((v, ctx) =>
+      v.split(',').map((k) => {
+        const key = key32(k.trim());
+        if (!key) ctx.addIssue({ code: 'custom', message: `each key ${KEY32_RULE}, comma-separated` });
+        return key ?? Buffer.alloc(0);
+      }),
+    )
     .optional(),
   /** The Web UI's codec endpoint (decrypts for the UI): off unless a port is given. */
   CODEC_PORT: ZPort.optional(),
   CODEC_HOST: z.string().default('127.0.0.1'),
+  /** The codec endpoint's credential (Bearer token, browser login); required with CODEC_PORT. */
+  CODEC_AUTH_TOKEN: ZKey32.optional(),
   /** Browser origins (the Web UI) the codec endpoint answers, comma-separated. */
   CODEC_CORS_ORIGINS: z
     .string()
@@ -116,6 +159,10 @@ export const ZEnv = z.object({
   /** Failed attempts at one mail before it goes to Quarantine (counted in IMAP keywords; see activities/intake.ts). */
   INTAKE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(5),
 });
+
+// Keys that are required only with another setting. `when` runs this even when other variables are wrong, so that
+// one start-up message names every problem.
+const ZEnvWithKeys = ZEnv.superRefine(requiredKeys, { when: () => true });
 
 export interface TConfig {
   temporal: {
@@ -151,10 +198,10 @@ export interface TConfig {
   intake: { heartbeatTimeout: number; recheck: number; runFor: number; maxAttempts: number };
   /** At most `max` automatic acknowledgments per sender within `windowMs`. */
   ackRateLimit: { max: number; windowMs: number };
-  /** Payload encryption (`key`: PAYLOAD_KEY as hex, else derived from the link secret). */
-  payload: { encryption: boolean; key?: string; previousKeys: string[] };
-  /** The Web UI's codec endpoint, when CODEC_PORT is set. */
-  codec?: { host: string; port: number; origins: string[] };
+  /** Payload encryption: the key new payloads are sealed with, and those of earlier rotations (read only). */
+  payload: { encryption: false } | { encryption: true; key: Buffer; previousKeys: Buffer[] };
+  /** The Web UI's codec endpoint, when CODEC_PORT is set; `token` is its credential (CODEC_AUTH_TOKEN). */
+  codec?: { host: string; port: number; origins: string[]; token: Buffer };
 }
 
 export class ConfigError extends Error {
@@ -163,7 +210,7 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): TConfig {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
-  const result = ZEnv.safeParse(cleaned);
+  const result = ZEnvWithKeys.safeParse(cleaned);
   if (!result.success) {
     const lines = result.error.issues.map((i) => {
       const name = String(i.path[0] ?? '?');
@@ -221,13 +268,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAttempts: e.INTAKE_MAX_ATTEMPTS,
     },
     ackRateLimit: e.ACK_RATE_LIMIT,
-    payload: {
-      encryption: e.PAYLOAD_ENCRYPTION,
-      ...(e.PAYLOAD_KEY ? { key: e.PAYLOAD_KEY } : {}),
-      previousKeys: e.PAYLOAD_PREVIOUS_KEYS?.split(',') ?? [],
-    },
+    // The refinement (requiredKeys) made sure both keys are there when they are needed.
+    payload: e.PAYLOAD_ENCRYPTION
+      ? { encryption: true, key: e.PAYLOAD_KEY!, previousKeys: e.PAYLOAD_PREVIOUS_KEYS ?? [] }
+      : { encryption: false },
     ...(e.CODEC_PORT !== undefined
-      ? { codec: { host: e.CODEC_HOST, port: e.CODEC_PORT, origins: e.CODEC_CORS_ORIGINS } }
+      ? { codec: { host: e.CODEC_HOST, port: e.CODEC_PORT, origins: e.CODEC_CORS_ORIGINS, token: e.CODEC_AUTH_TOKEN! } }
       : {}),
   };
 }

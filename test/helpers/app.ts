@@ -5,6 +5,7 @@ import path from 'node:path';
 import { inject } from 'vitest';
 import { loadConfig, PROJECT_ROOT, type TConfig } from '../../worker/config.js';
 import { startApp, type App } from '../../worker/app.js';
+import { FAILURE_CONVERTER_PATH } from '../../worker/codec.js';
 import { parsePolicy, type TPolicy } from '../../worker/policy.js';
 import { freePort, mailPorts, STACK_PASSWORD } from './ports.js';
 import { uniqueAddress } from './mail.js';
@@ -17,6 +18,8 @@ let bundle: Promise<WorkflowBundle> | undefined;
 export function workflowBundle(): Promise<WorkflowBundle> {
   bundle ??= bundleWorkflowCode({
     workflowsPath: path.join(PROJECT_ROOT, 'workflows', 'index.ts'),
+    // The app's workers seal failure messages (worker/failure-converter.ts); the bundle must convert alike.
+    failureConverterPath: FAILURE_CONVERTER_PATH,
     logger: quietLogger,
   });
   return bundle;
@@ -82,6 +85,9 @@ export async function testEnv(people: TestPeople, env: Record<string, string> = 
     SMTP_SECURE: 'false',
     SUPPORT_ADDRESS: `Kundenservice <${people.support}>`,
     LINK_SECRET: randomBytes(32).toString('hex'),
+    // Required outside the demo (worker/config.ts): fresh keys per test app, as production would have its own.
+    PAYLOAD_KEY: randomBytes(32).toString('hex'),
+    CODEC_AUTH_TOKEN: randomBytes(32).toString('base64'),
     INTAKE_HEARTBEAT_TIMEOUT: '5s',
     INTAKE_RECHECK: '5s',
     HTTP_PORT: String(port),

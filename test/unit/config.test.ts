@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../worker/config.js';
 
@@ -8,6 +9,7 @@ const valid = {
   SMTP_HOST: 'smtp.example.test',
   SUPPORT_ADDRESS: 'Kundenservice <support@example.test>',
   LINK_SECRET: 'k'.repeat(32),
+  PAYLOAD_KEY: '8f3a1c0e5b7d9f2468ace13579bdf0246813579bdf02468ace13579bdf024681',
 };
 
 describe('loadConfig', () => {
@@ -29,20 +31,52 @@ describe('loadConfig', () => {
 
   it('encrypts payloads by default; the codec endpoint only with a port, for the local Web UI unless told', () => {
     const c = loadConfig(valid);
-    expect(c.payload).toEqual({ encryption: true, previousKeys: [] });
+    expect(c.payload).toEqual({ encryption: true, key: Buffer.from(valid.PAYLOAD_KEY, 'hex'), previousKeys: [] });
+    const [a, b] = [randomBytes(32), randomBytes(32)];
     expect(
-      loadConfig({ ...valid, PAYLOAD_PREVIOUS_KEYS: `${'a'.repeat(64)},${'b'.repeat(64)}` }).payload.previousKeys,
-    ).toEqual(['a'.repeat(64), 'b'.repeat(64)]);
+      loadConfig({ ...valid, PAYLOAD_PREVIOUS_KEYS: `${a.toString('hex')}, ${b.toString('base64')}` }).payload,
+    ).toMatchObject({ previousKeys: [a, b] });
     expect(c.codec).toBeUndefined();
-    expect(loadConfig({ ...valid, CODEC_PORT: '8081' }).codec).toEqual({
+    const token = randomBytes(32);
+    expect(loadConfig({ ...valid, CODEC_PORT: '8081', CODEC_AUTH_TOKEN: token.toString('base64') }).codec).toEqual({
       host: '127.0.0.1',
       port: 8081,
       origins: ['http://127.0.0.1:8233', 'http://localhost:8233'],
+      token,
     });
-    expect(() => loadConfig({ ...valid, PAYLOAD_KEY: 'not-hex' })).toThrowError(
-      /PAYLOAD_KEY: must be 32 bytes written as 64 hex digits/,
+    expect(loadConfig({ ...valid, PAYLOAD_ENCRYPTION: 'off', PAYLOAD_KEY: '' }).payload).toEqual({ encryption: false });
+  });
+
+  it('requires PAYLOAD_KEY while encrypting and CODEC_AUTH_TOKEN with a codec endpoint, never deriving them', () => {
+    const missing = () => loadConfig({ ...valid, PAYLOAD_KEY: '', CODEC_PORT: '8081', IMAP_HOST: '' });
+    expect(missing).toThrowError(/PAYLOAD_KEY: missing \(required\)/);
+    expect(missing).toThrowError(/CODEC_AUTH_TOKEN: missing \(required\)/);
+    expect(missing).toThrowError(/IMAP_HOST: missing \(required\)/);
+  });
+
+  it('accepts only 32 random bytes as 64 hex digits or 44 base64 characters', () => {
+    const random = randomBytes(32);
+    for (const ok of [random.toString('hex'), random.toString('hex').toUpperCase(), random.toString('base64')])
+      expect(loadConfig({ ...valid, PAYLOAD_KEY: ok }).payload).toMatchObject({ key: random });
+    for (const bad of [
+      random.toString('hex').slice(1), // 63 digits
+      randomBytes(33).toString('hex').slice(0, 66),
+      randomBytes(31).toString('base64'),
+      random.toString('base64url'),
+      'a'.repeat(64), // 32 equal bytes: typed, not random
+      '0123456789abcdef'.repeat(4),
+      'correct horse battery staple, 32b',
+    ]) {
+      expect(() => loadConfig({ ...valid, PAYLOAD_KEY: bad }), bad).toThrowError(
+        /PAYLOAD_KEY: must be 32 random bytes written as 64 hex digits or 44 base64 characters/,
+      );
+      expect(() => loadConfig({ ...valid, CODEC_PORT: '1', CODEC_AUTH_TOKEN: bad }), bad).toThrowError(
+        /CODEC_AUTH_TOKEN: must be 32 random bytes/,
+      );
+    }
+    expect(() => loadConfig({ ...valid, PAYLOAD_PREVIOUS_KEYS: `${random.toString('hex')},nope` })).toThrowError(
+      /PAYLOAD_PREVIOUS_KEYS: each key must be 32 random bytes/,
     );
-    expect(loadConfig({ ...valid, PAYLOAD_ENCRYPTION: 'off' }).payload.encryption).toBe(false);
   });
 
   it('treats empty strings as unset', () => {
