@@ -26,4 +26,7 @@ export POLICY_FILE="$ROOT_DIR/${DEMO_POLICY:-policy/example.yaml}"
 export HTTP_PORT="${HTTP_PORT:-3000}" PUBLIC_URL="${PUBLIC_URL:-http://127.0.0.1:${HTTP_PORT:-3000}}"
 export TEMPORAL_TASK_QUEUE="${TEMPORAL_TASK_QUEUE:-escalations}"
 
+# PAYLOAD_KEY and CODEC_AUTH_TOKEN come from `stack.sh env` (kept in .stack/, never printed). The Web UI decodes
+# only in a browser logged in at the codec endpoint (README, "Security").
+printf "[demo] the Web UI shows cases in clear after a login at http://127.0.0.1:%s/login (token: .stack/codec-token)\n" "$CODEC_PORT"
 exec npx tsx scripts/demo.ts

@@ -749,6 +749,10 @@ cmd_status() {
 }
 
 cmd_env() {
+  stack_key "$STACK/payload-key"
+  stack_key "$STACK/codec-token"
+  local q_stack
+  printf -v q_stack '%q' "$STACK"
   cat <<EOF
 export IMAP_HOST=$HOST
 export IMAP_PORT=$IMAP_PORT
@@ -766,7 +770,17 @@ export TEMPORAL_NAMESPACE=default
 export TEMPORAL_UI_URL=http://$HOST:$TEMPORAL_UI_PORT
 export CODEC_PORT=$CODEC_PORT
 export CODEC_CORS_ORIGINS=http://$HOST:$TEMPORAL_UI_PORT,http://localhost:$TEMPORAL_UI_PORT
+export PAYLOAD_KEY="\$(cat $q_stack/payload-key)"
+export CODEC_AUTH_TOKEN="\$(cat $q_stack/codec-token)"
 EOF
+}
+
+# The local stack's payload key and codec token: 32 random bytes as hex, made once and kept in the stack
+# directory (mode 600), so cases sealed in an earlier run stay readable. `env` prints where they are, not them.
+stack_key() {
+  [[ -s "$1" ]] && return 0
+  mkdir -p "$STACK"
+  (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$1")
 }
 
 usage() {
