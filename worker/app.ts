@@ -134,6 +134,7 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
             taskQueue: config.temporal.taskQueue,
             supportAddress: config.supportAddress,
             linkSecret: config.linkSecret,
+            linkSecrets: [config.linkSecret, ...config.previousLinkSecrets],
             policyFor: (b) => policySnapshot(policy, b.team, new Date(), b.folder),
             searchAttributes,
             ackRateLimit: config.ackRateLimit,
@@ -176,6 +177,7 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
     const http = await startLinkServer({
       client,
       linkSecret: config.linkSecret,
+      previousLinkSecrets: config.previousLinkSecrets,
       timeZone: policy.company.timeZone,
       host: config.http.host,
       port: config.http.port,

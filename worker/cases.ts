@@ -10,8 +10,9 @@ import {
   QuarantineCode,
   toComplaintInput,
 } from '../activities/complaint-input.js';
-import { domainOf } from '../activities/outgoing-headers.js';
+import { bareAddress, domainOf } from '../activities/address.js';
 import { workflowIdFor } from '../activities/identity.js';
+import { subkey } from '../activities/keys.js';
 import type { MailboxSettings } from '../activities/intake.js';
 import type { RouterDeps, TCaseSignal, TStartOutcome } from '../activities/route.js';
 import type { ComplaintInput, PolicySnapshot } from '../workflows/case.js';
@@ -21,15 +22,12 @@ export interface CaseGatewayOptions {
   taskQueue: string;
   supportAddress: string;
   linkSecret: string;
+  /** LINK_SECRET, then LINK_SECRET_PREVIOUS: our Message-IDs and reply addresses are verified with each. */
+  linkSecrets: readonly string[];
   /** The policy snapshot for cases from a mailbox (its team's ladder). */
   policyFor: (box: MailboxSettings) => PolicySnapshot;
   searchAttributes: boolean;
   ackRateLimit: { max: number; windowMs: number };
-}
-
-/** Bare address of "Name <addr>" or "addr", lower case. */
-export function bareAddress(line: string): string {
-  return (line.match(/<([^<>]+)>/)?.[1] ?? line).trim().toLowerCase();
 }
 
 export function createRouterDeps(o: CaseGatewayOptions): (box: MailboxSettings) => RouterDeps {
@@ -82,7 +80,11 @@ export function createRouterDeps(o: CaseGatewayOptions): (box: MailboxSettings) 
   };
   const support = bareAddress(o.supportAddress);
   return (box) => ({
-    classifyContext: { ourDomain: domainOf(support), ourAddresses: [support, box.user.toLowerCase()] },
+    classifyContext: {
+      ourDomain: domainOf(support),
+      ourAddresses: [support, box.user.toLowerCase()],
+      mailIdKeys: o.linkSecrets.map((s) => subkey(s, 'mail-ids')),
+    },
     startCase,
     signalCase,
     mayAcknowledge,

@@ -63,6 +63,16 @@ function requiredKeys(
     ctx.addIssue({ code: 'custom', path: ['CODEC_AUTH_TOKEN'], message: `required with CODEC_PORT; ${KEY32_RULE}` });
 }
 
+/** At least 32 random bytes, written as hex (64+ digits) or base64 (44+ characters), e.g. `openssl rand -hex 32`. */
+const ZLinkSecret = z
+  .string()
+  .refine(
+    (s) =>
+      /^(?:[0-9a-fA-F]{2}){32,}$/.test(s) ||
+      (/^[A-Za-z0-9+/_-]{43,}={0,2}$/.test(s) && Buffer.from(s, 'base64').length >= 32),
+    'must be at least 32 bytes, random, written as hex or base64 (openssl rand -hex 32)',
+  );
+
 export const ZEnv = z.object({
   TEMPORAL_ADDRESS: z
     .string()
@@ -105,7 +115,14 @@ export const ZEnv = z.object({
   PUBLIC_URL: z.url().default('http://localhost:3000'),
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: ZPort.default(3000),
-  LINK_SECRET: z.string().refine((s) => Buffer.byteLength(s) >= 32, 'must be at least 32 bytes'),
+  /** Expanded into one key per job with HKDF (activities/keys.ts). */
+  LINK_SECRET: ZLinkSecret,
+  /** Secrets used before a rotation, comma-separated: their links and reply addresses still verify. */
+  LINK_SECRET_PREVIOUS: z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()))
+    .pipe(z.array(ZLinkSecret))
+    .optional(),
   POLICY_FILE: z.string().default(path.join(PROJECT_ROOT, 'policy', 'example.yaml')),
 
   ACK_RATE_LIMIT: z
@@ -194,6 +211,8 @@ export interface TConfig {
   supportAddress: string;
   http: { host: string; port: number; publicUrl: string };
   linkSecret: string;
+  /** LINK_SECRET_PREVIOUS: still verified, never used to sign. */
+  previousLinkSecrets: string[];
   policyFile: string;
   intake: { heartbeatTimeout: number; recheck: number; runFor: number; maxAttempts: number };
   /** At most `max` automatic acknowledgments per sender within `windowMs`. */
@@ -260,6 +279,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     supportAddress: e.SUPPORT_ADDRESS.trim(),
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT, publicUrl: e.PUBLIC_URL },
     linkSecret: e.LINK_SECRET,
+    previousLinkSecrets: e.LINK_SECRET_PREVIOUS ?? [],
     policyFile: e.POLICY_FILE,
     intake: {
       heartbeatTimeout: e.INTAKE_HEARTBEAT_TIMEOUT,

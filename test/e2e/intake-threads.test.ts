@@ -27,7 +27,7 @@ describe('mail about an existing case', () => {
   async function complain(
     from: string,
     subject: string,
-  ): Promise<{ caseId: string; ackId: string; state: () => Promise<CaseState> }> {
+  ): Promise<{ caseId: string; ack: () => Promise<string>; state: () => Promise<CaseState> }> {
     const messageId = `<k-${randomBytes(6).toString('hex')}@kunden.example.test>`;
     await sendViaSmtp({
       from,
@@ -36,25 +36,33 @@ describe('mail about an existing case', () => {
       text: 'Meine Bestellung ist beschädigt angekommen.',
       messageId,
     });
-    const [ack] = await waitForMail(
+    const [request] = await waitForMail(
       people.supervisor,
       (m) => /Freigabe erbeten/.test(m.subject ?? '') && (m.text ?? '').includes(from),
     );
-    const caseId = String(ack!.headers.get('x-nachfass-case'));
+    const caseId = String(request!.headers.get('x-nachfass-case'));
     const handle = app.client.workflow.getHandle(workflowIdFor(caseId));
-    return { caseId, ackId: `<${caseId}.1.acknowledgment@example.test>`, state: () => handle.query(caseStateQuery) };
+    // Our Message-IDs are keyed (activities/mail-ids.ts): the customer knows the acknowledgment's id by receiving it.
+    const ack = async (): Promise<string> => {
+      const [mine] = await waitForMail(
+        from,
+        (m) => m.headers.get('x-nachfass-case') === caseId && m.headers.get('x-nachfass-kind') === 'acknowledgment',
+      );
+      return mine!.messageId!;
+    };
+    return { caseId, ack, state: () => handle.query(caseStateQuery) };
   }
 
   it('hands a customer reply to its case and forwards it to the supervisor, without a new case', async () => {
     const c = await complain(people.customer, 'Paket beschädigt');
-    await waitForMail(people.customer, (m) => m.messageId === c.ackId);
+    const ackId = await c.ack();
     const before = await countCases(app);
     await sendViaSmtp({
       from: people.customer,
       to: people.support,
       subject: `Re: [Fall ${c.caseId}] Re: Paket beschädigt`,
-      inReplyTo: c.ackId,
-      references: [c.ackId],
+      inReplyTo: ackId,
+      references: [ackId],
       text: 'Hier sind die Fotos vom Schaden.\n\nAm 23.11.2026 schrieb Kundenservice:\n> Vielen Dank für Ihre Nachricht',
     });
     const [fwd] = await waitForMail(
@@ -72,7 +80,7 @@ describe('mail about an existing case', () => {
   it('records a vacation notice to our acknowledgment on the case and never answers it', async () => {
     const customer = uniqueAddress('urlaub');
     const c = await complain(customer, 'Falsche Farbe geliefert');
-    await waitForMail(customer, (m) => m.messageId === c.ackId);
+    const ackId = await c.ack();
     const before = await countCases(app);
     // As Dovecot's Sieve vacation sends it (RFC 3834): null Return-Path, Auto-Submitted, answering our mail.
     const vacation = [
@@ -80,8 +88,8 @@ describe('mail about an existing case', () => {
       `To: ${people.support}`,
       'Subject: Automatische Antwort: [Fall ' + c.caseId + '] Re: Falsche Farbe geliefert',
       `Message-ID: <vac-${randomBytes(4).toString('hex')}@example.test>`,
-      `In-Reply-To: ${c.ackId}`,
-      `References: ${c.ackId}`,
+      `In-Reply-To: ${ackId}`,
+      `References: ${ackId}`,
       'Auto-Submitted: auto-replied (vacation)',
       'Precedence: bulk',
       'MIME-Version: 1.0',
@@ -102,7 +110,7 @@ describe('mail about an existing case', () => {
     );
     expect(state.replies).toHaveLength(0);
     expect(await countCases(app)).toBe(before);
-    expect((await readFolder(customer)).map((m) => m.parsed.messageId)).toEqual([c.ackId]);
+    expect((await readFolder(customer)).map((m) => m.parsed.messageId)).toEqual([ackId]);
   });
 
   it('turns a real Postfix bounce of our acknowledgment into "customer unreachable" for the supervisor', async () => {
@@ -136,13 +144,13 @@ describe('mail about an existing case', () => {
       people.supervisor,
       (m) => m.headers.get('x-nachfass-case') === c.caseId && /Freigabe erbeten/.test(m.subject ?? ''),
     );
-    await waitForMail(customer, (m) => m.messageId === c.ackId);
+    const ackId = await c.ack();
     await sendViaSmtp({
       from: customer,
       to: people.support,
       subject: `Re: [Fall ${c.caseId}] Re: Lieferung fehlt`,
-      inReplyTo: c.ackId,
-      references: [c.ackId],
+      inReplyTo: ackId,
+      references: [ackId],
       text: 'Das Paket ist heute gekommen, das hat sich erledigt. Danke!',
     });
     const [closed] = await waitForMail(customer, (m) => /\] Abgeschlossen:/.test(m.subject ?? ''));
@@ -157,5 +165,73 @@ describe('mail about an existing case', () => {
     const stale = await fetch(decisionLink(request!));
     expect(stale.status).toBe(410);
     expect(await stale.text()).toContain('Beschwerde zurückgezogen');
+  });
+
+  it('lets nobody else withdraw the case: not a stranger, not the customer’s address on a guessed thread', async () => {
+    const customer = uniqueAddress('kunde');
+    const c = await complain(customer, 'Retoure fehlt');
+    await c.ack();
+    // Anyone knows the case number (subject) and can guess the shape of our ids; nobody can guess their MAC.
+    const guessed = `<${c.caseId}.1.acknowledgment@example.test>`;
+    const forged = (from: string, text: string) =>
+      sendViaSmtp({
+        from,
+        to: people.support,
+        subject: `Re: [Fall ${c.caseId}] Re: Retoure fehlt`,
+        inReplyTo: guessed,
+        references: [guessed],
+        text,
+      });
+    await forged(uniqueAddress('fremd'), 'Das hat sich erledigt.');
+    await forged(customer, 'Ich ziehe meine Beschwerde zurück.');
+    await waitForMail(
+      people.supervisor,
+      (m) => /Neue Nachricht des Kunden/.test(m.subject ?? '') && m.headers.get('x-nachfass-case') === c.caseId,
+      { count: 2 },
+    );
+    const state = await c.state();
+    expect(state.withdrawn).toBeUndefined();
+    expect(state.status).toBe('awaiting-decision');
+    expect(state.timeline.filter((e) => e.event === 'steering-refused')).toHaveLength(2);
+    expect(state.replies).toHaveLength(2);
+  });
+
+  it('does not take a forged bounce: without our signed envelope id, mail to the customer goes on', async () => {
+    const customer = uniqueAddress('kunde');
+    const c = await complain(customer, 'Bestellung storniert');
+    await c.ack();
+    const boundary = `b-${randomBytes(4).toString('hex')}`;
+    const fake = [
+      'From: Mail Delivery System <MAILER-DAEMON@example.test>',
+      `To: ${people.support}`,
+      'Subject: Undelivered Mail Returned to Sender',
+      `Message-ID: <fake-${randomBytes(4).toString('hex')}@example.test>`,
+      'MIME-Version: 1.0',
+      `Content-Type: multipart/report; report-type=delivery-status; boundary="${boundary}"`,
+      '',
+      `--${boundary}`,
+      'Content-Type: text/plain',
+      '',
+      'Your message could not be delivered.',
+      `--${boundary}`,
+      'Content-Type: message/delivery-status',
+      '',
+      `Original-Envelope-Id: ${c.caseId}.1`,
+      '',
+      `Final-Recipient: rfc822; ${customer}`,
+      'Action: failed',
+      'Status: 5.1.1',
+      `--${boundary}--`,
+      '',
+    ].join('\r\n');
+    await sendRawViaSmtp('', people.support, fake);
+    const deadline = Date.now() + 30_000;
+    let state = await c.state();
+    while (!state.timeline.some((e) => e.event === 'delivery-report-unverified') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      state = await c.state();
+    }
+    expect(state.timeline.map((e) => e.event)).toContain('delivery-report-unverified');
+    expect(state.customerUnreachable).toBeUndefined();
   });
 });

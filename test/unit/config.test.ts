@@ -8,7 +8,7 @@ const valid = {
   IMAP_PASSWORD: 'pw',
   SMTP_HOST: 'smtp.example.test',
   SUPPORT_ADDRESS: 'Kundenservice <support@example.test>',
-  LINK_SECRET: 'k'.repeat(32),
+  LINK_SECRET: 'ab'.repeat(32),
   PAYLOAD_KEY: '8f3a1c0e5b7d9f2468ace13579bdf0246813579bdf02468ace13579bdf024681',
 };
 
