@@ -3,6 +3,7 @@
  * workflow again is a no-op. Message-ID first; a stable hash of the raw mail when it has none.
  */
 import { createHash, createHmac } from 'node:crypto';
+import { subkey } from './keys.js';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -43,5 +44,8 @@ export function workflowIdFor(caseId: string): string {
 
 /** Keyed hash of a customer address for the CustomerHash search attribute (search attributes are not encrypted). */
 export function customerKey(secret: string, address: string): string {
-  return createHmac('sha256', `customer-key:${secret}`).update(address.trim().toLowerCase()).digest('hex').slice(0, 32);
+  return createHmac('sha256', subkey(secret, 'customer-hash'))
+    .update(address.trim().toLowerCase())
+    .digest('hex')
+    .slice(0, 32);
 }

@@ -296,7 +296,7 @@ export function pageSamples(): PageSample[] {
         name: `page-decide.${l}`,
         html: decidePage({ state: open, complaintText: open.text, approver, timeZone: COMPANY.timeZone, ...form }),
       },
-      { name: `page-rating.${l}`, html: ratingPage({ state: open, rating: 2, ...form }) },
+      { name: `page-rating.${l}`, html: ratingPage({ state: open, clicked: 2, ...form }) },
       {
         name: `page-follow-up.${l}`,
         html: followUpPage({ state: decided, approver, timeZone: COMPANY.timeZone, ...form }),

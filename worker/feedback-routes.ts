@@ -60,9 +60,9 @@ export function registerFeedbackRoutes(app: FastifyInstance, d: FeedbackRouteDep
     const { state, claims } = loaded;
     const refused = ratingRefused(state);
     if (refused) return page(reply, refused.status, state.language, refused.text);
-    const rating = Number.isInteger(claims.r) && claims.r! >= 1 && claims.r! <= RATING_MAX ? claims.r! : 0;
+    const clicked = Number.isInteger(claims.r) && claims.r! >= 1 && claims.r! <= RATING_MAX ? claims.r! : 0;
     const csrfToken = reply.generateCsrf();
-    return d.send(reply, 200, ratingPage({ state, rating, csrfToken, action: `/feedback/${req.params.token}` }));
+    return d.send(reply, 200, ratingPage({ state, clicked, csrfToken, action: `/feedback/${req.params.token}` }));
   });
 
   app.post<{ Params: { token: string }; Body: unknown }>(

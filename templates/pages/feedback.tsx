@@ -12,7 +12,8 @@ export const FEEDBACK_TEXT = {
   de: {
     title: 'Wie zufrieden sind Sie?',
     intro: (caseId: string) =>
-      `Ihre Bewertung zu Fall ${caseId}. Sie zählt erst, wenn Sie sie unten absenden; Sie können die Zahl vorher noch ändern.`,
+      `Ihre Bewertung zu Fall ${caseId}. Sie zählt erst, wenn Sie unten eine Zahl wählen und absenden.`,
+    clicked: (title: string) => `In der E-Mail haben Sie ${title} angeklickt. Bitte wählen Sie sie hier noch einmal.`,
     legend: 'Ihre Bewertung (1 = gar nicht zufrieden, 5 = sehr zufrieden)',
     comment: 'Was hätten wir besser machen können? (freiwillig)',
     submit: 'Bewertung senden',
@@ -37,7 +38,8 @@ export const FEEDBACK_TEXT = {
   en: {
     title: 'How satisfied are you?',
     intro: (caseId: string) =>
-      `Your rating of case ${caseId}. It counts only once you send it below; you can still change the number first.`,
+      `Your rating of case ${caseId}. It counts only once you choose a number below and send it.`,
+    clicked: (title: string) => `In the email you clicked ${title}. Please choose it here once more.`,
     legend: 'Your rating (1 = not at all satisfied, 5 = very satisfied)',
     comment: 'What could we have done better? (optional)',
     submit: 'Send rating',
@@ -57,8 +59,11 @@ export const FEEDBACK_TEXT = {
 
 export interface RatingPageProps {
   state: CaseState;
-  /** Preselected: the number the customer clicked in the mail. */
-  rating: number;
+  /**
+   * The number the customer clicked in the mail (0: none): named on the page, never preselected, so that a mail
+   * scanner that opens the link and submits the form as it stands records nothing.
+   */
+  clicked: number;
   csrfToken: string;
   action: string;
 }
@@ -73,14 +78,14 @@ export function ratingPage(p: RatingPageProps): string {
     <section>
       <h1>{t.title}</h1>
       <p>{t.intro(p.state.caseId)}</p>
+      {p.clicked > 0 ? <p>{t.clicked(ratingTitle(p.clicked, l))}</p> : null}
       <form method="post" action={p.action}>
         <CsrfField token={p.csrfToken} />
         <fieldset>
           <legend>{t.legend}</legend>
           {options.map((v) => (
             <label key={v} className="choice">
-              <input type="radio" name="rating" value={v} required defaultChecked={v === p.rating} /> {v}:{' '}
-              {RATING_WORDS[l][v - 1]}
+              <input type="radio" name="rating" value={v} required /> {v}: {RATING_WORDS[l][v - 1]}
             </label>
           ))}
         </fieldset>

@@ -68,9 +68,10 @@ describe('feedback after the decision', () => {
     return { caseId, followUp: followUp! };
   }
 
-  async function submitRating(link: string, comment?: string): Promise<Page> {
+  async function submitRating(link: string, rating: number, comment?: string): Promise<Page> {
     const page = await browser.newPage();
     await page.goto(link);
+    await page.check(`input[name=rating][value="${rating}"]`);
     if (comment) await page.fill('#comment', comment);
     await Promise.all([page.waitForURL(link), page.click('button[type=submit]')]);
     return page;
@@ -83,13 +84,26 @@ describe('feedback after the decision', () => {
     expect(followUp.text).toContain('Wie zufrieden sind Sie insgesamt?');
     expect(followUp.html).toContain('/feedback/');
 
-    // Opening the link shows the page with 2 chosen and records nothing (mail scanners open links).
+    // Opening the link shows the page, names the 2 clicked, preselects nothing and records nothing.
     const link = ratingLink(followUp, 2);
     const page = await browser.newPage();
     await page.goto(link);
     expect(await page.textContent('h1')).toBe('Wie zufrieden sind Sie?');
-    expect(await page.isChecked('input[name=rating][value="2"]')).toBe(true);
+    expect(await page.textContent('main')).toContain('In der E-Mail haben Sie 2 von 5 (eher unzufrieden) angeklickt');
+    expect(await page.locator('input[name=rating]:checked').count()).toBe(0);
+    // A scanner that submits the form as it stands (its hidden fields, with the page's cookie) records nothing.
+    const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    const form = new URLSearchParams({ _csrf: await page.inputValue('input[name=_csrf]'), comment: '' });
+    const scanner = (
+      await fetch(link, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+        body: form.toString(),
+      })
+    ).status;
+    expect(scanner).toBe(400);
     expect((await handle.query(caseStateQuery)).feedback?.rating).toBeUndefined();
+    await page.check('input[name=rating][value="2"]');
     await page.fill('#comment', 'Die Abwicklung hat viel zu lange gedauert.');
     await Promise.all([page.waitForURL(link), page.click('button[type=submit]')]);
     expect(await page.textContent('h1')).toBe('Vielen Dank!');
@@ -167,7 +181,7 @@ describe('feedback after the decision', () => {
     expect(forged.status).toBe(403);
     expect((await handle.query(caseStateQuery)).feedback?.rating).toBeUndefined();
 
-    const page = await submitRating(link);
+    const page = await submitRating(link, 5);
     expect(await page.textContent('h1')).toBe('Vielen Dank!');
 
     const [thanks] = await waitForMail(customer, (m) => /\] Danke für Ihre Rückmeldung:/.test(m.subject ?? ''));
