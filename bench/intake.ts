@@ -50,7 +50,7 @@ async function run(n: number, temporalAddress: string, encryption: boolean): Pro
   const config = loadConfig({
     TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: `bench-${tag}`, IMAP_HOST: '127.0.0.1', IMAP_PORT: String(mailPorts.imap),
     IMAP_SECURE: 'false', IMAP_USER: support, IMAP_PASSWORD: STACK_PASSWORD, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(mailPorts.smtp),
-    SMTP_SECURE: 'false', SUPPORT_ADDRESS: `Kundenservice <${support}>`, LINK_SECRET: randomBytes(32).toString('hex'),
+    SMTP_SECURE: 'false', SUPPORT_ADDRESS: `Kundenservice <${support}>`, LINK_SECRET: randomBytes(32).toString('hex'), PAYLOAD_KEY: randomBytes(32).toString('hex'),
     HTTP_PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ACK_RATE_LIMIT: '1000/1h',
     PAYLOAD_ENCRYPTION: String(encryption),
   });

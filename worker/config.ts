@@ -233,7 +233,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!result.success) {
     const lines = result.error.issues.map((i) => {
       const name = String(i.path[0] ?? '?');
-      return `  ${name}: ${cleaned[name] === undefined ? 'missing (required)' : i.message}`;
+      // A rule of ours (code "custom") says more than "missing", e.g. how to make the key it needs.
+      const missing = cleaned[name] === undefined;
+      return `  ${name}: ${missing && i.code !== 'custom' ? 'missing (required)' : i.message}`;
     });
     throw new ConfigError(`Invalid configuration, start-up stopped:\n${lines.join('\n')}`);
   }
