@@ -4,6 +4,7 @@
  */
 import { DECIDING_MAIL_KINDS, RATING_MAX } from '../workflows/case.js';
 import type { CaseMailRequest } from '../workflows/case-mail.js';
+import { customerView } from '../templates/customer-view.js';
 import { renderCaseMail, type MailLinks } from '../templates/index.js';
 import { displayAddress, domainOf } from './address.js';
 import { createWatchMailbox, type IntakeDeps } from './intake.js';
@@ -59,7 +60,7 @@ export function createActivities(deps: ActivityDeps) {
   };
   return {
     async sendCaseMail(req: CaseMailRequest): Promise<{ messageId: string }> {
-      const to = req.to === 'customer' ? req.case.customer : req.to;
+      const to = req.to === 'customer' ? customerView(req.case).customer : req.to;
       const mail = await renderCaseMail(req, mailLinks(req));
       const h = outgoingHeaders(req, domain, mailIdKey);
       await deps.sendMail({

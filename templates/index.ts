@@ -3,6 +3,7 @@ import type { Approver } from '../workflows/case.js';
 import type { CaseMailRequest } from '../workflows/case-mail.js';
 import { feedbackThanks, lowRatingMessage, lowRatingNotice } from './feedback.js';
 import { acknowledgment } from './acknowledgment.js';
+import { customerView } from './customer-view.js';
 import { approvalRequest } from './approval-request.js';
 import { decision } from './decision.js';
 import { decisionReceipt } from './decision-receipt.js';
@@ -42,7 +43,8 @@ function approverOf(req: CaseMailRequest): Approver {
 
 /** The template of one request: subject and content, before rendering. */
 export function caseDraft(req: CaseMailRequest, links: MailLinks = {}): MailDraft {
-  const c = req.case;
+  // To the customer's address we repeat only a plausible name and a short subject without links (customer-view.ts).
+  const c = req.to === 'customer' ? customerView(req.case) : req.case;
   switch (req.kind) {
     case 'acknowledgment':
       return acknowledgment(c);
