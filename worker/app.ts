@@ -138,6 +138,7 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
             policyFor: (b) => policySnapshot(policy, b.team, new Date(), b.folder),
             searchAttributes,
             ackRateLimit: config.ackRateLimit,
+            ackGlobalRateLimit: config.ackGlobalRateLimit,
           }),
         ),
       },

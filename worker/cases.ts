@@ -28,7 +28,11 @@ export interface CaseGatewayOptions {
   policyFor: (box: MailboxSettings) => PolicySnapshot;
   searchAttributes: boolean;
   ackRateLimit: { max: number; windowMs: number };
+  ackGlobalRateLimit: { max: number; windowMs: number };
 }
+
+/** How often the cluster-wide count of cases started (for the global acknowledgment limit) is read again. */
+const GLOBAL_COUNT_EVERY_MS = 5_000;
 
 export function createRouterDeps(o: CaseGatewayOptions): (box: MailboxSettings) => RouterDeps {
   const startCase = async (input: ComplaintInput): Promise<TStartOutcome> => {
@@ -67,7 +71,7 @@ export function createRouterDeps(o: CaseGatewayOptions): (box: MailboxSettings) 
   // Counted in Temporal visibility (all replicas) and in this process (visibility lags by milliseconds;
   // without search attributes the process count is all there is: a backstop, not a cluster-wide guarantee).
   const recent = new Map<string, number[]>();
-  const mayAcknowledge = async (customerKey: string): Promise<boolean> => {
+  const perSender = async (customerKey: string): Promise<boolean> => {
     const since = Date.now() - o.ackRateLimit.windowMs;
     const mine = (recent.get(customerKey) ?? []).filter((t) => t > since);
     recent.set(customerKey, [...mine, Date.now()]);
@@ -78,6 +82,26 @@ export function createRouterDeps(o: CaseGatewayOptions): (box: MailboxSettings) 
     }
     return seen < o.ackRateLimit.max;
   };
+  // All acknowledgments together: counted in this process, and as cases started in the window by visibility
+  // (every replica), read at most every few seconds so that a burst costs one query per interval, not per mail.
+  const granted: number[] = [];
+  let started = { at: 0, count: 0, grantedSince: 0 };
+  const inAll = async (): Promise<boolean> => {
+    const now = Date.now();
+    const since = now - o.ackGlobalRateLimit.windowMs;
+    while (granted.length > 0 && granted[0]! <= since) granted.shift();
+    if (now - started.at > GLOBAL_COUNT_EVERY_MS) {
+      const query = `WorkflowType = 'ComplaintWorkflow' AND TaskQueue = '${o.taskQueue}' AND StartTime > '${new Date(since).toISOString()}'`;
+      started = { at: now, count: (await o.client.workflow.count(query)).count, grantedSince: 0 };
+    }
+    const seen = Math.max(granted.length, started.count + started.grantedSince);
+    if (seen >= o.ackGlobalRateLimit.max) return false;
+    granted.push(now);
+    started.grantedSince += 1;
+    return true;
+  };
+  const mayAcknowledge = async (customerKey: string): Promise<boolean> =>
+    (await perSender(customerKey)) && (await inAll());
   const support = bareAddress(o.supportAddress);
   return (box) => ({
     classifyContext: {

@@ -63,6 +63,22 @@ function requiredKeys(
     ctx.addIssue({ code: 'custom', path: ['CODEC_AUTH_TOKEN'], message: `required with CODEC_PORT; ${KEY32_RULE}` });
 }
 
+/** "N/period", e.g. 5/1h: at most N within the period. */
+function ZRate(example: string) {
+  return z
+    .string()
+    .regex(/^\d+\/\S+$/, `must look like ${example}`)
+    .transform((v, ctx) => {
+      const [max, period] = v.split('/') as [string, string];
+      const windowMs = ZDuration.safeParse(period);
+      if (!windowMs.success) {
+        ctx.addIssue({ code: 'custom', message: `"${period}" is not a duration like 1h` });
+        return z.NEVER;
+      }
+      return { max: Number(max), windowMs: windowMs.data };
+    });
+}
+
 /** At least 32 random bytes, written as hex (64+ digits) or base64 (44+ characters), e.g. `openssl rand -hex 32`. */
 const ZLinkSecret = z
   .string()
@@ -125,19 +141,12 @@ export const ZEnv = z.object({
     .optional(),
   POLICY_FILE: z.string().default(path.join(PROJECT_ROOT, 'policy', 'example.yaml')),
 
-  ACK_RATE_LIMIT: z
-    .string()
-    .regex(/^\d+\/\S+$/, 'must look like 5/1h (acknowledgments per sender per period)')
-    .transform((v, ctx) => {
-      const [max, period] = v.split('/') as [string, string];
-      const windowMs = ZDuration.safeParse(period);
-      if (!windowMs.success) {
-        ctx.addIssue({ code: 'custom', message: `"${period}" is not a duration like 1h` });
-        return z.NEVER;
-      }
-      return { max: Number(max), windowMs: windowMs.data };
-    })
-    .default({ max: 5, windowMs: 3_600_000 }),
+  ACK_RATE_LIMIT: ZRate('5/1h (acknowledgments per sender per period)').default({ max: 5, windowMs: 3_600_000 }),
+  /** All automatic acknowledgments together: a flood of mail with forged senders must not make us a spam source. */
+  ACK_GLOBAL_RATE_LIMIT: ZRate('1000/1h (acknowledgments in all per period)').default({
+    max: 1000,
+    windowMs: 3_600_000,
+  }),
 
   /** Seal every Temporal payload (inputs, signals, results, failures, memo) with AES-256-GCM; see worker/codec.ts. */
   PAYLOAD_ENCRYPTION: ZFlag.default(true),
@@ -217,6 +226,8 @@ export interface TConfig {
   intake: { heartbeatTimeout: number; recheck: number; runFor: number; maxAttempts: number };
   /** At most `max` automatic acknowledgments per sender within `windowMs`. */
   ackRateLimit: { max: number; windowMs: number };
+  /** At most `max` automatic acknowledgments in all within `windowMs`. */
+  ackGlobalRateLimit: { max: number; windowMs: number };
   /** Payload encryption: the key new payloads are sealed with, and those of earlier rotations (read only). */
   payload: { encryption: false } | { encryption: true; key: Buffer; previousKeys: Buffer[] };
   /** The Web UI's codec endpoint, when CODEC_PORT is set; `token` is its credential (CODEC_AUTH_TOKEN). */
@@ -290,6 +301,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAttempts: e.INTAKE_MAX_ATTEMPTS,
     },
     ackRateLimit: e.ACK_RATE_LIMIT,
+    ackGlobalRateLimit: e.ACK_GLOBAL_RATE_LIMIT,
     // The refinement (requiredKeys) made sure both keys are there when they are needed.
     payload: e.PAYLOAD_ENCRYPTION
       ? { encryption: true, key: e.PAYLOAD_KEY!, previousKeys: e.PAYLOAD_PREVIOUS_KEYS ?? [] }

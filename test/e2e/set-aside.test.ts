@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countCases, startTestApp, testPeople, testPolicy } from '../helpers/app.js';
-import { deliverViaLmtp, readFolder, sendViaSmtp, waitForMail } from '../helpers/mail.js';
+import { deliverViaLmtp, readFolder, sendViaSmtp, uniqueAddress, waitForMail } from '../helpers/mail.js';
 
 describe('robots and broken mail', () => {
   const people = testPeople();
@@ -94,5 +94,29 @@ describe('acknowledgment rate limit per sender', () => {
     await new Promise((r) => setTimeout(r, 2000));
     const acks = (await readFolder(people.customer)).filter((m) => ids.includes(m.parsed.inReplyTo ?? ''));
     expect(acks).toHaveLength(2);
+  });
+});
+
+describe('acknowledgment rate limit in all', () => {
+  const people = testPeople();
+  let app: Awaited<ReturnType<typeof startTestApp>>;
+
+  beforeAll(async () => {
+    app = await startTestApp(people, testPolicy(people), { ACK_GLOBAL_RATE_LIMIT: '2/1h' });
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it('opens a case for every sender of a flood but acknowledges at most the limit in all', async () => {
+    const senders = [1, 2, 3].map((i) => uniqueAddress(`opfer${i}`));
+    for (const [i, from] of senders.entries()) {
+      await sendViaSmtp({ from, to: people.support, subject: `Beschwerde Nr. ${i}`, text: `Problem ${i}` });
+    }
+    await waitForMail(people.supervisor, (m) => /Freigabe erbeten/.test(m.subject ?? ''), { count: 3 });
+    expect(await countCases(app)).toBe(3);
+    await new Promise((r) => setTimeout(r, 2000));
+    const acked = await Promise.all(senders.map(async (s) => (await readFolder(s)).length));
+    expect(acked.reduce((a, b) => a + b, 0)).toBe(2);
   });
 });
