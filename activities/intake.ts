@@ -28,7 +28,7 @@
  * (EMAIL-NOTES: it deadlocks): each mail is read with fetchOne.
  */
 import { Context, log } from '@temporalio/activity';
-import { ImapFlow } from 'imapflow';
+import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { ParsedMail } from 'mailparser';
 import type { TLanguage } from '../workflows/case.js';
 import type { IntakeArgs } from '../workflows/intake.js';
@@ -50,6 +50,8 @@ export interface MailboxSettings {
   user: string;
   password: string;
   tlsInsecure: boolean;
+  /** STARTTLS must succeed on a plain port (worker/config.ts: IMAP_REQUIRE_TLS). */
+  requireTLS: boolean;
   folder: string;
   processedFolder: string;
   ignoredFolder: string;
@@ -308,6 +310,22 @@ async function processFolder(p: Pass): Promise<void> {
   }
 }
 
+/** The connection settings of a mailbox (TLS verified unless a setting says otherwise). */
+export function imapOptions(box: MailboxSettings): ImapFlowOptions {
+  return {
+    host: box.host,
+    port: box.port,
+    secure: box.secure,
+    auth: { user: box.user, pass: box.password },
+    tls: { rejectUnauthorized: !box.tlsInsecure },
+    // Required STARTTLS: a server (or a man in the middle) that does not offer it gets no password.
+    ...(box.requireTLS && !box.secure ? { doSTARTTLS: true } : {}),
+    logger: false,
+    // IDLE soon after each pass (the 15 s default delays new-mail events).
+    autoIdleDelay: 1000,
+  };
+}
+
 /** One connection's life: connect, then process on every wake-up until it closes or the run ends. */
 async function session(
   deps: IntakeDeps,
@@ -317,16 +335,7 @@ async function session(
   counted: Map<string, number>,
 ): Promise<void> {
   const ctx = Context.current();
-  const client = new ImapFlow({
-    host: box.host,
-    port: box.port,
-    secure: box.secure,
-    auth: { user: box.user, pass: box.password },
-    tls: { rejectUnauthorized: !box.tlsInsecure },
-    logger: false,
-    // IDLE soon after each pass (EMAIL-NOTES: the 15 s default delays new-mail events).
-    autoIdleDelay: 1000,
-  });
+  const client = new ImapFlow(imapOptions(box));
   let wake: (() => void) | undefined;
   let pending = true;
   let closed = false;

@@ -16,6 +16,8 @@ export interface SmtpSettings {
   password?: string;
   /** Only when a setting says so: accept an unverified TLS certificate. */
   tlsInsecure: boolean;
+  /** Refuse a plain-text session (nodemailer `requireTLS`): STARTTLS must succeed. */
+  requireTLS: boolean;
 }
 
 export interface OutgoingMail {
@@ -45,6 +47,7 @@ export function createSmtpTransport(s: SmtpSettings): Transporter {
     maxConnections: 2,
     ...(s.user ? { auth: { user: s.user, pass: s.password ?? '' } } : {}),
     tls: { rejectUnauthorized: !s.tlsInsecure },
+    ...(s.requireTLS && !s.secure ? { requireTLS: true } : {}),
   });
 }
 

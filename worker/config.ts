@@ -104,6 +104,8 @@ export const ZEnv = z.object({
   IMAP_PORT: ZPort.optional(),
   IMAP_SECURE: ZFlag.default(true),
   IMAP_TLS_INSECURE: ZFlag.default(false),
+  /** STARTTLS required on a plain port (refused without it); unset: required unless IMAP_HOST is loopback. */
+  IMAP_REQUIRE_TLS: ZFlag.optional(),
   IMAP_USER: z.string(),
   IMAP_PASSWORD: z.string(),
   IMAP_MAILBOX: z
@@ -124,6 +126,8 @@ export const ZEnv = z.object({
   SMTP_PORT: ZPort.optional(),
   SMTP_SECURE: ZFlag.default(false),
   SMTP_TLS_INSECURE: ZFlag.default(false),
+  /** STARTTLS required on a plain port (refused without it); unset: required unless SMTP_HOST is loopback. */
+  SMTP_REQUIRE_TLS: ZFlag.optional(),
   SMTP_USER: z.string().optional(),
   SMTP_PASSWORD: z.string().optional(),
   SUPPORT_ADDRESS: ZAddressLine,
@@ -204,6 +208,8 @@ export interface TConfig {
     port: number;
     secure: boolean;
     tlsInsecure: boolean;
+    /** Refuse a plain-text session: STARTTLS must succeed (always TLS when `secure`). */
+    requireTLS: boolean;
     user: string;
     password: string;
     /** The first watched folder (see `folders`). */
@@ -216,7 +222,16 @@ export interface TConfig {
     maxMailBytes: number;
     language: TLanguage;
   };
-  smtp: { host: string; port: number; secure: boolean; tlsInsecure: boolean; user?: string; password?: string };
+  smtp: {
+    host: string;
+    port: number;
+    secure: boolean;
+    tlsInsecure: boolean;
+    /** Refuse to send over a plain-text session: a downgrade would expose the password and every link. */
+    requireTLS: boolean;
+    user?: string;
+    password?: string;
+  };
   supportAddress: string;
   http: { host: string; port: number; publicUrl: string };
   linkSecret: string;
@@ -232,6 +247,15 @@ export interface TConfig {
   payload: { encryption: false } | { encryption: true; key: Buffer; previousKeys: Buffer[] };
   /** The Web UI's codec endpoint, when CODEC_PORT is set; `token` is its credential (CODEC_AUTH_TOKEN). */
   codec?: { host: string; port: number; origins: string[]; token: Buffer };
+}
+
+/** A host on this machine's loopback, where plain text does not cross a network. */
+export function isLoopback(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127(?:\.\d{1,3}){3}$/.test(h);
 }
 
 export class ConfigError extends Error {
@@ -271,6 +295,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       port: e.IMAP_PORT ?? (e.IMAP_SECURE ? 993 : 143),
       secure: e.IMAP_SECURE,
       tlsInsecure: e.IMAP_TLS_INSECURE,
+      requireTLS: e.IMAP_REQUIRE_TLS ?? !isLoopback(e.IMAP_HOST),
       user: e.IMAP_USER,
       password: e.IMAP_PASSWORD,
       folder: folders[0]!,
@@ -286,6 +311,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       port: e.SMTP_PORT ?? (e.SMTP_SECURE ? 465 : 587),
       secure: e.SMTP_SECURE,
       tlsInsecure: e.SMTP_TLS_INSECURE,
+      requireTLS: e.SMTP_REQUIRE_TLS ?? !isLoopback(e.SMTP_HOST),
       ...(e.SMTP_USER ? { user: e.SMTP_USER } : {}),
       ...(e.SMTP_PASSWORD ? { password: e.SMTP_PASSWORD } : {}),
     },

@@ -13,6 +13,18 @@ const valid = {
 };
 
 describe('loadConfig', () => {
+  it('requires TLS to mail servers off loopback, unless a setting opts out', () => {
+    const remote = loadConfig(valid);
+    expect(remote.mailbox.requireTLS).toBe(true);
+    expect(remote.smtp.requireTLS).toBe(true);
+    const local = loadConfig({ ...valid, IMAP_HOST: '127.0.0.1', SMTP_HOST: 'localhost' });
+    expect(local.mailbox.requireTLS).toBe(false);
+    expect(local.smtp.requireTLS).toBe(false);
+    const optedOut = loadConfig({ ...valid, IMAP_REQUIRE_TLS: 'false', SMTP_REQUIRE_TLS: 'false' });
+    expect([optedOut.mailbox.requireTLS, optedOut.smtp.requireTLS]).toEqual([false, false]);
+    expect(loadConfig({ ...valid, SMTP_HOST: '::1', SMTP_REQUIRE_TLS: 'true' }).smtp.requireTLS).toBe(true);
+  });
+
   it('applies the contract defaults', () => {
     const c = loadConfig(valid);
     expect(c.temporal).toMatchObject({ namespace: 'default', taskQueue: 'escalations' });
