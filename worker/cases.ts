@@ -35,6 +35,11 @@ export interface CaseGatewayOptions {
 const GLOBAL_COUNT_EVERY_MS = 5_000;
 
 export function createRouterDeps(o: CaseGatewayOptions): (box: MailboxSettings) => RouterDeps {
+  // Counted in Temporal visibility (all replicas) and in this process (visibility lags by milliseconds;
+  // without search attributes the process count is all there is: a backstop, not a cluster-wide guarantee).
+  // Recorded when a start succeeded, not when asked: a mail retried after a failed start (intake.ts) must
+  // not use up its sender's budget.
+  const recent = new Map<string, number[]>();
   const startCase = async (input: ComplaintInput): Promise<TStartOutcome> => {
     const memo = { subject: input.subject, mailbox: input.mailbox };
     // Checked here too, as the last step before the start: over the budget is a quarantine, not a failed start.
@@ -52,6 +57,7 @@ export function createRouterDeps(o: CaseGatewayOptions): (box: MailboxSettings) 
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
       });
+      if (input.acknowledge) recent.set(input.customerKey, [...(recent.get(input.customerKey) ?? []), Date.now()]);
       return 'started';
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return 'duplicate';
@@ -68,13 +74,10 @@ export function createRouterDeps(o: CaseGatewayOptions): (box: MailboxSettings) 
       throw err;
     }
   };
-  // Counted in Temporal visibility (all replicas) and in this process (visibility lags by milliseconds;
-  // without search attributes the process count is all there is: a backstop, not a cluster-wide guarantee).
-  const recent = new Map<string, number[]>();
   const perSender = async (customerKey: string): Promise<boolean> => {
     const since = Date.now() - o.ackRateLimit.windowMs;
     const mine = (recent.get(customerKey) ?? []).filter((t) => t > since);
-    recent.set(customerKey, [...mine, Date.now()]);
+    recent.set(customerKey, mine);
     let seen = mine.length;
     if (o.searchAttributes) {
       const query = `WorkflowType = 'ComplaintWorkflow' AND CustomerHash = '${customerKey}' AND StartTime > '${new Date(since).toISOString()}'`;
