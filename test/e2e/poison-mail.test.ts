@@ -12,7 +12,7 @@ import { startApp } from '../../worker/app.js';
 import { loadConfig } from '../../worker/config.js';
 import { countCases, testEnv, testPeople, testPolicy, workflowBundle, type TestApp } from '../helpers/app.js';
 import { deliverViaLmtp, readFolder, sendViaSmtp, waitForMail, withImap } from '../helpers/mail.js';
-import { poisonMail } from '../fixtures/hostile/generate.js';
+import { deepMultipartMail, poisonMail } from '../fixtures/hostile/generate.js';
 
 const running: TestApp[] = [];
 afterEach(async () => {
@@ -106,6 +106,23 @@ describe('per-mail isolation', () => {
     const size = (started?.input?.payloads ?? []).reduce((n, p) => n + (p.data?.length ?? 0), 0);
     expect(size).toBeGreaterThan(0);
     expect(size).toBeLessThan(256 * 1024);
+  });
+
+  it('a mail the MIME parser throws on (multipart nested 1,000 deep) is quarantined as unparseable, and the complaint behind it is acknowledged', async () => {
+    const people = testPeople();
+    await start(people);
+    const badId = newId('tief');
+    await deliverViaLmtp(
+      people.customer,
+      people.support,
+      deepMultipartMail({ from: people.customer, to: people.support, messageId: badId }),
+    );
+    const plainId = await complain(people, 'Paket beschädigt');
+
+    await waitForMail(people.customer, (m) => m.inReplyTo === plainId, { timeoutMs: 120_000 });
+    await until('the mail is in Quarantine', async () => (await flagsIn(people.support, 'Quarantine')).has(badId));
+    expect((await flagsIn(people.support, 'Quarantine')).get(badId)).toContain('$NachfassQuarantine-unparseable');
+    expect(await readFolder(people.support, 'INBOX')).toHaveLength(0);
   });
 
   it('a mail whose processing throws is retried, counted in keywords, quarantined after 3 attempts, and the complaint behind it goes on', async () => {
