@@ -27,7 +27,7 @@ export function parseRaw(raw: Buffer): Promise<ParsedMail> {
 
 /**
  * Bounds of every field that enters a workflow input or signal. The issue's poison mail (900 attachments
- * with 3,000-character names) made a 2.7 MB summary; bounded, the same mail summarizes to about 12 KB.
+ * with 3,000-character names) made a 2.7 MB summary; bounded, its whole workflow input is about 15 KB.
  */
 export const BOUNDS = {
   subjectChars: 500,
