@@ -17,7 +17,7 @@ import { createMailSender } from '../../activities/mail.js';
 import { BOUNDS, boundAttachments, parseRaw, summarize, type ParsedComplaint } from '../../activities/parse.js';
 import { boundLine, boundText, LINE_TRUNCATION_MARKER } from '../../activities/text.js';
 import { caseSubject } from '../../templates/format.js';
-import { PROJECT_ROOT } from '../../worker/config.js';
+import { loadConfig, PROJECT_ROOT } from '../../worker/config.js';
 import { parsePolicy, policySnapshot } from '../../worker/policy.js';
 import { longSubjectMail, poisonMail } from '../fixtures/hostile/generate.js';
 
@@ -236,5 +236,24 @@ describe('our outgoing subject', () => {
     expect(back.to && !Array.isArray(back.to) ? back.to.value : []).toEqual([
       { name: 'Eve Bcc: all@example.test', address: 'kunde@kunden.example.test' },
     ]);
+  });
+});
+
+describe('INTAKE_MAX_ATTEMPTS', () => {
+  const env = {
+    IMAP_HOST: '127.0.0.1',
+    IMAP_USER: 'support@example.test',
+    IMAP_PASSWORD: 'pw',
+    SMTP_HOST: '127.0.0.1',
+    SUPPORT_ADDRESS: 'Kundenservice <support@example.test>',
+    LINK_SECRET: '8f3a1c0e5b7d9f2468ace13579bdf0246813579bdf02468ace13579bdf024681',
+    PAYLOAD_ENCRYPTION: 'false',
+  };
+  it('defaults to 5, takes 1 to 10, and a bad value stops start-up naming it', () => {
+    expect(loadConfig(env).intake.maxAttempts).toBe(5);
+    expect(loadConfig({ ...env, INTAKE_MAX_ATTEMPTS: '2' }).intake.maxAttempts).toBe(2);
+    for (const bad of ['0', '11', 'viele', '2.5']) {
+      expect(() => loadConfig({ ...env, INTAKE_MAX_ATTEMPTS: bad })).toThrow(/INTAKE_MAX_ATTEMPTS/);
+    }
   });
 });
