@@ -17,7 +17,7 @@ import { codecRoutes, EncryptionCodec, FAILURE_CONVERTER_PATH } from './codec.js
 import { createRouterDeps } from './cases.js';
 import type { TConfig } from './config.js';
 import { startDevServer, type DevServer } from './dev-server.js';
-import { startLinkServer } from './http.js';
+import { startLinkServer } from './link-server/server.js';
 import { policySnapshot, type TPolicy } from './policy.js';
 
 export interface App {

@@ -64,6 +64,22 @@ export const LINK_TEXT = {
       'Das hat nicht geklappt',
       'Die Entscheidung konnte gerade nicht gespeichert werden. Bitte versuchen Sie es in einer Minute erneut.',
     ],
+    notSaved: [
+      'Das hat nicht geklappt',
+      'Ihre Eingabe konnte gerade nicht gespeichert werden. Bitte versuchen Sie es in einer Minute erneut.',
+    ],
+    forwarding: [
+      'Bereits weitergegeben',
+      'Der Fall ist schon auf dem Weg zur nächsten Ebene; sie erhält eine E-Mail dazu.',
+    ],
+    cannotForward: [
+      'Weitergeben nicht möglich',
+      'Von Ihrer Ebene aus gibt es niemanden, an den der Fall gehen könnte. Bitte entscheiden Sie ihn selbst.',
+    ],
+    questionOpen: [
+      'Rückfrage bereits offen',
+      'An den Kunden ist schon eine Frage unterwegs. Seine Antwort erhalten Sie per E-Mail; dann entscheiden Sie über denselben Link.',
+    ],
   },
   en: {
     invalid: [
@@ -101,5 +117,15 @@ export const LINK_TEXT = {
     badRequest: ['Invalid request', 'Please open the link from the email and use the form there.'],
     csrf: ['Form expired', 'Please open the link from the email again and submit the form once more.'],
     failed: ['That did not work', 'The decision could not be saved just now. Please try again in a minute.'],
+    notSaved: ['That did not work', 'Your entry could not be saved just now. Please try again in a minute.'],
+    forwarding: ['Already forwarded', 'The case is already on its way to the next level, who receives an email.'],
+    cannotForward: [
+      'Forwarding not possible',
+      'There is nobody above your level to take this case. Please decide it yourself.',
+    ],
+    questionOpen: [
+      'Question already open',
+      'A question to the customer is already on its way. You receive the answer by email, then decide through the same link.',
+    ],
   },
 } as const;
