@@ -1,12 +1,14 @@
 /**
  * Sending case mail over SMTP with nodemailer. Permanent SMTP failures (5xx) are not retried; connection
- * errors and 4xx are, by the activity's retry policy. Sending is at-least-once: a crash after the server
- * accepted a mail but before the activity completed re-sends it with the same Message-ID (SMTP has no
+ * errors and 4xx are, by the activity's retry policy. With the Sent ledger (activities/sent-ledger.ts) a retried
+ * send of a Message-ID that already went out is skipped; without it sending is at-least-once (SMTP has no
  * idempotency; receivers do not deduplicate).
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { ErrorCode } from '../workflows/error-codes.js';
+import { bareAddress } from './address.js';
+import type { SentLedger } from './sent-ledger.js';
 
 export interface SmtpSettings {
   host: string;
@@ -51,23 +53,43 @@ export function createSmtpTransport(s: SmtpSettings): Transporter {
   });
 }
 
-export function createMailSender(transport: Transporter): TSendMail {
+/** Builds a mail's exact bytes (nodemailer's own MIME composer), so that Sent holds what the server received. */
+const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+
+async function compose(mail: OutgoingMail): Promise<Buffer> {
+  const info = await composer.sendMail({
+    from: mail.from,
+    to: mail.to,
+    ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    messageId: mail.messageId,
+    date: new Date(),
+    ...(mail.inReplyTo ? { inReplyTo: mail.inReplyTo } : {}),
+    ...(mail.references?.length ? { references: mail.references } : {}),
+    headers: mail.headers,
+  });
+  return info.message as Buffer;
+}
+
+/**
+ * Sends over `transport`; with a `ledger` (activities/sent-ledger.ts) a retried send of the same Message-ID is
+ * skipped once the first one was accepted.
+ */
+export function createMailSender(transport: Transporter, ledger?: SentLedger): TSendMail {
   return async (mail) => {
-    try {
+    const raw = await compose(mail);
+    const submit = async (): Promise<void> => {
       await transport.sendMail({
-        from: mail.from,
-        to: mail.to,
-        ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        messageId: mail.messageId,
-        date: new Date(),
-        ...(mail.inReplyTo ? { inReplyTo: mail.inReplyTo } : {}),
-        ...(mail.references?.length ? { references: mail.references } : {}),
-        headers: mail.headers,
+        envelope: { from: bareAddress(mail.from), to: [bareAddress(mail.to)] },
+        raw,
         dsn: { id: mail.envelopeId, return: 'headers', notify: ['failure', 'delay'] },
       });
+    };
+    try {
+      if (ledger) await ledger.sendOnce(mail.messageId, raw, submit);
+      else await submit();
     } catch (err) {
       const e = err as { permanent?: boolean; responseCode?: number; message?: string };
       if (e.permanent === true) {

@@ -8,9 +8,10 @@ import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worke
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from '../activities/index.js';
-import type { MailboxSettings } from '../activities/intake.js';
 import type { RouterDeps } from '../activities/route.js';
+import { imapOptions, type MailboxSettings } from '../activities/intake.js';
 import { createMailSender, createSmtpTransport } from '../activities/mail.js';
+import { SentLedger } from '../activities/sent-ledger.js';
 import Fastify from 'fastify';
 import { CASE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import { codecRoutes, EncryptionCodec, FAILURE_CONVERTER_PATH } from './codec.js';
@@ -19,6 +20,9 @@ import type { TConfig } from './config.js';
 import { startDevServer, type DevServer } from './dev-server.js';
 import { startLinkServer } from './link-server/server.js';
 import { policySnapshot, type TPolicy } from './policy.js';
+
+/** A claim in the Sent ledger counts as a send in progress this long: above the send activity's 1-minute timeout. */
+const SEND_CLAIM_MS = 2 * 60_000;
 
 export interface App {
   client: Client;
@@ -117,8 +121,13 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
         ...(defaults.team ? { team: defaults.team } : {}),
       };
     });
+    // The support mailbox's Sent folder as the send ledger: a retried send is skipped once it went out.
+    const ledger = config.sendLedger
+      ? new SentLedger({ imap: imapOptions(boxes[0]!), folder: config.mailbox.sentFolder, claimMs: SEND_CLAIM_MS })
+      : undefined;
+    if (ledger) cleanups.push(() => ledger.close());
     const activities = createActivities({
-      sendMail: createMailSender(transport),
+      sendMail: createMailSender(transport, ledger),
       supportAddress: config.supportAddress,
       publicUrl: config.http.publicUrl,
       linkSecret: config.linkSecret,

@@ -57,7 +57,8 @@ export function createRouterDeps(o: CaseGatewayOptions): (box: MailboxSettings) 
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
       });
-      if (input.acknowledge) recent.set(input.customerKey, [...(recent.get(input.customerKey) ?? []), Date.now()]);
+      // Counted once the case exists: a mail that is retried must not use up the budgets (per sender, in all).
+      if (input.acknowledge) recordAck(input.customerKey);
       return 'started';
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return 'duplicate';
@@ -97,12 +98,14 @@ export function createRouterDeps(o: CaseGatewayOptions): (box: MailboxSettings) 
       const query = `WorkflowType = 'ComplaintWorkflow' AND TaskQueue = '${o.taskQueue}' AND StartTime > '${new Date(since).toISOString()}'`;
       started = { at: now, count: (await o.client.workflow.count(query)).count, grantedSince: 0 };
     }
-    const seen = Math.max(granted.length, started.count + started.grantedSince);
-    if (seen >= o.ackGlobalRateLimit.max) return false;
+    return Math.max(granted.length, started.count + started.grantedSince) < o.ackGlobalRateLimit.max;
+  };
+  function recordAck(customerKey: string): void {
+    const now = Date.now();
+    recent.set(customerKey, [...(recent.get(customerKey) ?? []), now]);
     granted.push(now);
     started.grantedSince += 1;
-    return true;
-  };
+  }
   const mayAcknowledge = async (customerKey: string): Promise<boolean> =>
     (await perSender(customerKey)) && (await inAll());
   const support = bareAddress(o.supportAddress);

@@ -115,6 +115,10 @@ export const ZEnv = z.object({
   IMAP_PROCESSED_MAILBOX: z.string().default('Processed'),
   IMAP_IGNORED_MAILBOX: z.string().default('Ignored'),
   IMAP_QUARANTINE_MAILBOX: z.string().default('Quarantine'),
+  /** Every automatic mail is kept here, and a retried send that finds it marked sent is skipped. */
+  IMAP_SENT_MAILBOX: z.string().default('Sent'),
+  /** The Sent folder as the send ledger (activities/sent-ledger.ts); off: plain at-least-once sending. */
+  SEND_LEDGER: ZFlag.default(true),
   IMAP_MAX_MAIL_BYTES: z.coerce
     .number()
     .int()
@@ -219,9 +223,12 @@ export interface TConfig {
     processedFolder: string;
     ignoredFolder: string;
     quarantineFolder: string;
+    sentFolder: string;
     maxMailBytes: number;
     language: TLanguage;
   };
+  /** Whether the Sent folder is the send ledger. */
+  sendLedger: boolean;
   smtp: {
     host: string;
     port: number;
@@ -303,9 +310,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       processedFolder: e.IMAP_PROCESSED_MAILBOX,
       ignoredFolder: e.IMAP_IGNORED_MAILBOX,
       quarantineFolder: e.IMAP_QUARANTINE_MAILBOX,
+      sentFolder: e.IMAP_SENT_MAILBOX,
       maxMailBytes: e.IMAP_MAX_MAIL_BYTES,
       language: e.MAIL_LANGUAGE,
     },
+    sendLedger: e.SEND_LEDGER,
     smtp: {
       host: e.SMTP_HOST,
       port: e.SMTP_PORT ?? (e.SMTP_SECURE ? 465 : 587),

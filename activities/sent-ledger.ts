@@ -1,0 +1,124 @@
+/**
+ * Sending exactly once, as far as SMTP allows: the support mailbox's Sent folder is the durable ledger.
+ * - Before a mail is submitted, its exact bytes are APPENDed to Sent with the keyword `$NachfassQueued`: the claim.
+ * - Once the SMTP server has accepted it (250), the copy gets `$NachfassSent` and `\Seen`.
+ * - A retried activity that finds its Message-ID there marked sent skips the send. One that finds it claimed by an
+ *   attempt that may still be running (claimed less than `claimMs` ago) fails retryably and looks again later:
+ *   under load an activity can time out while its first attempt is still submitting. One that finds an older
+ *   claim, whose attempt died between APPEND and the flag, claims it anew and sends.
+ * What remains: a crash between the server's 250 and the flag (milliseconds) sends the mail a second time.
+ * Staff see every automatic mail in their mail client's Sent folder, as users of a support mailbox expect.
+ */
+import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+
+export const QUEUED = '$NachfassQueued';
+export const SENT = '$NachfassSent';
+/** A claim given up for a newer one (its attempt died before the mail was accepted, or it was never sent). */
+export const SUPERSEDED = '$NachfassSuperseded';
+/** The SMTP server refused the mail for good. */
+export const REFUSED = '$NachfassRefused';
+
+export interface SentLedgerSettings {
+  imap: ImapFlowOptions;
+  /** The Sent folder (created when missing). */
+  folder: string;
+  /** How long a claim counts as an attempt still in progress (ms); above the send activity's timeout. */
+  claimMs: number;
+}
+
+/** Thrown when an earlier attempt of the same send may still be running: retry later (the activity's policy). */
+export class SendInProgressError extends Error {
+  override name = 'SendInProgressError';
+}
+
+export type TSendOutcome = 'sent' | 'skipped';
+
+export class SentLedger {
+  private client: ImapFlow | undefined;
+  private connecting: Promise<ImapFlow> | undefined;
+
+  constructor(private readonly s: SentLedgerSettings) {}
+
+  /** Submits `raw` through `submit` unless the mail `messageId` went out already; records it around the send. */
+  async sendOnce(messageId: string, raw: Buffer, submit: () => Promise<void>): Promise<TSendOutcome> {
+    const claim = await this.claim(messageId, raw);
+    if (claim === 'sent') return 'skipped';
+    try {
+      await submit();
+    } catch (err) {
+      if ((err as { permanent?: boolean }).permanent === true) await this.flag(claim, [REFUSED]).catch(() => undefined);
+      throw err;
+    }
+    await this.flag(claim, [SENT, '\\Seen']);
+    return 'sent';
+  }
+
+  async close(): Promise<void> {
+    const c = this.client;
+    this.client = undefined;
+    if (c?.usable) await c.logout().catch(() => c.close());
+  }
+
+  /** The uid of a fresh claim in Sent, or 'sent' when the mail went out already. Atomic within this process. */
+  private async claim(messageId: string, raw: Buffer): Promise<number | 'sent'> {
+    const c = await this.connection();
+    const lock = await c.getMailboxLock(this.s.folder);
+    try {
+      // Another worker's APPEND becomes part of this session's view only once the server announced it.
+      await c.noop();
+      const found = (await c.search({ header: { 'message-id': messageId } }, { uid: true })) || [];
+      if (found.length > 0) {
+        const copies = await c.fetchAll(found, { uid: true, flags: true, internalDate: true }, { uid: true });
+        if (copies.some((m) => m.flags?.has(SENT))) return 'sent';
+        const live = copies.filter((m) => !m.flags?.has(SUPERSEDED) && !m.flags?.has(REFUSED));
+        const recent = live.find((m) => Date.now() - new Date(m.internalDate ?? 0).getTime() < this.s.claimMs);
+        if (recent) throw new SendInProgressError(`${messageId}: an earlier attempt is sending it (claimed in Sent)`);
+        if (live.length > 0)
+          await c.messageFlagsAdd(
+            live.map((m) => m.uid),
+            [SUPERSEDED],
+            { uid: true },
+          );
+      }
+      const appended = await c.append(this.s.folder, raw, [QUEUED]);
+      if (appended && appended.uid !== undefined) return appended.uid;
+      // Without UIDPLUS: the copy we just appended is the newest one with this Message-ID.
+      const again = (await c.search({ header: { 'message-id': messageId } }, { uid: true })) || [];
+      const uid = again.at(-1);
+      if (uid === undefined) throw new Error(`${messageId}: appended to ${this.s.folder} but not found there`);
+      return uid;
+    } finally {
+      lock.release();
+    }
+  }
+
+  private async flag(uid: number, flags: string[]): Promise<void> {
+    const c = await this.connection();
+    const lock = await c.getMailboxLock(this.s.folder);
+    try {
+      await c.messageFlagsAdd(String(uid), flags, { uid: true });
+    } finally {
+      lock.release();
+    }
+  }
+
+  /** One connection per process, made again after it closed (imapflow never reconnects an instance). */
+  private async connection(): Promise<ImapFlow> {
+    if (this.client?.usable) return this.client;
+    this.connecting ??= (async () => {
+      const c = new ImapFlow({ ...this.s.imap, disableAutoIdle: true });
+      c.on('error', () => undefined); // reported by the failing call; a dead socket must not crash the process
+      c.on('close', () => {
+        if (this.client === c) this.client = undefined;
+      });
+      await c.connect();
+      const exists = (await c.list()).some((m) => m.path === this.s.folder);
+      if (!exists) await c.mailboxCreate(this.s.folder).catch(() => undefined); // another process may have made it
+      this.client = c;
+      return c;
+    })().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Sending exactly once, as far as SMTP allows, against the real Dovecot and Postfix: the support mailbox's Sent
+ * folder is the ledger (activities/sent-ledger.ts). A retried send of the same Message-ID is skipped, a retry
+ * while the first attempt may still run waits, and a claim left by a dead attempt is sent again.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { imapOptions, type MailboxSettings } from '../../activities/intake.js';
+import { createMailSender, createSmtpTransport, type OutgoingMail } from '../../activities/mail.js';
+import { QUEUED, SENT, SendInProgressError, SentLedger, SUPERSEDED } from '../../activities/sent-ledger.js';
+import { mailPorts, STACK_PASSWORD } from '../helpers/ports.js';
+import { readFolder, uniqueAddress, waitForMail, withImap } from '../helpers/mail.js';
+
+const support = uniqueAddress('support');
+const box: MailboxSettings = {
+  key: 'ledger-test',
+  host: '127.0.0.1',
+  port: mailPorts.imap,
+  secure: false,
+  user: support,
+  password: STACK_PASSWORD,
+  tlsInsecure: false,
+  requireTLS: false,
+  folder: 'INBOX',
+  processedFolder: 'Processed',
+  ignoredFolder: 'Ignored',
+  quarantineFolder: 'Quarantine',
+  maxMailBytes: 1_000_000,
+  language: 'de',
+};
+
+const mail = (to: string): OutgoingMail => ({
+  from: `Kundenservice <${support}>`,
+  to,
+  subject: 'Ihre Beschwerde',
+  text: 'Danke.',
+  html: '<p>Danke.</p>',
+  messageId: `<ledger-${randomBytes(6).toString('hex')}@example.test>`,
+  headers: { 'Auto-Submitted': 'auto-replied' },
+  envelopeId: `LEDGER.${randomBytes(2).toString('hex')}`,
+});
+
+/** Flags of the copies of `messageId` in the support mailbox's Sent folder. */
+async function sentCopies(messageId: string): Promise<string[][]> {
+  return withImap(support, async (c) => {
+    const lock = await c.getMailboxLock('Sent');
+    try {
+      const uids = (await c.search({ header: { 'message-id': messageId } }, { uid: true })) || [];
+      if (uids.length === 0) return [];
+      const copies = await c.fetchAll(uids, { uid: true, flags: true }, { uid: true });
+      return copies.map((m) => [...(m.flags ?? [])].sort());
+    } finally {
+      lock.release();
+    }
+  });
+}
+
+describe('the Sent folder as the send ledger', () => {
+  const transport = createSmtpTransport({
+    host: '127.0.0.1',
+    port: mailPorts.smtp,
+    secure: false,
+    tlsInsecure: false,
+    requireTLS: false,
+  });
+  let ledger: SentLedger;
+
+  beforeAll(() => {
+    ledger = new SentLedger({ imap: imapOptions(box), folder: 'Sent', claimMs: 60_000 });
+  });
+  afterAll(async () => {
+    await ledger?.close();
+    transport.close();
+  });
+
+  it('delivers a mail sent twice (a retried activity) once, and keeps the copy in Sent marked sent', async () => {
+    const to = uniqueAddress('kunde');
+    const m = mail(to);
+    const send = createMailSender(transport, ledger);
+    await send(m);
+    await send(m);
+    await waitForMail(to, (x) => x.messageId === m.messageId);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await readFolder(to)).filter((x) => x.parsed.messageId === m.messageId)).toHaveLength(1);
+    expect(await sentCopies(m.messageId)).toEqual([[QUEUED, SENT, '\\Seen'].sort()]);
+  });
+
+  it('lets a retry that overlaps the first attempt wait, then skip', async () => {
+    const to = uniqueAddress('kunde');
+    const m = mail(to);
+    const send = createMailSender(transport, ledger);
+    const [first, second] = await Promise.allSettled([send(m), send(m)]);
+    expect(first.status).toBe('fulfilled');
+    expect(second.status === 'rejected' && second.reason instanceof SendInProgressError).toBe(true);
+    await send(m); // the retry after the first finished: skipped
+    await waitForMail(to, (x) => x.messageId === m.messageId);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await readFolder(to)).filter((x) => x.parsed.messageId === m.messageId)).toHaveLength(1);
+  });
+
+  it('sends a mail whose claim was left by an attempt that died before the server accepted it', async () => {
+    const to = uniqueAddress('kunde');
+    const m = mail(to);
+    // A claim from ten minutes ago, never marked sent: its attempt died between APPEND and SMTP.
+    const raw = Buffer.from(`Message-ID: ${m.messageId}\r\nSubject: stale\r\n\r\nx\r\n`);
+    await withImap(support, async (c) => {
+      if (!(await c.list()).some((f) => f.path === 'Sent')) await c.mailboxCreate('Sent');
+      await c.append('Sent', raw, [QUEUED], new Date(Date.now() - 10 * 60_000));
+    });
+    await createMailSender(transport, ledger)(m);
+    await waitForMail(to, (x) => x.messageId === m.messageId);
+    const copies = await sentCopies(m.messageId);
+    expect(copies).toHaveLength(2);
+    expect(copies).toContainEqual([QUEUED, SUPERSEDED].sort());
+    expect(copies).toContainEqual([QUEUED, SENT, '\\Seen'].sort());
+  });
+
+  it('marks a mail the server refuses for good, and the next try is refused again, not skipped', async () => {
+    const dsnTransport = createSmtpTransport({
+      host: '127.0.0.1',
+      port: mailPorts.smtp,
+      secure: false,
+      tlsInsecure: false,
+      requireTLS: false,
+    });
+    try {
+      // An address Postfix rejects at RCPT time on the main listener: a domain it has no route for.
+      const m = mail('kunde@nirgendwo.invalid');
+      const send = createMailSender(dsnTransport, ledger);
+      await expect(send(m)).rejects.toMatchObject({ type: 'SmtpRejected', nonRetryable: true });
+      expect((await sentCopies(m.messageId)).flat()).toContain('$NachfassRefused');
+      await expect(send(m)).rejects.toMatchObject({ type: 'SmtpRejected' });
+    } finally {
+      dsnTransport.close();
+    }
+  });
+});
