@@ -8,7 +8,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowIdFor } from '../../activities/identity.js';
-import { signLink, type LinkClaims } from '../../activities/links.js';
+import { signLink, verifyLink, type LinkClaims } from '../../activities/links.js';
 import { caseStateQuery } from '../../workflows/messages.js';
 import { startTestApp, testPeople, testPolicy, type TestApp } from '../helpers/app.js';
 import { launchBrowser } from '../helpers/browser.js';
@@ -18,7 +18,7 @@ interface OpenCase {
   caseId: string;
   customer: string;
   link: string;
-  /** The signed claims of the real link, to sign variants of it. */
+  /** The sealed claims of the real link (opened with the app's secret), to seal variants of it. */
   claims: LinkClaims;
   handle: WorkflowHandle;
 }
@@ -115,8 +115,9 @@ describe('the decision link under attack', () => {
       (m.subject ?? '').startsWith(`[Fall ${caseId}] Freigabe erbeten`),
     );
     const link = decisionLink(request!);
-    const body = link.split('/decide/')[1]!.split('.')[0]!;
-    const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as LinkClaims;
+    const opened = verifyLink(app.config.linkSecret, link.split('/decide/')[1]!, Date.now());
+    if (!opened.ok) throw new Error(`the mailed link does not open: ${opened.reason}`);
+    const { claims } = opened;
     return { caseId, customer, link, claims, handle: app.client.workflow.getHandle(workflowIdFor(caseId)) };
   }
 
@@ -132,6 +133,38 @@ describe('the decision link under attack', () => {
     expect(head.status).toBe(200);
     expect(head.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(await head.text()).toBe('');
+    await expectUndecided(c);
+  });
+
+  it('puts neither the case nor an address into the link: the token is sealed, and decodes to nothing readable', async () => {
+    const c = await openCase();
+    const token = c.link.split('/decide/')[1]!;
+    const decoded = token
+      .split('.')
+      .map((part) => Buffer.from(part, 'base64url').toString('latin1'))
+      .join(' ');
+    for (const text of [c.link, decoded]) {
+      expect(text).not.toContain(c.caseId);
+      for (const address of [people.supervisor, c.customer]) {
+        expect(text.toLowerCase()).not.toContain(address.split('@')[0]!.toLowerCase());
+        expect(text.toLowerCase()).not.toContain(address.split('@')[1]!.toLowerCase());
+      }
+    }
+    // What it stands for is only known to whoever holds the key.
+    expect(c.claims).toMatchObject({ c: c.caseId, a: people.supervisor, l: 0, p: 'decide' });
+    // One bit changed anywhere in the sealed part: refused, for GET and POST.
+    const session = await formSession(c.link);
+    const [body, tag] = token.split('.') as [string, string];
+    for (const i of [0, 12, Math.floor(Buffer.from(body, 'base64url').length / 2)]) {
+      const bytes = Buffer.from(body, 'base64url');
+      bytes[i] = bytes[i]! ^ 1;
+      await expectRefused(
+        linkWith(c, `${bytes.toString('base64url')}.${tag}`),
+        session,
+        400,
+        'Dieser Link ist ungültig',
+      );
+    }
     await expectUndecided(c);
   });
 
