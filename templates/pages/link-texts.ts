@@ -64,6 +64,10 @@ export const LINK_TEXT = {
       'Das hat nicht geklappt',
       'Die Entscheidung konnte gerade nicht gespeichert werden. Bitte versuchen Sie es in einer Minute erneut.',
     ],
+    tooMany: [
+      'Zu viele Versuche',
+      'Von Ihrem Anschluss kamen gerade zu viele Anfragen an diese Seiten. Bitte warten Sie einige Minuten und öffnen Sie dann den Link aus der E-Mail erneut.',
+    ],
     notSaved: [
       'Das hat nicht geklappt',
       'Ihre Eingabe konnte gerade nicht gespeichert werden. Bitte versuchen Sie es in einer Minute erneut.',
@@ -117,6 +121,10 @@ export const LINK_TEXT = {
     badRequest: ['Invalid request', 'Please open the link from the email and use the form there.'],
     csrf: ['Form expired', 'Please open the link from the email again and submit the form once more.'],
     failed: ['That did not work', 'The decision could not be saved just now. Please try again in a minute.'],
+    tooMany: [
+      'Too many attempts',
+      'Too many requests to these pages came from your connection just now. Please wait a few minutes, then open the link from the email again.',
+    ],
     notSaved: ['That did not work', 'Your entry could not be saved just now. Please try again in a minute.'],
     forwarding: ['Already forwarded', 'The case is already on its way to the next level, who receives an email.'],
     cannotForward: [

@@ -4,15 +4,19 @@
  * mail. Each case is its own complaint (own customer mailbox), sent through Postfix and picked up by intake.
  */
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowIdFor } from '../../activities/identity.js';
 import { signLink, verifyLink, type LinkClaims } from '../../activities/links.js';
+import { LINK_LIMITS } from '../../worker/link-server/limits.js';
+import { startLinkServer } from '../../worker/link-server/server.js';
 import { caseStateQuery } from '../../workflows/messages.js';
 import { startTestApp, testPeople, testPolicy, type TestApp } from '../helpers/app.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { decisionLink, readFolder, sendViaSmtp, uniqueAddress, waitForMail } from '../helpers/mail.js';
+import { freePort } from '../helpers/ports.js';
 
 interface OpenCase {
   caseId: string;
@@ -80,6 +84,27 @@ async function expectRefused(link: string, session: FormSession, status: number,
   const posted = await post(link, { _csrf: session.csrf, outcome: 'approved' }, session.cookie);
   expect([link.slice(-60), posted.status, posted.title]).toEqual([link.slice(-60), status, title]);
 }
+
+/** A GET from another loopback address, which is another client to the link server (all of 127/8 is loopback). */
+function getFrom(localAddress: string, url: string): Promise<{ status: number; title?: string; retryAfter?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { localAddress }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => {
+        const title = /<h1>([^<]*)<\/h1>/.exec(body)?.[1];
+        const retryAfter = res.headers['retry-after'];
+        resolve({ status: res.statusCode ?? 0, ...(title ? { title } : {}), ...(retryAfter ? { retryAfter } : {}) });
+      });
+    });
+    req.on('error', reject);
+  });
+}
+
+/** Internal texts a page must never show: the workflow's validator messages and the SDK's error names. */
+const INTERNAL =
+  /already open|a question to the customer|already being forwarded|WorkflowUpdate|ApplicationFailure|Error:/;
 
 async function expectUndecided(c: OpenCase): Promise<void> {
   const state = await c.handle.query(caseStateQuery);
@@ -287,6 +312,109 @@ describe('the decision link under attack', () => {
     await waitForMail(c.customer, (m) => /\] Ihre Meinung:/.test(m.subject ?? ''));
     const subjects = (await readFolder(c.customer)).map((m) => m.parsed.subject ?? '');
     expect(subjects.filter((s) => s.startsWith(`[Fall ${c.caseId}] Entscheidung:`))).toHaveLength(1);
+  });
+
+  it('answers 429 to a client after LINK_LIMITS.failures.max links that fail to open, and only to that client', async () => {
+    const c = await openCase();
+    const prober = '127.0.0.3';
+    const forged = linkWith(c, signLink(randomBytes(32).toString('hex'), c.claims));
+    for (let i = 0; i < LINK_LIMITS.failures.max; i += 1) {
+      expect([i, (await getFrom(prober, forged)).status]).toEqual([i, 400]);
+    }
+    const blocked = await getFrom(prober, forged);
+    expect([blocked.status, blocked.title]).toEqual([429, 'Zu viele Versuche']);
+    expect(Number(blocked.retryAfter)).toBeGreaterThan(0);
+    // Every link is closed to that client for the window, the genuine one too; another client is not affected.
+    expect((await getFrom(prober, c.link)).status).toBe(429);
+    expect((await getFrom('127.0.0.5', c.link)).status).toBe(200);
+    await expectUndecided(c);
+  });
+
+  it('answers 429 to a client past LINK_LIMITS.requests.max page requests in a window', async () => {
+    const c = await openCase();
+    const client = '127.0.0.4';
+    for (let i = 0; i < LINK_LIMITS.requests.max; i += 1) {
+      expect([i, (await getFrom(client, c.link)).status]).toEqual([i, 200]);
+    }
+    const blocked = await getFrom(client, c.link);
+    expect([blocked.status, blocked.title]).toEqual([429, 'Zu viele Versuche']);
+    expect((await getFrom('127.0.0.6', c.link)).status).toBe(200);
+    await expectUndecided(c);
+  });
+
+  it('keeps two open decision pages valid in one browser: opening the second does not void the first form', async () => {
+    const [first, second] = [await openCase(), await openCase()];
+    const notes = ['Wir erstatten den Kaufpreis (erste Seite).', 'Wir senden Ersatz (zweite Seite).'];
+    const context = await browser.newContext();
+    try {
+      // As from webmail: a click on another site's page, so the browser treats the navigation as cross-site.
+      const open = async (link: string) => {
+        const page = await context.newPage();
+        await page.setContent(`<a href="${link}">Zur Entscheidung</a>`);
+        await Promise.all([page.waitForURL(link), page.click('a')]);
+        expect(await page.textContent('h1')).toContain('Entscheidung zu Fall');
+        return page;
+      };
+      const pages = [await open(first.link), await open(second.link)];
+      for (const [i, page] of pages.entries()) {
+        await page.check('input[name="outcome"][value="approved"]');
+        await page.fill('#noteToCustomer', notes[i]!);
+      }
+      for (const page of pages) {
+        const [res] = await Promise.all([
+          page.waitForResponse((r) => r.request().method() === 'POST'),
+          page.click('button[type="submit"]'),
+        ]);
+        expect([res.status(), await page.textContent('h1')]).toEqual([200, 'Entscheidung gespeichert']);
+      }
+    } finally {
+      await context.close();
+    }
+    for (const [i, c] of [first, second].entries()) {
+      const decision = (await c.handle.query(caseStateQuery)).decision;
+      expect(decision).toMatchObject({ outcome: 'approved', noteToCustomer: notes[i] });
+    }
+  });
+
+  it('sends neither HSTS nor upgrade-insecure-requests over http, and both for an https PUBLIC_URL', async () => {
+    const c = await openCase();
+    const plain = await fetch(c.link);
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get('strict-transport-security')).toBeNull();
+    expect(plain.headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests');
+    expect(plain.headers.get('set-cookie')).toMatch(/SameSite=Lax/i);
+    const tls = await startLinkServer({
+      client: app.client,
+      linkSecret: app.config.linkSecret,
+      timeZone: 'Europe/Berlin',
+      host: '127.0.0.1',
+      port: await freePort(),
+      publicUrl: 'https://links.example.test',
+      language: 'de',
+    });
+    try {
+      const res = await fetch(`${tls.url}/decide/${c.link.split('/decide/')[1]!}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+      expect(res.headers.get('content-security-policy')).toContain('upgrade-insecure-requests');
+      expect(res.headers.get('set-cookie')).toMatch(/;\s*Secure/i);
+    } finally {
+      await tls.app.close();
+    }
+  });
+
+  it("answers a POST the workflow refuses in the page's own words, never with an internal error text", async () => {
+    const c = await openCase();
+    const [one, two] = [await formSession(c.link), await formSession(c.link)];
+    const ask = (s: FormSession, question: string) =>
+      post(c.link, { _csrf: s.csrf, outcome: 'info', noteToCustomer: question }, s.cookie);
+    const asked = await ask(one, 'Welche Bestellnummer hatte die Lieferung?');
+    expect([asked.status, asked.title]).toEqual([200, 'Rückfrage an den Kunden gesendet']);
+    // The second page still offers the question; the workflow's validator refuses it.
+    const again = await ask(two, 'Und an welche Adresse ging sie?');
+    expect([again.status, again.title]).toEqual([409, 'Rückfrage bereits offen']);
+    expect(again.body).not.toMatch(INTERNAL);
+    expect((await c.handle.query(caseStateQuery)).decision).toBeUndefined();
   });
 
   it('shows HTML and script from the complaint as text, under a CSP without scripts', async () => {

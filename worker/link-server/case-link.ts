@@ -13,6 +13,8 @@ import { noticePage } from '../../templates/pages/notice.js';
 import type { CaseState, TLanguage } from '../../workflows/case.js';
 import { findApprover } from '../../workflows/ladder.js';
 import { caseStateQuery } from '../../workflows/messages.js';
+import type { LinkGuard } from './limits.js';
+import { StateCache } from './state-cache.js';
 
 /** An answer: status and HTML page. */
 export type TPage = { status: number; html: string };
@@ -21,6 +23,9 @@ export type TText = readonly [string, string];
 export type TCase = { ok: true; claims: LinkClaims; state: CaseState };
 export type TLoaded = TCase | ({ ok: false } & TPage);
 type TTokenRequest = FastifyRequest<{ Params: { token: string } }>;
+
+/** How long a case's state is served from memory; a POST of that case forgets it. */
+export const STATE_TTL_MS = 3000;
 
 export interface CaseLinkOptions {
   client: Client;
@@ -69,27 +74,35 @@ export interface CasePage<TActor extends { language: TLanguage }, TForm> {
 }
 
 export interface CaseLinks {
-  load(req: TTokenRequest, purpose: TLinkPurpose): Promise<TLoaded>;
+  load(req: TTokenRequest, purpose: TLinkPurpose, opts?: { fresh?: boolean }): Promise<TLoaded>;
   handle(caseId: string): WorkflowHandle;
+  /** After a write: the next read of this case asks Temporal. */
+  forget(caseId: string): void;
+  guard: LinkGuard;
   o: CaseLinkOptions;
 }
 
-export function caseLinks(o: CaseLinkOptions): CaseLinks {
+export function caseLinks(o: CaseLinkOptions, guard: LinkGuard): CaseLinks {
   const secrets = [o.linkSecret, ...(o.previousLinkSecrets ?? [])];
+  const cache = new StateCache<CaseState>(STATE_TTL_MS);
   const handle = (caseId: string): WorkflowHandle => o.client.workflow.getHandle(workflowIdFor(caseId));
   const refusal = (status: number, text: TText): TLoaded => ({ ok: false, status, html: notice(o.language, text) });
   /**
    * Opens the token and loads the case. Read-only. The link must be for `purpose` (a rating link is no decision
    * link) and for a person of the case: the approver of the rung it was sent for, or for `feedback` the customer.
    */
-  async function load(req: TTokenRequest, purpose: TLinkPurpose): Promise<TLoaded> {
+  async function load(req: TTokenRequest, purpose: TLinkPurpose, opts: { fresh?: boolean } = {}): Promise<TLoaded> {
     const t = LINK_TEXT[o.language];
     const v = verifyLink(secrets, req.params.token, Date.now());
-    if (!v.ok && v.reason === 'expired') return refusal(410, t.expired);
-    if (!v.ok || v.claims.p !== purpose) return refusal(400, t.invalid);
+    if (!v.ok && v.reason === 'expired') return refusal(410, t.expired); // ours, only old: no failure to count
+    if (!v.ok || v.claims.p !== purpose) {
+      await guard.failed(req);
+      return refusal(400, t.invalid);
+    }
     const { claims } = v;
+    if (opts.fresh) cache.forget(claims.c);
     try {
-      const state = await handle(claims.c).query(caseStateQuery);
+      const state = await cache.get(claims.c, () => handle(claims.c).query(caseStateQuery));
       if (purpose === 'feedback')
         return claims.a === state.customer.address ? { ok: true, claims, state } : refusal(400, t.invalid);
       const approver = findApprover(state.ladder, claims.a);
@@ -102,7 +115,7 @@ export function caseLinks(o: CaseLinkOptions): CaseLinks {
       throw err;
     }
   }
-  return { load, handle, o };
+  return { load, handle, forget: (caseId) => cache.forget(caseId), guard, o };
 }
 
 const asPost = (p: TPage): TPage => (p.status < 400 ? { ...p, status: 409 } : p);
@@ -117,7 +130,7 @@ export function registerCasePage<TActor extends { language: TLanguage }, TForm>(
   const notPermitted = (reply: FastifyReply) => send(reply, 403, notice(o.language, LINK_TEXT[o.language].notApprover));
   const reply = (r: FastifyReply, p: TPage) => send(r, p.status, p.html);
 
-  app.get<{ Params: { token: string } }>(path, async (req, r) => {
+  app.get<{ Params: { token: string } }>(path, { onRequest: links.guard.check }, async (req, r) => {
     const loaded = await links.load(req, page.purpose);
     if (!loaded.ok) return reply(r, loaded);
     const actor = page.actor(loaded);
@@ -128,27 +141,34 @@ export function registerCasePage<TActor extends { language: TLanguage }, TForm>(
     return send(r, 200, page.show({ loaded, actor, csrfToken: r.generateCsrf(), action }));
   });
 
-  app.post<{ Params: { token: string }; Body: unknown }>(path, { preHandler: app.csrfProtection }, async (req, r) => {
-    const loaded = await links.load(req, page.purpose);
-    if (!loaded.ok) return reply(r, loaded);
-    const actor = page.actor(loaded);
-    if (!actor) return notPermitted(r);
-    const refused = page.standing(loaded.state, actor);
-    if (refused) return reply(r, asPost(refused));
-    const texts = page.texts(actor);
-    const form = page.form(req.body, actor);
-    if (form === undefined) return send(r, 400, notice(actor.language, texts.badForm));
-    const handle = links.handle(loaded.claims.c);
-    try {
-      return reply(r, await page.act({ req, loaded, actor, form, handle }));
-    } catch (err) {
-      // Refused by the workflow's validator, or the case moved on meanwhile: what stands now, in the page's words.
-      const now = await handle.query(caseStateQuery).catch(() => undefined);
-      const standing = now && page.standing(now, actor, form);
-      if (standing) return reply(r, asPost(standing));
-      // Never the error's own text on the page: it names internals (and, from a validator, addresses).
-      o.onError?.(err instanceof Error ? err : new Error(String(err)));
-      return send(r, 503, notice(actor.language, texts.failed));
-    }
-  });
+  app.post<{ Params: { token: string }; Body: unknown }>(
+    path,
+    { onRequest: links.guard.check, preHandler: app.csrfProtection },
+    async (req, r) => {
+      // A write reads the case fresh, and leaves nothing cached behind (finally).
+      const loaded = await links.load(req, page.purpose, { fresh: true });
+      if (!loaded.ok) return reply(r, loaded);
+      const actor = page.actor(loaded);
+      if (!actor) return notPermitted(r);
+      const refused = page.standing(loaded.state, actor);
+      if (refused) return reply(r, asPost(refused));
+      const texts = page.texts(actor);
+      const form = page.form(req.body, actor);
+      if (form === undefined) return send(r, 400, notice(actor.language, texts.badForm));
+      const handle = links.handle(loaded.claims.c);
+      try {
+        return reply(r, await page.act({ req, loaded, actor, form, handle }));
+      } catch (err) {
+        // Refused by the workflow's validator, or the case moved on meanwhile: what stands now, in the page's words.
+        const now = await handle.query(caseStateQuery).catch(() => undefined);
+        const standing = now && page.standing(now, actor, form);
+        if (standing) return reply(r, asPost(standing));
+        // Never the error's own text on the page: it names internals (and, from a validator, addresses).
+        o.onError?.(err instanceof Error ? err : new Error(String(err)));
+        return send(r, 503, notice(actor.language, texts.failed));
+      } finally {
+        links.forget(loaded.claims.c);
+      }
+    },
+  );
 }

@@ -8,6 +8,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { subkey } from '../../activities/keys.js';
 import { PAGE_CSS } from '../../templates/pages/layout.js';
@@ -15,12 +16,13 @@ import { LINK_TEXT } from '../../templates/pages/link-texts.js';
 import { caseLinks, notice, send, type CaseLinkOptions } from './case-link.js';
 import { registerDecideRoutes } from './decide-routes.js';
 import { registerFollowUpRoutes } from './follow-up-routes.js';
+import { linkGuard } from './limits.js';
 import { registerRatingRoutes } from './rating-routes.js';
 
 export interface LinkServerOptions extends CaseLinkOptions {
   host: string;
   port: number;
-  /** Where links point; an https URL makes the CSRF cookie Secure. */
+  /** Where links point; an https URL turns on HSTS, `upgrade-insecure-requests` and Secure cookies. */
   publicUrl: string;
 }
 
@@ -38,7 +40,8 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
   const t = LINK_TEXT[o.language];
   const app = Fastify({
     logger: false,
-    trustProxy: false, // nothing here depends on client addresses or forwarded headers
+    // The socket's address is the client (rate limits, decision evidence): no forwarded headers are believed.
+    trustProxy: false,
     bodyLimit: 64 * 1024,
     routerOptions: { maxParamLength: 1024 },
     // A malformed or overlong link is an invalid link: a page, not Fastify's JSON.
@@ -52,8 +55,12 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
         'default-src': ["'self'"],
         'form-action': ["'self'"],
         'script-src': ["'none'"],
+        // Over plain http (the demo, an intranet) a browser told to upgrade asks for an https nobody serves.
+        'upgrade-insecure-requests': secure ? [] : null,
       },
     },
+    // HSTS over http is ignored by browsers at best, and pins a host name to https at worst.
+    strictTransportSecurity: secure,
   });
   // Only the page's form is accepted: no JSON or text bodies reach the decision route.
   app.removeAllContentTypeParsers();
@@ -61,8 +68,16 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
   await app.register(fastifyCookie, { secret: subkey(o.linkSecret, 'cookies').toString('hex') });
   await app.register(fastifyCsrf, {
     sessionPlugin: '@fastify/cookie',
-    cookieOpts: { signed: true, httpOnly: true, sameSite: 'strict', path: '/', secure },
+    // Lax, not Strict: the link is opened from a mail client or webmail (another site), and a Strict cookie is
+    // not sent on that navigation, so each opened page made a new secret and voided the forms open before it.
+    // Lax still withholds the cookie from cross-site POSTs. generateCsrf keeps a secret the browser sends.
+    cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', path: '/', secure },
   });
+  // Only the token routes are limited (linkGuard), not the stylesheet or the health check.
+  await app.register(fastifyRateLimit, { global: false });
+  const guard = linkGuard(app, (reply, seconds) =>
+    send(reply.header('retry-after', String(seconds)), 429, notice(o.language, t.tooMany)),
+  );
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
     if (err.code?.startsWith('FST_CSRF')) return send(reply, 403, notice(o.language, t.csrf));
@@ -79,7 +94,7 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
   );
   app.get('/healthz', async () => ({ ok: true }));
 
-  const links = caseLinks(o);
+  const links = caseLinks(o, guard);
   registerDecideRoutes(app, links);
   registerRatingRoutes(app, links);
   registerFollowUpRoutes(app, links);
