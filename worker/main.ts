@@ -1,10 +1,12 @@
 /** `npm start`: the worker and link server, configured from the environment. */
 import { loadConfig } from './config.js';
 import { startApp } from './app.js';
+import { installLogging } from './logging.js';
 import { loadPolicy } from './policy.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  installLogging();
   const policy = loadPolicy(config.policyFile);
   const app = await startApp(config, policy);
   let stopping = false;
