@@ -2,7 +2,7 @@
  * The approver's receipt for every decision made in their name: what, when, by which channel, and the evidence
  * that was checked. A decision someone forged in their name cannot go unnoticed.
  */
-import type { Approver, DecisionEvidence, TLanguage } from '../workflows/case.js';
+import type { Approver, DecisionEvidence, DecisionRecord, TLanguage } from '../workflows/case.js';
 import type { CaseMailContext } from '../workflows/case-mail.js';
 import { caseSubject, formatDateTime, salutation } from './format.js';
 import { renderMail, type MailDraft } from './layout.js';
@@ -15,15 +15,20 @@ const CHANNEL = {
 
 const OUTCOME_EN = { approved: 'approved', rejected: 'rejected', alternative: 'alternative offered' } as const;
 
+/** How a decision was made and proven, in a few words (the receipt, and the page of a decided case). */
+export function decidedVia(d: DecisionRecord, l: TLanguage): string {
+  return `${CHANNEL[l][d.channel]}; ${l === 'de' ? 'Nachweis' : 'evidence'}: ${evidenceText(d.evidence, l)}`;
+}
+
 function evidenceText(e: DecisionEvidence | undefined, l: TLanguage): string {
   if (e?.method === 'reply-address')
     return l === 'de'
-      ? `Antwort über Ihre persönliche Antwortadresse der Anfrage Nr. ${e.seq ?? '?'}`
-      : `a reply through your personal reply address of request no. ${e.seq ?? '?'}`;
-  if (e?.method === 'link') return l === 'de' ? 'Ihr signierter Entscheidungslink' : 'your signed decision link';
+      ? `Antwort über die persönliche Antwortadresse der Anfrage Nr. ${e.seq ?? '?'}`
+      : `a reply through the personal reply address of request no. ${e.seq ?? '?'}`;
+  if (e?.method === 'link') return l === 'de' ? 'der persönliche Entscheidungslink' : 'the personal decision link';
   return l === 'de'
-    ? 'Zugang zu Temporal (keine Prüfung Ihrer Person)'
-    : 'access to Temporal (your identity was not checked)';
+    ? 'Zugang zu Temporal (die Person wurde nicht geprüft)'
+    : 'access to Temporal (the person was not checked)';
 }
 
 export function decisionReceipt(c: CaseMailContext, a: Approver): MailDraft {

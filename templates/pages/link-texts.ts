@@ -1,4 +1,5 @@
 /** Wording of the link server's pages (German and English). Pure. */
+import { decidedVia } from '../decision-receipt.js';
 import { formatDateTime } from '../format.js';
 import type { Approver, CaseState } from '../../workflows/case.js';
 import type { TDecisionOutcome } from '../../workflows/messages.js';
@@ -33,7 +34,7 @@ export const LINK_TEXT = {
       `Der Fall wurde inzwischen an die nächste Ebene weitergegeben und liegt jetzt bei ${a.name} (${a.role}), die oder der ihn entscheidet.`,
     decided: 'Bereits entschieden',
     decidedLine: (s: CaseState, tz: string) =>
-      `Fall ${s.caseId} wurde bereits von ${s.decision?.decidedByName} am ${formatDateTime(s.decision?.at ?? '', 'de', tz)} entschieden (${OUTCOME_DE[s.decision?.outcome ?? 'approved']}).`,
+      `Fall ${s.caseId} wurde bereits von ${s.decision?.decidedByName} am ${formatDateTime(s.decision?.at ?? '', 'de', tz)} entschieden (${OUTCOME_DE[s.decision?.outcome ?? 'approved']}${s.decision ? `, ${decidedVia(s.decision, 'de')}` : ''}).`,
     done: 'Entscheidung gespeichert',
     doneLines: (s: CaseState) => [
       `Fall ${s.caseId}: ${OUTCOME_DE[s.decision?.outcome ?? 'approved']}.`,
@@ -99,7 +100,7 @@ export const LINK_TEXT = {
       `The case has since moved to the next level and is now with ${a.name} (${a.role}), who decides it.`,
     decided: 'Already decided',
     decidedLine: (s: CaseState, tz: string) =>
-      `Case ${s.caseId} was already decided by ${s.decision?.decidedByName} at ${formatDateTime(s.decision?.at ?? '', 'en', tz)} (${s.decision?.outcome}).`,
+      `Case ${s.caseId} was already decided by ${s.decision?.decidedByName} at ${formatDateTime(s.decision?.at ?? '', 'en', tz)} (${s.decision?.outcome}${s.decision ? `, ${decidedVia(s.decision, 'en')}` : ''}).`,
     done: 'Decision saved',
     doneLines: (s: CaseState) => [
       `Case ${s.caseId}: ${s.decision?.outcome}.`,

@@ -287,7 +287,10 @@ describe('the decision link under attack', () => {
     for (const outcome of ['approved', 'rejected']) {
       const replay = await post(c.link, { ...form, outcome }, session.cookie);
       expect([replay.status, replay.title]).toEqual([409, 'Bereits entschieden']);
-      expect(replay.body).toMatch(/bereits von Sabine Schulz am .+ entschieden \(genehmigt\)/);
+      // With how it was decided and proven (the case page shows the evidence).
+      expect(replay.body).toMatch(
+        /bereits von Sabine Schulz am .+ entschieden \(genehmigt, über den Entscheidungslink; Nachweis: der persönliche Entscheidungslink\)/,
+      );
     }
     // Opening the link again shows the same terminal page.
     expect((await answer(await fetch(c.link))).status).toBe(409);
