@@ -1,0 +1,224 @@
+/**
+ * The workflow tier's setup: ComplaintWorkflow on the run's real Temporal dev server (there is no time-skipping
+ * server here, so policies use second-scale durations), a Worker on its own task queue with the prebuilt bundle,
+ * and recording activities in place of mail. Each case is one unique workflow; its mails are recorded under its
+ * case id, so the tests of a file may run concurrently on one worker.
+ *
+ * Only the public surface is used: the workflow type name, the messages of workflows/messages.ts, the types of
+ * workflows/case.ts and the activity interface of activities/index.ts. Not a test file (no `.test.ts`).
+ */
+import { randomBytes } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import type { WorkflowHandle } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, inject } from 'vitest';
+import type { createActivities } from '../../activities/index.js';
+import { FAILURE_CONVERTER_PATH } from '../../worker/codec.js';
+import { parsePolicy, policySnapshot } from '../../worker/policy.js';
+import type { CaseState, ComplaintInput, TMailKind } from '../../workflows/case.js';
+import { ErrorCode } from '../../workflows/error-codes.js';
+import { caseStateQuery, customerReplySignal, type InboundMail } from '../../workflows/messages.js';
+import { testPolicyYaml, workflowBundle, type TestPeople } from '../helpers/app.js';
+
+type TActivities = ReturnType<typeof createActivities>;
+type TCaseMailRequest = Parameters<TActivities['sendCaseMail']>[0];
+/** The workflow's signature, by its registered type name only (the module behind it may move). */
+type TComplaintWorkflow = (input: ComplaintInput) => Promise<CaseState>;
+
+/** Nobody receives mail in this tier: fixed addresses keep the assertions readable. */
+export const people: TestPeople = {
+  support: 'kundenservice@muster-versand.example',
+  supervisor: 'sabine.schulz@muster-versand.example',
+  manager: 'markus.weber@muster-versand.example',
+  customer: 'erika.mueller@kunden.example',
+};
+
+const ROLE_OF: Record<string, string> = {
+  [people.customer]: 'customer',
+  [people.supervisor]: 'supervisor',
+  [people.manager]: 'manager',
+};
+
+/** One call of `sendCaseMail` as the activity saw it. */
+export interface RecordedMail {
+  kind: TMailKind;
+  seq: number;
+  /** The recipient's address. */
+  to: string;
+  /** `customer`, `supervisor` or `manager` (or the address of anyone else). */
+  who: string;
+  /** Whether the recording activity refused it as the SMTP server would (`SmtpRejected`). */
+  refused: boolean;
+  request: TCaseMailRequest;
+}
+
+interface CaseRecord {
+  mails: RecordedMail[];
+  refuse?: TMailKind;
+}
+
+export interface OpenOptions {
+  /** Policy durations, e.g. `{ reminderAfter: '2s' }` (the rest: 10m/8m/9m and followUpAfter 2s). */
+  durations?: Partial<Record<string, string>>;
+  /** The activity refuses mails of this kind with an `SmtpRejected` failure, as a permanent SMTP refusal. */
+  refuse?: TMailKind;
+  subject?: string;
+  text?: string;
+}
+
+/** A running case and what it has sent. */
+export interface StoryCase {
+  caseId: string;
+  handle: WorkflowHandle<TComplaintWorkflow>;
+  /** Every recorded mail, in the order the activity was called. */
+  mails: RecordedMail[];
+  /** The mails as `kind → who`, e.g. `approval-request → supervisor`. */
+  trail(): string[];
+  state(): Promise<CaseState>;
+  /** Waits until the `n`th mail of `kind` is recorded and returns it. */
+  mailed(kind: TMailKind, n?: number): Promise<RecordedMail>;
+  /** Polls the case state until `accept` holds. */
+  until(accept: (s: CaseState) => boolean, what: string): Promise<CaseState>;
+  /** Sends the `customerReply` signal with a mail from `from`; `answers` and `proof` as intake would set them. */
+  reply(from: string, text: string, extra?: Pick<InboundMail, 'answers' | 'proof'>): Promise<void>;
+}
+
+export interface Story {
+  open(options?: OpenOptions): Promise<StoryCase>;
+}
+
+const DEADLINE_MS = 30_000;
+const POLL_MS = 100;
+
+/** Polls `probe` until it returns a value, or fails after the deadline saying what was awaited. */
+async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, what: string): Promise<T> {
+  const deadline = Date.now() + DEADLINE_MS;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${DEADLINE_MS} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+/**
+ * Registers beforeAll/afterAll for a test file: one environment, one worker on a fresh task queue, and the
+ * cases it opened terminated at the end (a case waiting minutes for a reminder must not outlive its test).
+ */
+export function useStory(): Story {
+  const cases = new Map<string, CaseRecord>();
+  const handles: Array<WorkflowHandle<TComplaintWorkflow>> = [];
+  const taskQueue = `story-${randomBytes(4).toString('hex')}`;
+  let env: TestWorkflowEnvironment | undefined;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+
+  const activities = {
+    async sendCaseMail(req: TCaseMailRequest): Promise<{ messageId: string }> {
+      const record = cases.get(req.case.caseId);
+      if (!record) throw new Error(`mail for a case this test did not open: ${req.case.caseId}`);
+      const to = req.to === 'customer' ? req.case.customer.address : req.to.address;
+      const refused = record.refuse === req.kind;
+      record.mails.push({ kind: req.kind, seq: req.seq, to, who: ROLE_OF[to] ?? to, refused, request: req });
+      if (refused) {
+        throw ApplicationFailure.create({
+          type: ErrorCode.SmtpRejected,
+          message: `SMTP server refused the mail to ${to}: 550 5.1.1 mailbox unavailable`,
+          nonRetryable: true,
+        });
+      }
+      return { messageId: `<${req.case.caseId}.${req.seq}@story.example>` };
+    },
+    async watchMailbox(): Promise<never> {
+      throw ApplicationFailure.create({ message: 'intake does not run in the workflow tier', nonRetryable: true });
+    },
+  } satisfies TActivities;
+
+  beforeAll(async () => {
+    const failureConverter = { failureConverterPath: FAILURE_CONVERTER_PATH };
+    env = await TestWorkflowEnvironment.createFromExistingServer({
+      address: inject('temporalAddress'),
+      client: { dataConverter: failureConverter },
+    });
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: await workflowBundle(),
+      activities,
+      dataConverter: failureConverter,
+    });
+    running = worker.run();
+  });
+
+  afterAll(async () => {
+    await Promise.all(handles.map((h) => h.terminate('test over').catch(() => undefined)));
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+  });
+
+  return {
+    async open(options: OpenOptions = {}): Promise<StoryCase> {
+      if (!env) throw new Error('useStory(): open() runs inside a test');
+      const caseId = `S${randomBytes(5).toString('hex').toUpperCase()}`;
+      const record: CaseRecord = { mails: [], ...(options.refuse ? { refuse: options.refuse } : {}) };
+      cases.set(caseId, record);
+      const policy = parsePolicy(testPolicyYaml(people, options.durations), 'story policy');
+      const messageId = `<beschwerde-${caseId.toLowerCase()}@kunden.example>`;
+      const input: ComplaintInput = {
+        caseId,
+        mailbox: 'INBOX',
+        receivedAt: new Date().toISOString(),
+        messageId,
+        references: [],
+        customer: { name: 'Erika Müller', address: people.customer },
+        customerKey: `key-${caseId}`,
+        subject: options.subject ?? 'Lieferung beschädigt',
+        text: options.text ?? 'Guten Tag,\n\ndas Paket kam beschädigt an.\n\nErika Müller',
+        language: 'de',
+        attachments: [],
+        policy: policySnapshot(policy),
+        acknowledge: true,
+        archive: { mailbox: 'INBOX', folder: 'Archiv', messageId },
+        searchAttributes: false,
+      };
+      const handle = await env.client.workflow.start<TComplaintWorkflow>('ComplaintWorkflow', {
+        taskQueue,
+        workflowId: `story-${caseId}`,
+        args: [input],
+      });
+      handles.push(handle);
+      const state = (): Promise<CaseState> => handle.query(caseStateQuery);
+      let replies = 0;
+      return {
+        caseId,
+        handle,
+        mails: record.mails,
+        trail: () => record.mails.map((m) => `${m.kind} → ${m.who}`),
+        state,
+        mailed: (kind, n = 1) =>
+          eventually(
+            () => record.mails.filter((m) => m.kind === kind)[n - 1],
+            `mail #${n} of kind ${kind} (sent so far: ${record.mails.map((m) => m.kind).join(', ') || 'none'})`,
+          ),
+        until: (accept, what) =>
+          eventually(async () => {
+            const s = await state();
+            return accept(s) ? s : undefined;
+          }, what),
+        reply: async (from, text, extra = {}) => {
+          replies += 1;
+          await handle.signal(customerReplySignal, {
+            messageId: `<reply-${replies}-${caseId.toLowerCase()}@example>`,
+            receivedAt: new Date().toISOString(),
+            from,
+            subject: `Re: [Fall ${caseId}] ${input.subject}`,
+            text,
+            ...extra,
+          });
+        },
+      };
+    },
+  };
+}
