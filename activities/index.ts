@@ -73,6 +73,7 @@ export function createActivities(deps: ActivityDeps) {
         references: h.references,
         headers: h.headers,
         envelopeId: formatEnvelopeId(mailIdKey, req.case.caseId, req.seq),
+        budgeted: req.to === 'customer',
       });
       return { messageId: h.messageId };
     },

@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { ErrorCode } from '../workflows/error-codes.js';
 import { bareAddress } from './address.js';
-import type { SentLedger } from './sent-ledger.js';
+import { MailBudgetError, type MailBudget, type SentLedger } from './sent-ledger.js';
 
 export interface SmtpSettings {
   host: string;
@@ -36,6 +36,8 @@ export interface OutgoingMail {
   headers: Record<string, string>;
   /** Envelope id (RFC 3461): Postfix returns it as Original-Envelope-Id in a bounce. */
   envelopeId: string;
+  /** To an external address (a customer): counts against that address's mail budget. */
+  budgeted?: boolean;
 }
 
 export type TSendMail = (mail: OutgoingMail) => Promise<void>;
@@ -77,7 +79,18 @@ async function compose(mail: OutgoingMail): Promise<Buffer> {
  * Sends over `transport`; with a `ledger` (activities/sent-ledger.ts) a retried send of the same Message-ID is
  * skipped once the first one was accepted.
  */
-export function createMailSender(transport: Transporter, ledger?: SentLedger): TSendMail {
+export function createMailSender(transport: Transporter, ledger?: SentLedger, budget?: MailBudget): TSendMail {
+  // Without the ledger the budget is counted in this process only (a backstop, not across workers).
+  const sentTo = new Map<string, number[]>();
+  const withinBudget = (to: string): void => {
+    if (!budget) return;
+    const since = Date.now() - budget.windowMs;
+    const recent = (sentTo.get(to) ?? []).filter((t) => t > since);
+    if (recent.length >= budget.max) {
+      throw new MailBudgetError(`${recent.length} automatic mails to this address within the budget's window`);
+    }
+    sentTo.set(to, [...recent, Date.now()]);
+  };
   return async (mail) => {
     const raw = await compose(mail);
     const submit = async (): Promise<void> => {
@@ -87,10 +100,22 @@ export function createMailSender(transport: Transporter, ledger?: SentLedger): T
         dsn: { id: mail.envelopeId, return: 'headers', notify: ['failure', 'delay'] },
       });
     };
+    const to = bareAddress(mail.to);
     try {
-      if (ledger) await ledger.sendOnce(mail.messageId, raw, submit);
-      else await submit();
+      if (ledger) {
+        await ledger.sendOnce(mail.messageId, raw, submit, mail.budgeted && budget ? { to, ...budget } : undefined);
+      } else {
+        if (mail.budgeted) withinBudget(to);
+        await submit();
+      }
     } catch (err) {
+      if (err instanceof MailBudgetError) {
+        throw ApplicationFailure.create({
+          type: ErrorCode.MailBudgetExceeded,
+          message: err.message,
+          nonRetryable: true,
+        });
+      }
       const e = err as { permanent?: boolean; responseCode?: number; message?: string };
       if (e.permanent === true) {
         throw ApplicationFailure.create({

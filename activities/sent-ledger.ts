@@ -26,6 +26,17 @@ export interface SentLedgerSettings {
   claimMs: number;
 }
 
+/** At most `max` automatic mails to one external address within `windowMs` (one budget for every kind). */
+export interface MailBudget {
+  max: number;
+  windowMs: number;
+}
+
+/** Thrown when a mail to an external address would exceed its budget: the mail is held, not sent. */
+export class MailBudgetError extends Error {
+  override name = 'MailBudgetError';
+}
+
 /** Thrown when an earlier attempt of the same send may still be running: retry later (the activity's policy). */
 export class SendInProgressError extends Error {
   override name = 'SendInProgressError';
@@ -39,9 +50,18 @@ export class SentLedger {
 
   constructor(private readonly s: SentLedgerSettings) {}
 
-  /** Submits `raw` through `submit` unless the mail `messageId` went out already; records it around the send. */
-  async sendOnce(messageId: string, raw: Buffer, submit: () => Promise<void>): Promise<TSendOutcome> {
-    const claim = await this.claim(messageId, raw);
+  /**
+   * Submits `raw` through `submit` unless the mail `messageId` went out already; records it around the send. With
+   * `budget`, a new mail to `to` is held (MailBudgetError) once that many mails to it went out within its window:
+   * counted in Sent, so across workers and restarts.
+   */
+  async sendOnce(
+    messageId: string,
+    raw: Buffer,
+    submit: () => Promise<void>,
+    budget?: { to: string } & MailBudget,
+  ): Promise<TSendOutcome> {
+    const claim = await this.claim(messageId, raw, budget);
     if (claim === 'sent') return 'skipped';
     try {
       await submit();
@@ -60,7 +80,7 @@ export class SentLedger {
   }
 
   /** The uid of a fresh claim in Sent, or 'sent' when the mail went out already. Atomic within this process. */
-  private async claim(messageId: string, raw: Buffer): Promise<number | 'sent'> {
+  private async claim(messageId: string, raw: Buffer, budget?: { to: string } & MailBudget): Promise<number | 'sent'> {
     const c = await this.connection();
     const lock = await c.getMailboxLock(this.s.folder);
     try {
@@ -80,6 +100,7 @@ export class SentLedger {
             { uid: true },
           );
       }
+      if (budget) await this.checkBudget(c, budget);
       const appended = await c.append(this.s.folder, raw, [QUEUED]);
       if (appended && appended.uid !== undefined) return appended.uid;
       // Without UIDPLUS: the copy we just appended is the newest one with this Message-ID.
@@ -89,6 +110,20 @@ export class SentLedger {
       return uid;
     } finally {
       lock.release();
+    }
+  }
+
+  /** Throws MailBudgetError when `budget.max` mails to `budget.to` were sent within its window. */
+  private async checkBudget(c: ImapFlow, budget: { to: string } & MailBudget): Promise<void> {
+    const since = Date.now() - budget.windowMs;
+    // SINCE is a date without time (RFC 3501): search from the day before, then count by INTERNALDATE.
+    const day = new Date(since - 86_400_000);
+    const uids = (await c.search({ to: budget.to, keyword: SENT, since: day }, { uid: true })) || [];
+    if (uids.length < budget.max) return;
+    const copies = await c.fetchAll(uids, { uid: true, internalDate: true }, { uid: true });
+    const recent = copies.filter((m) => new Date(m.internalDate ?? 0).getTime() > since).length;
+    if (recent >= budget.max) {
+      throw new MailBudgetError(`${recent} automatic mails to this address within the budget's window (${budget.max})`);
     }
   }
 

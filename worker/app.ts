@@ -127,7 +127,7 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
       : undefined;
     if (ledger) cleanups.push(() => ledger.close());
     const activities = createActivities({
-      sendMail: createMailSender(transport, ledger),
+      sendMail: createMailSender(transport, ledger, config.mailBudget),
       supportAddress: config.supportAddress,
       publicUrl: config.http.publicUrl,
       linkSecret: config.linkSecret,

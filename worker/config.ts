@@ -150,6 +150,11 @@ export const ZEnv = z.object({
   POLICY_FILE: z.string().default(path.join(PROJECT_ROOT, 'policy', 'example.yaml')),
 
   ACK_RATE_LIMIT: ZRate('5/1h (acknowledgments per sender per period)').default({ max: 5, windowMs: 3_600_000 }),
+  /** Every automatic mail to one external address together (all kinds): over it, mail is held and recorded. */
+  MAIL_BUDGET: ZRate('30/1d (automatic mails per customer address per period)').default({
+    max: 30,
+    windowMs: 86_400_000,
+  }),
   /** All automatic acknowledgments together: a flood of mail with forged senders must not make us a spam source. */
   ACK_GLOBAL_RATE_LIMIT: ZRate('1000/1h (acknowledgments in all per period)').default({
     max: 1000,
@@ -248,6 +253,8 @@ export interface TConfig {
   intake: { heartbeatTimeout: number; recheck: number; runFor: number; maxAttempts: number };
   /** At most `max` automatic acknowledgments per sender within `windowMs`. */
   ackRateLimit: { max: number; windowMs: number };
+  /** At most `max` automatic mails to one customer address within `windowMs`, of every kind together. */
+  mailBudget: { max: number; windowMs: number };
   /** At most `max` automatic acknowledgments in all within `windowMs`. */
   ackGlobalRateLimit: { max: number; windowMs: number };
   /** Payload encryption: the key new payloads are sealed with, and those of earlier rotations (read only). */
@@ -337,6 +344,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     ackRateLimit: e.ACK_RATE_LIMIT,
     ackGlobalRateLimit: e.ACK_GLOBAL_RATE_LIMIT,
+    mailBudget: e.MAIL_BUDGET,
     // The refinement (requiredKeys) made sure both keys are there when they are needed.
     payload: e.PAYLOAD_ENCRYPTION
       ? { encryption: true, key: e.PAYLOAD_KEY!, previousKeys: e.PAYLOAD_PREVIOUS_KEYS ?? [] }

@@ -134,4 +134,32 @@ describe('the Sent folder as the send ledger', () => {
       dsnTransport.close();
     }
   });
+
+  it('holds the mail over one address’s budget, counted in Sent, while a retry of a sent mail is still skipped', async () => {
+    const to = uniqueAddress('kunde');
+    const send = createMailSender(transport, ledger, { max: 2, windowMs: 3_600_000 });
+    const [a, b, c] = [mail(to), mail(to), mail(to)];
+    await send({ ...a, budgeted: true });
+    await send({ ...b, budgeted: true });
+    await expect(send({ ...c, budgeted: true })).rejects.toMatchObject({
+      type: 'MailBudgetExceeded',
+      nonRetryable: true,
+    });
+    await send({ ...a, budgeted: true }); // a retry of a mail that went out: skipped, not held
+    const staff = mail(to);
+    await send({ ...staff, budgeted: false }); // staff mail has no budget
+    // Another process (a second worker) sees the same count: it is kept in the mailbox.
+    const other = new SentLedger({ imap: imapOptions(box), folder: 'Sent', claimMs: 60_000 });
+    try {
+      const again = createMailSender(transport, other, { max: 2, windowMs: 3_600_000 });
+      await expect(again({ ...mail(to), budgeted: true })).rejects.toMatchObject({ type: 'MailBudgetExceeded' });
+    } finally {
+      await other.close();
+    }
+    await waitForMail(to, () => true, { count: 3 });
+    await new Promise((r) => setTimeout(r, 1000));
+    const got = (await readFolder(to)).map((m) => m.parsed.messageId).sort();
+    expect(got).toEqual([a.messageId, b.messageId, staff.messageId].sort());
+    expect(await sentCopies(c.messageId)).toEqual([]);
+  });
 });
