@@ -129,6 +129,7 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
     const activities = createActivities({
       sendMail: createMailSender(transport, ledger, config.mailBudget),
       supportAddress: config.supportAddress,
+      ...(config.adminAddress ? { adminAddress: config.adminAddress } : {}),
       publicUrl: config.http.publicUrl,
       linkSecret: config.linkSecret,
       linkValidity: policy.durations.linkValidity,

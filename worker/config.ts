@@ -135,6 +135,8 @@ export const ZEnv = z.object({
   SMTP_USER: z.string().optional(),
   SMTP_PASSWORD: z.string().optional(),
   SUPPORT_ADDRESS: ZAddressLine,
+  /** Whoever runs Nachfass: told when mail to a staff address is refused for good. */
+  ADMIN_ADDRESS: ZAddressLine.optional(),
 
   PUBLIC_URL: z.url().default('http://localhost:3000'),
   HTTP_HOST: z.string().default('127.0.0.1'),
@@ -245,6 +247,7 @@ export interface TConfig {
     password?: string;
   };
   supportAddress: string;
+  adminAddress?: string;
   http: { host: string; port: number; publicUrl: string };
   linkSecret: string;
   /** LINK_SECRET_PREVIOUS: still verified, never used to sign. */
@@ -332,6 +335,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ...(e.SMTP_PASSWORD ? { password: e.SMTP_PASSWORD } : {}),
     },
     supportAddress: e.SUPPORT_ADDRESS.trim(),
+    ...(e.ADMIN_ADDRESS ? { adminAddress: e.ADMIN_ADDRESS.trim() } : {}),
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT, publicUrl: e.PUBLIC_URL },
     linkSecret: e.LINK_SECRET,
     previousLinkSecrets: e.LINK_SECRET_PREVIOUS ?? [],
