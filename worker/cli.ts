@@ -13,10 +13,10 @@ import { detectLanguage } from '../activities/language.js';
 import { mailFacts } from '../activities/mail-facts.js';
 import { bareAddress, domainOf } from '../activities/address.js';
 import { parseRaw, summarize } from '../activities/parse.js';
-import { assess } from '../workflows/assessment.js';
+import { dueAt, type DurationSpec } from '../workflows/rules/calendar.js';
+import { planCase } from '../workflows/rules/case-plan.js';
 import { PROJECT_ROOT } from './config.js';
 import { loadPolicy, policySnapshot } from './policy.js';
-import { caseTimes, dueAt, type DurationSpec } from '../workflows/calendar.js';
 
 const USAGE = `usage:
   nachfass classify FILE.eml [--support ADDRESS] [--language de|en]
@@ -84,41 +84,36 @@ async function main(argv: string[]): Promise<number> {
     console.log(JSON.stringify(out, null, 2));
     return 0;
   }
-  if (command === 'assess') {
-    const policyFile = values.policy ?? process.env.POLICY_FILE ?? `${PROJECT_ROOT}/policy/example.yaml`;
-    const policy = loadPolicy(policyFile);
-    const at = values.at ? new Date(values.at) : (summary.date ?? new Date());
-    if (Number.isNaN(at.getTime()))
-      throw new Error(`--at ${values.at}: not an ISO time like 2026-11-27T17:00:00+01:00`);
-    const snapshot = policySnapshot(policy, undefined, at);
-    const assessment = assess({ ...summary, ...(summary.from ? { customer: summary.from } : {}) }, snapshot.rules);
-    // The same reading of the matrix as the workflow: the quadrant's first level and durations.
-    const quadrant = snapshot.matrix?.[assessment.priority];
-    const { durations, calendar } = caseTimes(snapshot, quadrant?.durations);
-    const local = (ms: number): string => DateTime.fromMillis(ms, { zone: calendar.timeZone }).toISO() ?? '';
-    const due = (d: DurationSpec): string => local(dueAt(at.getTime(), d, calendar));
-    const times = {
-      arrival: local(at.getTime()),
-      promisedAnswer: due(durations.answerPromise),
-      reminder: due(durations.reminderAfter),
-      escalation: due(durations.escalateAfter),
-      timeZone: calendar.timeZone,
-    };
-    const first = quadrant?.firstLevel ?? 0;
-    const route = snapshot.ladder.slice(first).map((a) => `${a.level}: ${a.name} (${a.role}) <${a.address}>`);
-    const verdict = {
-      file,
-      policy: policyFile,
-      language: language.language,
-      ...assess(summary, policy.rules),
-      route,
-      times,
-    };
-    console.log(JSON.stringify(verdict, null, 2));
-    return 0;
-  }
-  console.error(`unknown command "${command}"\n${USAGE}`);
-  return 2;
+  return assessMail(file, summary, language.language, values);
+}
+
+/** `assess`: the case plan a mail would get (assessment, route, due times), as a running case computes it. */
+function assessMail(
+  file: string,
+  summary: ReturnType<typeof summarize>,
+  language: string,
+  values: { policy?: string | undefined; at?: string | undefined },
+): number {
+  const policyFile = values.policy ?? process.env.POLICY_FILE ?? `${PROJECT_ROOT}/policy/example.yaml`;
+  const policy = loadPolicy(policyFile);
+  const at = values.at ? new Date(values.at) : (summary.date ?? new Date());
+  if (Number.isNaN(at.getTime())) throw new Error(`--at ${values.at}: not an ISO time like 2026-11-27T17:00:00+01:00`);
+  const snapshot = policySnapshot(policy, undefined, at);
+  // The workflow's own plan, from the same snapshot and sender: the dry run cannot disagree with a case.
+  const plan = planCase({ ...summary, ...(summary.from ? { customer: summary.from } : {}) }, snapshot);
+  const { durations, calendar } = plan;
+  const local = (ms: number): string => DateTime.fromMillis(ms, { zone: calendar.timeZone }).toISO() ?? '';
+  const due = (d: DurationSpec): string => local(dueAt(at.getTime(), d, calendar));
+  const times = {
+    arrival: local(at.getTime()),
+    promisedAnswer: due(durations.answerPromise),
+    reminder: due(durations.reminderAfter),
+    escalation: due(durations.escalateAfter),
+    timeZone: calendar.timeZone,
+  };
+  const route = snapshot.ladder.slice(plan.firstLevel).map((a) => `${a.level}: ${a.name} (${a.role}) <${a.address}>`);
+  console.log(JSON.stringify({ file, policy: policyFile, language, ...plan.assessment, route, times }, null, 2));
+  return 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import Holidays from 'date-holidays';
-import { alwaysOpen, type BusinessCalendar, type DurationSpec } from '../workflows/calendar.js';
+import { alwaysOpen, type BusinessCalendar, type DurationSpec } from '../workflows/rules/calendar.js';
 import type { PolicySnapshot } from '../workflows/case.js';
 import { ZDuration } from './config.js';
 
@@ -199,16 +199,18 @@ export function policySnapshot(p: TPolicy, team?: string, now = new Date(), fold
   return {
     company: p.company,
     ladder: ladder.map((person, level) => ({ ...person, level })),
+    // As the file states them: the case plan (workflows/rules/case-plan.ts) fills in what it leaves out.
     durations: {
       answerPromise: p.durations.answerPromise,
       reminderAfter: p.durations.reminderAfter,
       escalateAfter: p.durations.escalateAfter,
       followUpAfter: p.durations.followUpAfter,
-      infoReminderAfter: p.durations.infoReminderAfter ?? p.durations.reminderAfter,
-      infoTimeout: p.durations.infoTimeout ?? p.durations.answerPromise,
-      feedbackWindow: p.durations.feedbackWindow ?? p.durations.followUpAfter,
-      lowRatingDue: p.durations.lowRatingDue ?? p.durations.answerPromise,
-      lowRatingReminderAfter: p.durations.lowRatingReminderAfter ?? p.durations.reminderAfter,
+      // Optional ones stay unset (undefined vanishes from the JSON input) rather than defaulted here.
+      infoReminderAfter: p.durations.infoReminderAfter,
+      infoTimeout: p.durations.infoTimeout,
+      feedbackWindow: p.durations.feedbackWindow,
+      lowRatingDue: p.durations.lowRatingDue,
+      lowRatingReminderAfter: p.durations.lowRatingReminderAfter,
     },
     feedback: p.feedback,
     mailDecisions: p.mailDecisions,

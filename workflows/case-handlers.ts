@@ -4,7 +4,8 @@
  * handler only records and queues; the story in complaint.ts acts on it. Workflow code: deterministic.
  */
 import { patched, setHandler } from '@temporalio/workflow';
-import { caseTimes, dueAt } from './calendar.js';
+import { dueAt } from './rules/calendar.js';
+import type { CasePlan } from './rules/case-plan.js';
 import {
   DECIDING_MAIL_KINDS,
   type Approver,
@@ -67,12 +68,14 @@ export interface CaseContext {
   notify: (n: TNotice) => void;
   markUnreachable: (at: string, status?: string) => void;
   recordDecision: (d: DecisionInput) => DecisionRecord;
+  /** The case's plan: its reply-by times count with the same durations and calendar as the story. */
+  plan: Pick<CasePlan, 'durations' | 'calendar'>;
   /** Set by the `forward` update; the story escalates and clears it. */
   flags: { forwardRequested: boolean };
 }
 
 export function registerCaseHandlers(ctx: CaseContext): void {
-  const { input, state, note, notify, markUnreachable, recordDecision, flags } = ctx;
+  const { input, state, note, notify, markUnreachable, recordDecision, plan, flags } = ctx;
   const { policy } = input;
   const ladder = policy.ladder;
 
@@ -177,8 +180,7 @@ export function registerCaseHandlers(ctx: CaseContext): void {
     requestInfoUpdate,
     (r) => {
       const by = validateInfoRequest(r);
-      const { durations, calendar } = caseTimes(policy);
-      const replyBy = new Date(dueAt(Date.now(), durations.infoTimeout, calendar)).toISOString();
+      const replyBy = new Date(dueAt(Date.now(), plan.durations.infoTimeout, plan.calendar)).toISOString();
       state.infoRequest = {
         by: by.address,
         byName: by.name,

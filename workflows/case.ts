@@ -1,8 +1,7 @@
 /**
  * Case model shared by intake, workflow, templates and the link server. Pure: no I/O, no clocks.
  */
-import type { BusinessCalendar, DurationSpec } from './calendar.js';
-import type { TDecisionOutcome } from './messages.js';
+import type { BusinessCalendar, DurationSpec } from './rules/calendar.js';
 
 export type TLanguage = 'de' | 'en';
 export type TLevel = 'low' | 'high';
@@ -30,7 +29,12 @@ export interface Approver extends Person {
   role: string;
 }
 
+/** The durations a matrix quadrant may set differently from the policy's. */
 export type TDurationName = 'answerPromise' | 'reminderAfter' | 'escalateAfter' | 'followUpAfter';
+
+/** The choices an approver has. `alternative`: approved with another solution than asked for, described in the note to the customer. */
+export const DECISION_OUTCOMES = ['approved', 'rejected', 'alternative'] as const;
+export type TDecisionOutcome = (typeof DECISION_OUTCOMES)[number];
 
 /** Satisfaction is rated 1 (not at all) to 5 (very satisfied). */
 export const RATING_MAX = 5;
@@ -45,15 +49,18 @@ export type TMailDecisions = 'on' | 'reject-only' | 'off';
 export interface PolicySnapshot {
   company: { name: string; address: string; phone: string; hours: string; timeZone: string };
   ladder: Approver[];
-  /** Wall-clock or business-time durations (counted only while open, per `calendar`). */
+  /**
+   * Wall-clock or business-time durations (counted only while open, per `calendar`), as the policy file
+   * states them; what it leaves out is defaulted by the case plan (rules/case-plan.ts).
+   */
   durations: {
     answerPromise: DurationSpec;
     reminderAfter: DurationSpec;
     escalateAfter: DurationSpec;
     followUpAfter: DurationSpec;
     /** Waiting for the customer's answer to a question: one reminder, then the approver is told. */
-    infoReminderAfter: DurationSpec;
-    infoTimeout: DurationSpec;
+    infoReminderAfter?: DurationSpec;
+    infoTimeout?: DurationSpec;
     /** After the follow-up: how long ratings and replies count as feedback before the case completes. */
     feedbackWindow?: DurationSpec;
     /** A low rating's follow-up is due this long after the rating (its owner is reminded after the second). */

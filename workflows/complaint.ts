@@ -13,8 +13,8 @@ import {
   sleep,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
-import { assess } from './assessment.js';
-import { caseTimes, dueAt, type DurationSpec } from './calendar.js';
+import { dueAt, type DurationSpec } from './rules/calendar.js';
+import { planCase } from './rules/case-plan.js';
 import { type Approver, type CaseState, type ComplaintInput, type TMailKind } from './case.js';
 import { caseMailRequest } from './case-mail.js';
 import { registerCaseHandlers, type TNotice } from './case-handlers.js';
@@ -37,11 +37,9 @@ const { sendCaseMail } = proxyActivities<ReturnType<typeof createActivities>>({
 export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseState> {
   const { policy } = input;
   const ladder = policy.ladder;
-  const assessment = assess(input, policy.rules);
-  // The matrix quadrant may name who decides first and its own durations (e.g. P1: management, 2bh).
-  const quadrant = policy.matrix?.[assessment.priority];
-  const times = caseTimes(policy, quadrant?.durations);
-  const firstLevel = Math.min(Math.max(quadrant?.firstLevel ?? 0, 0), ladder.length - 1);
+  // Assessment, first level, durations and calendar: one reading of the policy (rules/case-plan.ts).
+  const times = planCase(input, policy);
+  const { assessment, firstLevel } = times;
   const state: CaseState = {
     caseId: input.caseId,
     status: 'awaiting-decision',
@@ -118,6 +116,7 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
     notify: (n) => notices.push(n),
     markUnreachable,
     recordDecision: decisionHandlers(state, note),
+    plan: times,
     flags,
   });
   const feedback: FeedbackContext = {

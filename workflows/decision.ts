@@ -5,7 +5,8 @@
 import { setHandler } from '@temporalio/workflow';
 import type { Approver, CaseState, DecisionEvidence, DecisionRecord } from './case.js';
 import { findApprover, supersededBy } from './ladder.js';
-import { DECISION_OUTCOMES, decideUpdate, decisionSignal, type DecisionInput } from './messages.js';
+import { DECISION_OUTCOMES } from './case.js';
+import { decideUpdate, decisionSignal, type DecisionInput } from './messages.js';
 
 /**
  * The approver at `address`, when they may act on the case now: it is still open (neither decided nor

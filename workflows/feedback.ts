@@ -4,7 +4,7 @@
  * the team closes the loop with the customer. Workflow code: deterministic.
  */
 import { condition, setHandler } from '@temporalio/workflow';
-import type { DurationSpec } from './calendar.js';
+import type { DurationSpec } from './rules/calendar.js';
 import {
   RATING_MAX,
   type Approver,

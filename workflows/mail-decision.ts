@@ -3,7 +3,7 @@
  * (GENEHMIGT / ABGELEHNT / APPROVED / REJECTED), optionally followed by a note to the customer. Anything
  * else is unclear and answered with an explanation, never guessed. Pure.
  */
-import type { TDecisionOutcome } from './messages.js';
+import type { TDecisionOutcome } from './case.js';
 
 const KEYWORDS: Array<[RegExp, TDecisionOutcome]> = [
   [/^(genehmigt|genehmigen|freigegeben|approved?)\b[\s.:!,-]*/i, 'approved'],

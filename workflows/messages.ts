@@ -3,11 +3,10 @@
  * Names and payloads are part of the external contract: admins send them from the Temporal Web UI or CLI.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { CaseState, DecisionEvidence, DecisionRecord } from './case.js';
+import type { CaseState, DecisionEvidence, DecisionRecord, TDecisionOutcome } from './case.js';
 
-/** The choices an approver has. `alternative`: approved with another solution than asked for, described in the note to the customer. */
-export const DECISION_OUTCOMES = ['approved', 'rejected', 'alternative'] as const;
-export type TDecisionOutcome = (typeof DECISION_OUTCOMES)[number];
+// The outcomes are part of this contract; they live in case.ts, which the case model needs without the messages.
+export { DECISION_OUTCOMES, type TDecisionOutcome } from './case.js';
 
 /** Payload of the `decide` update and the `decision` signal (JSON). */
 export interface DecisionInput {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assess } from '../../workflows/assessment.js';
+import { assess } from '../../workflows/rules/assessment.js';
 
 const rules = {
   urgencyKeywords: ['sofort', 'Anwalt', 'urgent'],
@@ -54,7 +54,7 @@ describe('VIP senders and amounts of money', () => {
     ['300 Euro', 300],
     ['USD 99', undefined],
   ])('largestAmount(%j) = %s', async (text, expected) => {
-    const { largestAmount } = await import('../../workflows/assessment.js');
+    const { largestAmount } = await import('../../workflows/rules/assessment.js');
     expect(largestAmount(text)).toBe(expected);
   });
   it('a VIP domain makes a complaint urgent and of high impact', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addBusinessTime, dueAt, type BusinessCalendar } from '../../workflows/calendar.js';
+import { addBusinessTime, dueAt, type BusinessCalendar } from '../../workflows/rules/calendar.js';
 
 const nineToSix = { open: 9 * 60, close: 18 * 60 };
 const berlin: BusinessCalendar = {
@@ -43,23 +43,6 @@ describe('addBusinessTime (Mo–Fr 09:00–18:00 Europe/Berlin)', () => {
   });
 });
 
-describe('caseTimes (inputs of cases started by an earlier version)', () => {
-  it('reads plain milliseconds as wall clock and supplies the calendar and info durations', async () => {
-    const { caseTimes } = await import('../../workflows/calendar.js');
-    const legacy = {
-      company: { name: 'x', address: 'x', phone: 'x', hours: 'x', timeZone: 'Europe/Berlin' },
-      ladder: [],
-      durations: { answerPromise: 60_000, reminderAfter: 20_000, escalateAfter: 40_000, followUpAfter: 5_000 },
-      rules: { urgencyKeywords: [], impactKeywords: [] },
-    } as unknown as Parameters<typeof caseTimes>[0];
-    const t = caseTimes(legacy);
-    expect(t.durations.answerPromise).toEqual({ ms: 60_000, business: false });
-    expect(t.durations.infoReminderAfter).toEqual({ ms: 20_000, business: false });
-    expect(t.durations.infoTimeout).toEqual({ ms: 60_000, business: false });
-    expect(dueAt(0, t.durations.reminderAfter, t.calendar)).toBe(20_000);
-  });
-});
-
 describe('business days', () => {
   it.each([
     ['next business day, same time', '2026-11-24T11:00:00+01:00', 1, '2026-11-25T11:00:00+01:00'],
@@ -73,7 +56,7 @@ describe('business days', () => {
     ['an evening arrival counts from the next opening', '2026-11-24T20:00:00+01:00', 1, '2026-11-26T09:00:00+01:00'],
     ['across the spring DST switch, same wall time', '2026-03-27T10:00:00+01:00', 1, '2026-03-30T10:00:00+02:00'],
   ])('%s', async (_n, start, days, expected) => {
-    const { addBusinessDays } = await import('../../workflows/calendar.js');
+    const { addBusinessDays } = await import('../../workflows/rules/calendar.js');
     expect(new Date(addBusinessDays(at(start), days, berlin)).toISOString()).toBe(new Date(expected).toISOString());
     expect(dueAt(at(start), { ms: 0, business: true, days }, berlin)).toBe(addBusinessDays(at(start), days, berlin));
   });

@@ -1,7 +1,7 @@
 /**
  * Urgency × impact assessment (the 2×2 matrix of complaint handling). Pure and deterministic.
  */
-import type { Assessment, PolicySnapshot, TLevel, TPriority } from './case.js';
+import type { Assessment, PolicySnapshot, TLevel, TPriority } from '../case.js';
 
 const PRIORITY: Record<TLevel, Record<TLevel, TPriority>> = {
   high: { high: 'P1', low: 'P2' },

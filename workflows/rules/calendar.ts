@@ -4,7 +4,6 @@
  * compute due times; the holiday list is computed outside (date-holidays) and carried in the policy snapshot.
  */
 import { DateTime } from 'luxon';
-import type { PolicySnapshot } from './case.js';
 
 export interface BusinessCalendar {
   timeZone: string;
@@ -81,39 +80,4 @@ export function dueAt(startMs: number, d: DurationSpec, cal: BusinessCalendar): 
 export function alwaysOpen(timeZone: string): BusinessCalendar {
   const day = { open: 0, close: 24 * 60 };
   return { timeZone, week: { 1: day, 2: day, 3: day, 4: day, 5: day, 6: day, 7: day }, holidays: [] };
-}
-
-type TDurations = Required<PolicySnapshot['durations']>;
-
-/**
- * The durations and calendar of a case's policy snapshot, as the current code reads them. Cases started
- * by an earlier version carry plain milliseconds, no calendar and no info durations: they keep their
- * wall-clock meaning, so a running case behaves as it did (kept deliberately: inputs outlive code).
- */
-export function caseTimes(
-  policy: PolicySnapshot,
-  overrides: Partial<PolicySnapshot['durations']> = {},
-): { durations: TDurations; calendar: BusinessCalendar } {
-  const raw = { ...policy.durations, ...overrides } as unknown as Record<string, DurationSpec | number | undefined>;
-  const spec = (v: DurationSpec | number | undefined, fallback: DurationSpec): DurationSpec =>
-    typeof v === 'number' ? { ms: v, business: false } : (v ?? fallback);
-  const answerPromise = spec(raw.answerPromise, { ms: 86_400_000, business: false });
-  const reminderAfter = spec(raw.reminderAfter, answerPromise);
-  const followUpAfter = spec(raw.followUpAfter, answerPromise);
-  return {
-    durations: {
-      answerPromise,
-      reminderAfter,
-      escalateAfter: spec(raw.escalateAfter, answerPromise),
-      followUpAfter,
-      infoReminderAfter: spec(raw.infoReminderAfter, reminderAfter),
-      infoTimeout: spec(raw.infoTimeout, answerPromise),
-      // Cases from before the feedback survey: the window as long as the wait before the follow-up, the
-      // low rating's follow-up in the rhythm of a decision.
-      feedbackWindow: spec(raw.feedbackWindow, followUpAfter),
-      lowRatingDue: spec(raw.lowRatingDue, answerPromise),
-      lowRatingReminderAfter: spec(raw.lowRatingReminderAfter, reminderAfter),
-    },
-    calendar: policy.calendar ?? alwaysOpen(policy.company.timeZone),
-  };
 }
