@@ -5,11 +5,10 @@ FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 
-# Dependencies first, so that a code change does not reinstall them. `npm install` rather than
-# `npm ci`: the lock file cannot list every platform's optional native binaries (esbuild, swc),
-# so npm picks the ones of the platform it builds on.
+# Dependencies first, so that a code change does not reinstall them: exactly the committed lock file
+# (it lists every platform's optional native binaries; npm installs only this platform's).
 COPY package.json package-lock.json ./
-RUN npm install --omit=dev --no-audit --no-fund \
+RUN npm ci --omit=dev --no-audit --no-fund \
  && npm cache clean --force
 
 # The code `npm start` runs, the policy files, the search attribute list, and the admin CLI

@@ -16,10 +16,9 @@ want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
   say "npm dependencies up to date"
 else
-  # `npm install` with the committed lock file, not `npm ci`: the registry reachable here lacks some
-  # other platforms' optional binaries (@swc/core-darwin-*, ...), so the lock file cannot list them and
-  # `npm ci` refuses it as "out of sync". `npm install` installs exactly the locked versions all the same.
-  say "npm install (locked versions) ..."
-  npm install --no-audit --no-fund || die "npm install failed (see above): is the npm registry reachable from this machine?"
+  # `npm ci`: exactly the committed lock file, which lists every platform's optional native binaries
+  # (esbuild, swc) so that it is complete on any machine; npm installs only this platform's.
+  say "npm ci (locked versions) ..."
+  npm ci --no-audit --no-fund || die "npm ci failed (see above): is the npm registry reachable from this machine?"
   echo "$want" >"$stamp"
 fi
