@@ -1,7 +1,12 @@
 /**
  * Case model shared by intake, workflow, templates and the link server. Pure: no I/O, no clocks.
  */
+import type { DecisionEvidence, FeedbackRecord, LowRatingFollowUp, TimelineEntry } from './case-records.js';
+import type { TMailKind } from './mail-kinds.js';
 import type { BusinessCalendar, DurationSpec } from './rules/calendar.js';
+
+export type { DecisionEvidence, FeedbackRecord, LowRatingFollowUp, TimelineEntry } from './case-records.js';
+export { DECIDING_MAIL_KINDS, type TMailKind } from './mail-kinds.js';
 
 export type TLanguage = 'de' | 'en';
 export type TLevel = 'low' | 'high';
@@ -134,21 +139,6 @@ export interface Assessment {
   reasons: string[];
 }
 
-/** What proves who decided, recorded with the decision (history, case page, the approver's receipt). */
-export interface DecisionEvidence {
-  /**
-   * What was checked: the signed reply address of our mail `seq` to the approver, the signed decision link, or
-   * neither (`temporal`: an update or signal sent through the Web UI, CLI or API, trusted as Temporal access).
-   */
-  method: 'reply-address' | 'link' | 'temporal';
-  /** For `reply-address`: the mail of ours it answered. */
-  seq?: number;
-  /** Message-ID of the deciding mail. */
-  messageId?: string;
-  /** The link page's client (address and user agent), as the link server saw it. */
-  client?: { ip?: string; userAgent?: string };
-}
-
 export interface DecisionRecord {
   outcome: TDecisionOutcome;
   decidedBy: string;
@@ -159,12 +149,6 @@ export interface DecisionRecord {
   internalNote?: string;
   channel: 'link' | 'mail' | 'admin';
   evidence?: DecisionEvidence;
-}
-
-export interface TimelineEntry {
-  at: string;
-  event: string;
-  detail?: string;
 }
 
 export interface CaseState {
@@ -198,8 +182,6 @@ export interface CaseState {
     question: string;
     at: string;
     replyBy: string;
-    sent?: boolean;
-    reminded?: boolean;
     closed?: 'answered' | 'timeout';
   };
   /** Set when the customer withdrew the complaint before a decision ("hat sich erledigt"). */
@@ -216,66 +198,3 @@ export interface CaseState {
   lowRating?: LowRatingFollowUp;
   timeline: TimelineEntry[];
 }
-
-export interface FeedbackRecord {
-  askedAt: string;
-  /** End of the feedback window: the case completes then, with or without feedback. */
-  closesAt: string;
-  rating?: { value: number; at: string; channel: 'link' | 'mail' | 'admin'; comment?: string };
-  /** Replies to the follow-up, in the customer's own words. */
-  comments: Array<{ at: string; text: string }>;
-  thankedAt?: string;
-  /** Set when the window closed; later ratings are refused. */
-  closedAt?: string;
-}
-
-export interface LowRatingFollowUp {
-  owner: string;
-  ownerName: string;
-  rating: number;
-  openedAt: string;
-  dueAt: string;
-  reminders: number;
-  /** Set once the level above was told that the follow-up is overdue. */
-  overdueNotified?: string;
-  closed?: { at: string; by: string; byName: string; note: string; messageToCustomer?: string };
-}
-
-/** Kinds of mail a case sends; part of each deterministic Message-ID. */
-export type TMailKind =
-  | 'acknowledgment'
-  | 'approval-request'
-  | 'reminder'
-  | 'escalation'
-  | 'progress-update'
-  | 'decision'
-  | 'follow-up'
-  | 'customer-reply'
-  | 'bounce-notice'
-  | 'mail-decision-unclear'
-  | 'withdrawal-confirmation'
-  | 'case-withdrawn'
-  | 'info-request'
-  | 'info-reminder'
-  | 'info-timeout'
-  | 'review-request'
-  | 'feedback-thanks'
-  | 'low-rating'
-  | 'low-rating-reminder'
-  | 'low-rating-overdue'
-  | 'low-rating-message'
-  | 'decision-receipt';
-
-/**
- * Our mails to an approver that may be answered with a decision: they carry the signed reply address
- * (activities/mail-ids.ts), and a reply through it decides.
- */
-export const DECIDING_MAIL_KINDS: readonly TMailKind[] = [
-  'approval-request',
-  'reminder',
-  'escalation',
-  'customer-reply',
-  'info-timeout',
-  'review-request',
-  'mail-decision-unclear',
-];

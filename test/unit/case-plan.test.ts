@@ -71,7 +71,15 @@ async function workflowPlan(name: string) {
 async function cliVerdict(name: string): Promise<TCliVerdict> {
   const { stdout } = await run(
     process.execPath,
-    [path.join(PROJECT_ROOT, 'bin/nachfass.js'), 'assess', path.join(dir, `${name}.eml`), '--at', AT, '--policy', POLICY],
+    [
+      path.join(PROJECT_ROOT, 'bin/nachfass.js'),
+      'assess',
+      path.join(dir, `${name}.eml`),
+      '--at',
+      AT,
+      '--policy',
+      POLICY,
+    ],
     { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH ?? '' } },
   );
   return JSON.parse(stdout) as TCliVerdict;

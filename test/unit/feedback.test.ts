@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { renderCaseMail } from '../../templates/index.js';
 import { mailSamples } from '../../templates/samples.js';
 import type { Approver, CaseState } from '../../workflows/case.js';
-import { acceptRating, followUpCloser } from '../../workflows/feedback.js';
+import { acceptRating, followUpCloser } from '../../workflows/complaint/feedback.js';
 
 const ladder: Approver[] = [
   { level: 0, role: 'Teamleitung', name: 'Sabine Schulz', address: 'sup@example.test', language: 'de' },

@@ -3,10 +3,15 @@
  * (for the Web UI and CLI; a refusal is recorded in the timeline since a signal cannot answer).
  */
 import { setHandler } from '@temporalio/workflow';
-import type { Approver, CaseState, DecisionEvidence, DecisionRecord } from './case.js';
-import { findApprover, supersededBy } from './ladder.js';
-import { DECISION_OUTCOMES } from './case.js';
-import { decideUpdate, decisionSignal, type DecisionInput } from './messages.js';
+import {
+  DECISION_OUTCOMES,
+  type Approver,
+  type CaseState,
+  type DecisionEvidence,
+  type DecisionRecord,
+} from '../case.js';
+import { findApprover, supersededBy } from '../ladder.js';
+import { decideUpdate, decisionSignal, type DecisionInput } from '../messages.js';
 
 /**
  * The approver at `address`, when they may act on the case now: it is still open (neither decided nor

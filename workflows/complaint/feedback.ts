@@ -4,30 +4,10 @@
  * the team closes the loop with the customer. Workflow code: deterministic.
  */
 import { condition, setHandler } from '@temporalio/workflow';
-import type { DurationSpec } from './rules/calendar.js';
-import {
-  RATING_MAX,
-  type Approver,
-  type CaseState,
-  type FeedbackRecord,
-  type TCaseStatus,
-  type TMailKind,
-} from './case.js';
-import { findApprover } from './ladder.js';
-import { closeFollowUpUpdate, rateUpdate, type CloseFollowUpInput, type RatingInput } from './messages.js';
-
-export interface FeedbackContext {
-  state: CaseState;
-  ladder: Approver[];
-  note: (event: string, detail?: string) => void;
-  publish: (status: TCaseStatus) => void;
-  mail: (kind: TMailKind, to: 'customer' | Approver) => Promise<void>;
-  /** When a duration from `fromMs` falls due, by the case's calendar. */
-  due: (fromMs: number, d: DurationSpec) => number;
-  durations: { feedbackWindow: DurationSpec; lowRatingDue: DurationSpec; lowRatingReminderAfter: DurationSpec };
-  /** Ratings at or below this open a follow-up. */
-  lowRatingAtMost: number;
-}
+import { RATING_MAX, type Approver, type CaseState, type FeedbackRecord } from '../case.js';
+import { findApprover } from '../ladder.js';
+import { closeFollowUpUpdate, rateUpdate, type CloseFollowUpInput, type RatingInput } from '../messages.js';
+import type { CaseRuntime } from './runtime.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const MAX_TEXT = 4000;
@@ -57,8 +37,11 @@ export function followUpCloser(state: CaseState, c: CloseFollowUpInput): Approve
   return by;
 }
 
-export function registerFeedbackHandlers(ctx: FeedbackContext): void {
-  const { state, note, due, durations, lowRatingAtMost } = ctx;
+export function registerFeedbackHandlers(rt: CaseRuntime): void {
+  const { state, note } = rt;
+  const { durations } = rt.plan;
+  // Ratings at or below this open a follow-up (cases from before the setting: 2).
+  const lowRatingAtMost = rt.input.policy.feedback?.lowRatingAtMost ?? 2;
   setHandler(
     rateUpdate,
     (r) => {
@@ -74,7 +57,7 @@ export function registerFeedbackHandlers(ctx: FeedbackContext): void {
         ownerName: owner.name,
         rating: value,
         openedAt: iso(now),
-        dueAt: iso(due(now, durations.lowRatingDue)),
+        dueAt: iso(rt.due(now, durations.lowRatingDue)),
         reminders: 0,
       };
       note('low-rating-follow-up', `owner ${owner.name}, due ${state.lowRating.dueAt}`);
@@ -106,10 +89,11 @@ export function registerFeedbackHandlers(ctx: FeedbackContext): void {
  * Sends the follow-up survey and waits for the rating until the feedback window closes. The first rating or
  * reply is thanked for (once); a low rating's follow-up then runs until its owner closes it.
  */
-export async function collectFeedback(ctx: FeedbackContext): Promise<void> {
-  const { state, note, publish, mail, due, durations } = ctx;
+export async function collectFeedback(rt: CaseRuntime): Promise<void> {
+  const { state, note, publish, mail } = rt;
   const asked = Date.now();
-  const fb: FeedbackRecord = { askedAt: iso(asked), closesAt: iso(due(asked, durations.feedbackWindow)), comments: [] };
+  const closes = rt.due(asked, rt.plan.durations.feedbackWindow);
+  const fb: FeedbackRecord = { askedAt: iso(asked), closesAt: iso(closes), comments: [] };
   state.feedback = fb;
   await mail('follow-up', 'customer');
   publish('awaiting-feedback');
@@ -125,18 +109,19 @@ export async function collectFeedback(ctx: FeedbackContext): Promise<void> {
   }
   fb.closedAt = iso(Date.now());
   note('feedback-closed', fb.rating ? `rated ${fb.rating.value}` : `${fb.comments.length} replies, no rating`);
-  if (state.lowRating) await followUpLowRating(ctx);
+  if (state.lowRating) await followUpLowRating(rt);
 }
 
 /** The owner is told, reminded until they close it, and the level above hears once it is overdue. */
-async function followUpLowRating(ctx: FeedbackContext): Promise<void> {
-  const { state, ladder, mail, due, durations } = ctx;
+async function followUpLowRating(rt: CaseRuntime): Promise<void> {
+  const { state, ladder, mail } = rt;
+  const every = rt.plan.durations.lowRatingReminderAfter;
   const lr = state.lowRating!;
   const owner = findApprover(ladder, lr.owner)!;
-  ctx.publish('feedback-follow-up');
+  rt.publish('feedback-follow-up');
   await mail('low-rating', owner);
   const dueMs = Date.parse(lr.dueAt);
-  let remindAt = due(Date.now(), durations.lowRatingReminderAfter);
+  let remindAt = rt.due(Date.now(), every);
   while (!lr.closed) {
     const next = lr.overdueNotified ? remindAt : Math.min(remindAt, dueMs);
     await condition(() => lr.closed !== undefined, Math.max(next - Date.now(), 1));
@@ -150,7 +135,7 @@ async function followUpLowRating(ctx: FeedbackContext): Promise<void> {
     if (now >= remindAt) {
       lr.reminders += 1;
       await mail('low-rating-reminder', owner);
-      remindAt = due(now, durations.lowRatingReminderAfter);
+      remindAt = rt.due(now, every);
     }
   }
   if (lr.closed?.messageToCustomer) await mail('low-rating-message', 'customer');

@@ -1,0 +1,132 @@
+/**
+ * The hands of a case: its query-visible state and timeline, its search attributes, its mail, and the queue of
+ * staff notices that go out beside the story, in order. The story (complaint.ts), its sub-processes and its
+ * handlers act on the case only through this object, so the rules of acting (a refused customer address ends
+ * mail to it, never the case) are written once. Workflow code: deterministic.
+ */
+import { ActivityFailure, ApplicationFailure, condition, proxyActivities } from '@temporalio/workflow';
+import type { createActivities } from '../../activities/index.js';
+import type { Approver, CaseState, ComplaintInput, TCaseStatus, TMailKind } from '../case.js';
+import { caseMailRequest } from '../case-mail.js';
+import { ErrorCode } from '../error-codes.js';
+import { findApprover } from '../ladder.js';
+import { dueAt, type DurationSpec } from '../rules/calendar.js';
+import type { CasePlan } from '../rules/case-plan.js';
+import { publishSearchAttributes } from '../search-attributes.js';
+
+const { sendCaseMail } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+/** A mail to staff beside the story: to whoever decides now, unless `to` names someone. */
+export type TNotice = {
+  kind: 'customer-reply' | 'bounce-notice' | 'mail-decision-unclear' | 'info-timeout';
+  to?: Approver;
+};
+
+export class CaseRuntime {
+  readonly state: CaseState;
+  readonly ladder: Approver[];
+  /**
+   * Set by the `forward` update, cleared by awaitDecision when it escalates. A control flag, so it stays out of
+   * the query-visible state.
+   */
+  forwardRequested = false;
+  private seq = 0;
+  private readonly notices: TNotice[] = [];
+  private noticing = false;
+
+  constructor(
+    readonly input: ComplaintInput,
+    readonly plan: CasePlan,
+  ) {
+    const { policy } = input;
+    this.ladder = policy.ladder;
+    this.state = {
+      caseId: input.caseId,
+      status: 'awaiting-decision',
+      subject: input.subject,
+      text: input.text,
+      customer: input.customer,
+      language: input.language,
+      ...(policy.customerTimeZone ? { customerTimeZone: policy.customerTimeZone } : {}),
+      assessment: plan.assessment,
+      ladder: this.ladder,
+      level: plan.firstLevel,
+      promisedBy: new Date(this.due(Date.now(), plan.durations.answerPromise)).toISOString(),
+      replies: [],
+      sent: [],
+      timeline: [],
+    };
+  }
+
+  /** When duration `d` from `fromMs` falls due, by the case's calendar (business hours where the policy says so). */
+  due(fromMs: number, d: DurationSpec): number {
+    return dueAt(fromMs, d, this.plan.calendar);
+  }
+
+  readonly note = (event: string, detail?: string): void => {
+    this.state.timeline.push({ at: new Date().toISOString(), event, ...(detail === undefined ? {} : { detail }) });
+  };
+
+  readonly publish = (status: TCaseStatus): void => {
+    this.state.status = status;
+    if (this.input.searchAttributes) publishSearchAttributes(this.state, this.input.customerKey);
+  };
+
+  /** Sends one mail of the case; a permanent SMTP refusal is recorded (for the customer: as a bounce), not thrown. */
+  readonly mail = async (kind: TMailKind, to: 'customer' | Approver): Promise<void> => {
+    const { state } = this;
+    if (to === 'customer' && state.customerUnreachable) {
+      this.note(`mail:${kind}:skipped`, 'the customer address bounced');
+      return;
+    }
+    this.seq += 1;
+    state.sent.push({ seq: this.seq, kind, to: to === 'customer' ? this.input.customer.address : to.address });
+    try {
+      await sendCaseMail(caseMailRequest(kind, this.seq, to, this.input, state));
+    } catch (err) {
+      const cause = err instanceof ActivityFailure ? err.cause : undefined;
+      if (!(cause instanceof ApplicationFailure) || cause.type !== ErrorCode.SmtpRejected) throw err;
+      this.note(`mail:${kind}:refused`, cause.message);
+      if (to === 'customer') this.markUnreachable(new Date().toISOString(), 'refused by our SMTP server');
+      return;
+    }
+    this.note(`mail:${kind}`, to === 'customer' ? 'customer' : `${to.role} ${to.name}`);
+  };
+
+  /** Whoever decides now: the one who decided, or the current level of the ladder. */
+  responsible(): Approver | undefined {
+    const { decision, level } = this.state;
+    return (decision && findApprover(this.ladder, decision.decidedBy)) ?? this.ladder[level];
+  }
+
+  readonly notify = (n: TNotice): void => {
+    this.notices.push(n);
+  };
+
+  readonly markUnreachable = (at: string, status?: string): void => {
+    if (this.state.customerUnreachable) return;
+    this.state.customerUnreachable = { at, ...(status ? { status } : {}) };
+    this.notify({ kind: 'bounce-notice' });
+  };
+
+  /** Sends queued notices for the life of the case, one at a time, in the order they were queued. */
+  startNotices(): void {
+    void (async () => {
+      for (;;) {
+        await condition(() => this.notices.length > 0);
+        this.noticing = true;
+        const { kind, to = this.responsible() } = this.notices.shift()!;
+        if (to) await this.mail(kind, to);
+        this.noticing = false;
+      }
+    })();
+  }
+
+  /** Resolves once every queued notice has gone out (a case ends only after them). */
+  noticesSent(): Promise<void> {
+    return condition(() => this.notices.length === 0 && !this.noticing);
+  }
+}
