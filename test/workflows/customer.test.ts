@@ -168,4 +168,16 @@ describe.concurrent('ComplaintWorkflow: the customer’s side', () => {
       ]),
     );
   });
+
+  it('a mail over the address’s budget is held and recorded; the case and its later mails go on', async ({
+    expect,
+  }) => {
+    const c = await story.open({ hold: 'acknowledgment', durations: { followUpAfter: '1s' } });
+    await c.mailed('approval-request');
+    const held = await c.until((s) => s.timeline.some((e) => e.event === 'mail:acknowledgment:held'), 'held');
+    expect(held.customerUnreachable).toBeUndefined();
+    expect(held.timeline.map((e) => e.event)).not.toContain('mail:acknowledgment');
+    await c.handle.executeUpdate(decideUpdate, { args: [{ outcome: 'approved', decidedBy: people.supervisor }] });
+    await c.mailed('decision');
+  });
 });

@@ -56,6 +56,7 @@ export interface RecordedMail {
 interface CaseRecord {
   mails: RecordedMail[];
   refuse?: TMailKind;
+  hold?: TMailKind;
 }
 
 export interface OpenOptions {
@@ -63,6 +64,8 @@ export interface OpenOptions {
   durations?: Partial<Record<string, string>>;
   /** The activity refuses mails of this kind with an `SmtpRejected` failure, as a permanent SMTP refusal. */
   refuse?: TMailKind;
+  /** The activity holds mails of this kind with a `MailBudgetExceeded` failure (the address's budget is used up). */
+  hold?: TMailKind;
   subject?: string;
   text?: string;
 }
@@ -121,6 +124,13 @@ export function useStory(): Story {
       const to = req.to === 'customer' ? req.case.customer.address : req.to.address;
       const refused = record.refuse === req.kind;
       record.mails.push({ kind: req.kind, seq: req.seq, to, who: ROLE_OF[to] ?? to, refused, request: req });
+      if (record.hold === req.kind) {
+        throw ApplicationFailure.create({
+          type: ErrorCode.MailBudgetExceeded,
+          message: "30 automatic mails to this address within the budget's window",
+          nonRetryable: true,
+        });
+      }
       if (refused) {
         throw ApplicationFailure.create({
           type: ErrorCode.SmtpRejected,
@@ -162,7 +172,11 @@ export function useStory(): Story {
     async open(options: OpenOptions = {}): Promise<StoryCase> {
       if (!env) throw new Error('useStory(): open() runs inside a test');
       const caseId = `S${randomBytes(5).toString('hex').toUpperCase()}`;
-      const record: CaseRecord = { mails: [], ...(options.refuse ? { refuse: options.refuse } : {}) };
+      const record: CaseRecord = {
+        mails: [],
+        ...(options.refuse ? { refuse: options.refuse } : {}),
+        ...(options.hold ? { hold: options.hold } : {}),
+      };
       cases.set(caseId, record);
       const policy = parsePolicy(testPolicyYaml(people, options.durations), 'story policy');
       const messageId = `<beschwerde-${caseId.toLowerCase()}@kunden.example>`;

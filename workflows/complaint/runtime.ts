@@ -88,6 +88,11 @@ export class CaseRuntime {
       await sendCaseMail(caseMailRequest(kind, this.seq, to, this.input, state));
     } catch (err) {
       const cause = err instanceof ActivityFailure ? err.cause : undefined;
+      // Over the address's mail budget (a loop with a misbehaving peer): held and recorded, never silently dropped.
+      if (cause instanceof ApplicationFailure && cause.type === ErrorCode.MailBudgetExceeded) {
+        this.note(`mail:${kind}:held`, cause.message);
+        return;
+      }
       if (!(cause instanceof ApplicationFailure) || cause.type !== ErrorCode.SmtpRejected) throw err;
       this.note(`mail:${kind}:refused`, cause.message);
       if (to === 'customer') this.markUnreachable(new Date().toISOString(), 'refused by our SMTP server');
