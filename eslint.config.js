@@ -45,7 +45,8 @@ export default tseslint.config(
           ],
           patterns: [
             {
-              group: ['../activities/*', '../worker/*', '../templates/*'],
+              // At any depth below workflows/ (workflows/complaint/, workflows/rules/ …).
+              group: ['**/activities/*', '**/worker/*', '**/templates/*', '**/scripts/*'],
               allowTypeImports: true,
               message: 'Workflow code imports only @temporalio/workflow and pure modules.',
             },
