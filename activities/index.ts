@@ -9,7 +9,7 @@ import type { CaseMailRequest } from '../workflows/case-mail.js';
 import { customerView } from '../templates/customer-view.js';
 import { renderCaseMail, type MailLinks } from '../templates/index.js';
 import { displayAddress, domainOf } from './address.js';
-import { createWatchMailbox, type IntakeDeps } from './intake.js';
+import { createWatchMailbox, type IntakeDeps } from './intake/watch-mailbox.js';
 import { subkey } from './keys.js';
 import { signLink, type LinkClaims } from './links.js';
 import type { TSendMail } from './mail.js';

@@ -8,14 +8,15 @@ import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worke
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from '../activities/index.js';
-import type { RouterDeps } from '../activities/route.js';
-import { imapOptions, type MailboxSettings } from '../activities/intake.js';
+import type { RouterDeps } from '../activities/intake/route.js';
+import { imapOptions, type MailboxSettings } from '../activities/intake/watch-mailbox.js';
 import { createMailSender, createSmtpTransport } from '../activities/mail.js';
 import { SentLedger } from '../activities/sent-ledger.js';
 import Fastify from 'fastify';
+import type { IntakeWorkflow } from '../workflows/intake.js';
 import { CASE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import { codecRoutes, EncryptionCodec, FAILURE_CONVERTER_PATH } from './codec.js';
-import { createRouterDeps } from './cases.js';
+import { createCaseGateway } from '../activities/intake/case-gateway.js';
 import type { TConfig } from './config.js';
 import { startDevServer, type DevServer } from './dev-server.js';
 import { startLinkServer } from './link-server/server.js';
@@ -139,7 +140,7 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
         maxAttempts: config.intake.maxAttempts,
         router: wrapRouter(
           opts.wrapRouter,
-          createRouterDeps({
+          createCaseGateway({
             client,
             taskQueue: config.temporal.taskQueue,
             supportAddress: config.supportAddress,
@@ -176,7 +177,7 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
 
     const intakeIds = boxes.map((b) => intakeWorkflowId(b.key));
     for (const [i, b] of boxes.entries()) {
-      await client.workflow.start('IntakeWorkflow', {
+      await client.workflow.start<typeof IntakeWorkflow>('IntakeWorkflow', {
         workflowId: intakeIds[i]!,
         taskQueue: config.temporal.taskQueue,
         args: [{ mailbox: b.key, runFor: config.intake.runFor, heartbeatTimeout: config.intake.heartbeatTimeout }],

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import ms from 'ms';
 import { z } from 'zod';
+import type { MailboxAccount } from '../activities/intake/watch-mailbox.js';
 import type { TLanguage } from '../workflows/case.js';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
@@ -213,25 +214,12 @@ export interface TConfig {
     taskQueue: string;
     dev: { dbFile: string; port: number; uiPort: number };
   };
-  mailbox: {
-    key: string;
-    host: string;
-    port: number;
-    secure: boolean;
-    tlsInsecure: boolean;
-    /** Refuse a plain-text session: STARTTLS must succeed (always TLS when `secure`). */
-    requireTLS: boolean;
-    user: string;
-    password: string;
-    /** The first watched folder (see `folders`). */
-    folder: string;
-    /** Every watched folder (IMAP_MAILBOX, comma-separated); each gets its own intake. */
+  /** The IMAP account and every folder watched in it (each gets its own intake, activities/intake/). */
+  mailbox: MailboxAccount & {
+    /** Every watched folder (IMAP_MAILBOX, comma-separated). */
     folders: string[];
-    processedFolder: string;
-    ignoredFolder: string;
-    quarantineFolder: string;
     sentFolder: string;
-    maxMailBytes: number;
+    /** Default language of the account (MAIL_LANGUAGE); the policy's `mailboxes` may set one per folder. */
     language: TLanguage;
   };
   /** Whether the Sent folder is the send ledger. */
@@ -307,7 +295,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       dev: { dbFile: e.TEMPORAL_DEV_DB, port: e.TEMPORAL_DEV_PORT, uiPort: e.TEMPORAL_DEV_UI_PORT },
     },
     mailbox: {
-      key: `${e.IMAP_USER}/${e.IMAP_MAILBOX}`,
       host: e.IMAP_HOST,
       port: e.IMAP_PORT ?? (e.IMAP_SECURE ? 993 : 143),
       secure: e.IMAP_SECURE,
@@ -315,7 +302,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       requireTLS: e.IMAP_REQUIRE_TLS ?? !isLoopback(e.IMAP_HOST),
       user: e.IMAP_USER,
       password: e.IMAP_PASSWORD,
-      folder: folders[0]!,
       folders,
       processedFolder: e.IMAP_PROCESSED_MAILBOX,
       ignoredFolder: e.IMAP_IGNORED_MAILBOX,

@@ -5,15 +5,7 @@
  */
 import { continueAsNew, proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
-
-export interface IntakeArgs {
-  /** Key of the mailbox in the worker's configuration (never credentials: those stay in the worker). */
-  mailbox: string;
-  /** How long one activity run holds the mailbox before the workflow continues as new (ms). */
-  runFor: number;
-  /** Heartbeat timeout (ms): how fast another worker takes over after a crash. */
-  heartbeatTimeout: number;
-}
+import type { IntakeArgs } from './messages.js';
 
 export async function IntakeWorkflow(args: IntakeArgs): Promise<void> {
   const { watchMailbox } = proxyActivities<ReturnType<typeof createActivities>>({

@@ -119,3 +119,13 @@ export interface CloseFollowUpInput {
 
 /** Closes a low rating's follow-up; the case then completes. */
 export const closeFollowUpUpdate = defineUpdate<{ closedAt: string }, [CloseFollowUpInput]>('closeFollowUp');
+
+/** Input of IntakeWorkflow (one per watched folder): which mailbox, and how it runs. */
+export interface IntakeArgs {
+  /** Key of the mailbox in the worker's configuration (never credentials: those stay in the worker). */
+  mailbox: string;
+  /** How long one activity run holds the mailbox before the workflow continues as new (ms). */
+  runFor: number;
+  /** Heartbeat timeout (ms): how fast another worker takes over after a crash. */
+  heartbeatTimeout: number;
+}

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { ServiceError } from '@temporalio/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { caseIdFor, workflowIdFor } from '../../activities/identity.js';
-import type { RouterDeps } from '../../activities/route.js';
+import type { RouterDeps } from '../../activities/intake/route.js';
 import { startApp } from '../../worker/app.js';
 import { loadConfig } from '../../worker/config.js';
 import { countCases, testEnv, testPeople, testPolicy, workflowBundle, type TestApp } from '../helpers/app.js';

@@ -11,10 +11,10 @@ import {
   quarantineKeyword,
   toComplaintInput,
   type ComplaintInputContext,
-} from '../../activities/complaint-input.js';
-import { attemptsOf, attemptVerdict, isUnreachableError } from '../../activities/intake.js';
+} from '../../activities/intake/complaint-input.js';
+import { attemptsOf, attemptVerdict, isUnreachableError } from '../../activities/intake/watch-mailbox.js';
 import { createMailSender } from '../../activities/mail.js';
-import { BOUNDS, boundAttachments, parseRaw, summarize, type ParsedComplaint } from '../../activities/parse.js';
+import { BOUNDS, boundAttachments, parseRaw, summarize, type ParsedComplaint } from '../../activities/intake/parse.js';
 import { boundLine, boundText, LINE_TRUNCATION_MARKER } from '../../activities/text.js';
 import { caseSubject } from '../../templates/format.js';
 import { loadConfig, PROJECT_ROOT } from '../../worker/config.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { classify } from '../../activities/classify.js';
+import { classify } from '../../activities/intake/classify.js';
 import { ourCaseIds } from '../../activities/mail-ids.js';
-import type { MailFacts } from '../../activities/mail-facts.js';
+import type { MailFacts } from '../../activities/intake/mail-facts.js';
 
 const ctx = { ourDomain: 'example.test', ourAddresses: ['support@example.test'] };
 const ours = '<7K3M9QXA2B.1.acknowledgment@example.test>';

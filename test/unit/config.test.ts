@@ -29,7 +29,7 @@ describe('loadConfig', () => {
     const c = loadConfig(valid);
     expect(c.temporal).toMatchObject({ namespace: 'default', taskQueue: 'escalations' });
     expect(c.temporal.address).toBeUndefined();
-    expect(c.mailbox).toMatchObject({ folder: 'INBOX', secure: true, port: 993, tlsInsecure: false });
+    expect(c.mailbox).toMatchObject({ folders: ['INBOX'], secure: true, port: 993, tlsInsecure: false });
     expect(c.http).toMatchObject({ port: 3000, publicUrl: 'http://localhost:3000' });
   });
 
@@ -93,7 +93,7 @@ describe('loadConfig', () => {
   });
 
   it('treats empty strings as unset', () => {
-    expect(loadConfig({ ...valid, TEMPORAL_ADDRESS: '', IMAP_MAILBOX: '' }).mailbox.folder).toBe('INBOX');
+    expect(loadConfig({ ...valid, TEMPORAL_ADDRESS: '', IMAP_MAILBOX: '' }).mailbox.folders).toEqual(['INBOX']);
   });
 
   it('reports every problem at once, naming each variable', () => {

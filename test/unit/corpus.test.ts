@@ -5,10 +5,10 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { classify } from '../../activities/classify.js';
-import { detectLanguage } from '../../activities/language.js';
-import { mailFacts } from '../../activities/mail-facts.js';
-import { parseRaw, summarize } from '../../activities/parse.js';
+import { classify } from '../../activities/intake/classify.js';
+import { detectLanguage } from '../../activities/intake/language.js';
+import { mailFacts } from '../../activities/intake/mail-facts.js';
+import { parseRaw, summarize } from '../../activities/intake/parse.js';
 import { PROJECT_ROOT } from '../../worker/config.js';
 
 interface Expected {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { detectLanguage } from '../../activities/language.js';
-import { boundText, MAX_TEXT_CHARS, trimReply } from '../../activities/parse.js';
+import { detectLanguage } from '../../activities/intake/language.js';
+import { boundText, MAX_TEXT_CHARS, trimReply } from '../../activities/intake/parse.js';
 
 describe('trimReply', () => {
   it.each([

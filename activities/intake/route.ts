@@ -3,11 +3,11 @@
  * its case as a signal, or set it aside with the reason. The IMAP mechanics live in intake.ts.
  */
 import type { ParsedMail } from 'mailparser';
-import type { ComplaintInput } from '../workflows/case.js';
-import type { InboundMail } from '../workflows/messages.js';
+import type { ComplaintInput } from '../../workflows/case.js';
+import type { InboundMail } from '../../workflows/messages.js';
 import { classify, type ClassifyContext, type Verdict } from './classify.js';
 import { mailFacts, type MailFacts } from './mail-facts.js';
-import { parseOurRefs, verifyReplyAddress } from './mail-ids.js';
+import { parseOurRefs, verifyReplyAddress } from '../mail-ids.js';
 import { boundText, summarize, trimReply, type ParsedComplaint } from './parse.js';
 
 export type TStartOutcome = 'started' | 'duplicate';

@@ -1,6 +1,6 @@
 /** Turns a parsed mail into the workflow input, or a quarantine reason. Pure apart from hashing. */
-import type { ComplaintInput, PolicySnapshot, TLanguage } from '../workflows/case.js';
-import { caseIdFor, customerKey } from './identity.js';
+import type { ComplaintInput, PolicySnapshot, TLanguage } from '../../workflows/case.js';
+import { caseIdFor, customerKey } from '../identity.js';
 import { detectLanguage } from './language.js';
 import type { ParsedComplaint } from './parse.js';
 

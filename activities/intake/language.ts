@@ -3,7 +3,7 @@
  * statistics) restricted to the languages we answer in, then the mailbox's default.
  */
 import { franc } from 'franc-min';
-import type { TLanguage } from '../workflows/case.js';
+import type { TLanguage } from '../../workflows/case.js';
 
 /** Language from a Content-Language value when it names one we speak. */
 export function languageFromHeader(value: string | undefined): TLanguage | undefined {

@@ -9,13 +9,14 @@ import {
   MAX_INPUT_BYTES,
   QuarantineCode,
   toComplaintInput,
-} from '../activities/complaint-input.js';
-import { bareAddress, domainOf } from '../activities/address.js';
-import { workflowIdFor } from '../activities/identity.js';
-import { subkey } from '../activities/keys.js';
-import type { MailboxSettings } from '../activities/intake.js';
-import type { RouterDeps, TCaseSignal, TStartOutcome } from '../activities/route.js';
-import type { ComplaintInput, PolicySnapshot } from '../workflows/case.js';
+} from './complaint-input.js';
+import { bareAddress, domainOf } from '../address.js';
+import { workflowIdFor } from '../identity.js';
+import { subkey } from '../keys.js';
+import type { MailboxSettings } from './watch-mailbox.js';
+import type { RouterDeps, TCaseSignal, TStartOutcome } from './route.js';
+import type { ComplaintInput, PolicySnapshot } from '../../workflows/case.js';
+import type { ComplaintWorkflow } from '../../workflows/complaint.js';
 
 export interface CaseGatewayOptions {
   client: Client;
@@ -34,7 +35,7 @@ export interface CaseGatewayOptions {
 /** How often the cluster-wide count of cases started (for the global acknowledgment limit) is read again. */
 const GLOBAL_COUNT_EVERY_MS = 5_000;
 
-export function createRouterDeps(o: CaseGatewayOptions): (box: MailboxSettings) => RouterDeps {
+export function createCaseGateway(o: CaseGatewayOptions): (box: MailboxSettings) => RouterDeps {
   // Counted in Temporal visibility (all replicas) and in this process (visibility lags by milliseconds;
   // without search attributes the process count is all there is: a backstop, not a cluster-wide guarantee).
   // Recorded when a start succeeded, not when asked: a mail retried after a failed start (intake.ts) must
@@ -48,7 +49,7 @@ export function createRouterDeps(o: CaseGatewayOptions): (box: MailboxSettings) 
       throw new MailRejectedError(QuarantineCode.InputTooLarge, `start of ${bytes} bytes exceeds ${MAX_INPUT_BYTES}`);
     }
     try {
-      await o.client.workflow.start('ComplaintWorkflow', {
+      await o.client.workflow.start<typeof ComplaintWorkflow>('ComplaintWorkflow', {
         workflowId: workflowIdFor(input.caseId),
         taskQueue: o.taskQueue,
         args: [input],

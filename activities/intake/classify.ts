@@ -4,7 +4,7 @@
  * facts always give the same verdict, with the reasons that decided it.
  */
 import type { MailFacts } from './mail-facts.js';
-import { CASE_ID, ourCaseIds, parseEnvelopeId, parseOurRefs } from './mail-ids.js';
+import { CASE_ID, ourCaseIds, parseEnvelopeId, parseOurRefs } from '../mail-ids.js';
 
 export type TIntakeKind =
   'complaint' | 'reply' | 'auto-reply' | 'bounce' | 'mailing-list' | 'bulk' | 'own' | 'quarantine';

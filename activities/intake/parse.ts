@@ -5,10 +5,10 @@
  * mails to text itself (html-to-text).
  */
 import { simpleParser, type ParsedMail } from 'mailparser';
-import type { AttachmentInfo } from '../workflows/case.js';
-import { boundLine, boundText } from './text.js';
+import type { AttachmentInfo } from '../../workflows/case.js';
+import { boundLine, boundText } from '../text.js';
 
-export { boundLine, boundText, MAX_TEXT_CHARS, trimReply } from './text.js';
+export { boundLine, boundText, MAX_TEXT_CHARS, trimReply } from '../text.js';
 
 export interface ParsedComplaint {
   messageId?: string;

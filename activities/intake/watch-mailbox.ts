@@ -30,8 +30,8 @@
 import { Context, log } from '@temporalio/activity';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { ParsedMail } from 'mailparser';
-import type { TLanguage } from '../workflows/case.js';
-import type { IntakeArgs } from '../workflows/intake.js';
+import type { TLanguage } from '../../workflows/case.js';
+import type { IntakeArgs } from '../../workflows/messages.js';
 import {
   MailRejectedError,
   QuarantineCode,
@@ -42,8 +42,8 @@ import {
 import { boundLine, parseRaw } from './parse.js';
 import { routeMail, type RouterDeps, type TFolder } from './route.js';
 
-export interface MailboxSettings {
-  key: string;
+/** The IMAP account intake reads (worker/config.ts builds it from IMAP_*). */
+export interface MailboxAccount {
   host: string;
   port: number;
   secure: boolean;
@@ -52,12 +52,18 @@ export interface MailboxSettings {
   tlsInsecure: boolean;
   /** STARTTLS must succeed on a plain port (worker/config.ts: IMAP_REQUIRE_TLS). */
   requireTLS: boolean;
-  folder: string;
   processedFolder: string;
   ignoredFolder: string;
   quarantineFolder: string;
   /** Largest mail accepted (bytes); larger ones are quarantined unread. */
   maxMailBytes: number;
+}
+
+/** One watched folder of the account: what one intake workflow reads. */
+export interface MailboxSettings extends MailboxAccount {
+  /** `user/folder`: the intake's identity (its workflow id). */
+  key: string;
+  folder: string;
   /** Language customers writing to this folder are answered in, when their mail does not tell. */
   language: TLanguage;
   /** Team (escalation ladder) of this folder; the policy's main ladder when unset. */
