@@ -3,15 +3,13 @@
  * signal with a JSON payload. A signal from someone outside the ladder is recorded and changes nothing.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { workflowIdFor } from '../../activities/identity.js';
 import { findTemporalCli } from '../../worker/dev-server.js';
-import type { ComplaintWorkflow } from '../../workflows/complaint.js';
 import { caseStateQuery, type DecisionInput } from '../../workflows/messages.js';
 import { startTestApp, testPeople, testPolicy, type TestApp } from '../helpers/app.js';
-import { readFolder, sendViaSmtp, uniqueAddress, waitForMail } from '../helpers/mail.js';
+import { readFolder, uniqueAddress, waitForMail } from '../helpers/mail.js';
+import { openCase } from '../helpers/open-case.js';
 
 const run = promisify(execFile);
 
@@ -45,18 +43,15 @@ describe('a case decided with the temporal CLI', () => {
   }
 
   it('records a signal from outside the ladder as refused, then applies the supervisor’s decision', async () => {
-    const messageId = `<cli-${randomBytes(6).toString('hex')}@kunden.example.test>`;
-    await sendViaSmtp({
-      from: `"Petra Neumann" <${people.customer}>`,
-      to: people.support,
-      subject: 'Falsche Farbe geliefert',
-      text: 'Guten Tag,\n\nich habe das Sofa in Grau bestellt und in Beige bekommen. Bitte tauschen Sie es um.\n\nPetra Neumann',
-      messageId,
-    });
-    const [ack] = await waitForMail(people.customer, (m) => m.inReplyTo === messageId);
-    const caseId = String(ack!.headers.get('x-nachfass-case'));
-    const handle = app.client.workflow.getHandle<typeof ComplaintWorkflow>(workflowIdFor(caseId));
-    await waitForMail(people.supervisor, (m) => (m.subject ?? '').startsWith(`[Fall ${caseId}] Freigabe erbeten`));
+    const { caseId, messageId, handle } = await openCase(
+      app,
+      people,
+      `"Petra Neumann" <${people.customer}>`,
+      'Falsche Farbe geliefert',
+      {
+        text: 'Guten Tag,\n\nich habe das Sofa in Grau bestellt und in Beige bekommen. Bitte tauschen Sie es um.\n\nPetra Neumann',
+      },
+    );
 
     // Someone who is not on the ladder: recorded in the timeline, nothing else changes.
     const stranger = uniqueAddress('praktikant');

@@ -2,14 +2,12 @@
  * More choices on the approval page: the supervisor forwards the case to management with a reason, and
  * management approves with an alternative offer, which the customer receives.
  */
-import { randomBytes } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workflowIdFor } from '../../activities/identity.js';
-import type { CaseState } from '../../workflows/case.js';
 import { startTestApp, testPeople, testPolicy, type TestApp } from '../helpers/app.js';
 import { launchBrowser } from '../helpers/browser.js';
-import { decisionLink, sendViaSmtp, waitForMail } from '../helpers/mail.js';
+import { decisionLink, waitForMail } from '../helpers/mail.js';
+import { openCase } from '../helpers/open-case.js';
 
 describe('forwarding and an alternative offer', () => {
   const people = testPeople();
@@ -25,16 +23,9 @@ describe('forwarding and an alternative offer', () => {
   });
 
   it('forwards to the next level with a reason, and the next level offers an alternative', async () => {
-    const messageId = `<fw-${randomBytes(6).toString('hex')}@kunden.example.test>`;
-    await sendViaSmtp({
-      from: people.customer,
-      to: people.support,
-      subject: 'Sofa beschädigt geliefert',
+    const { link: supervisorLink, handle } = await openCase(app, people, people.customer, 'Sofa beschädigt geliefert', {
       text: 'Ich möchte 1.200 € zurück.',
-      messageId,
     });
-    const [request] = await waitForMail(people.supervisor, (m) => /Freigabe erbeten/.test(m.subject ?? ''));
-    const supervisorLink = decisionLink(request!);
 
     const page = await browser.newPage();
     await page.goto(supervisorLink);
@@ -65,8 +56,7 @@ describe('forwarding and an alternative offer', () => {
     const [decision] = await waitForMail(people.customer, (m) => /\] Entscheidung:/.test(m.subject ?? ''));
     expect(decision!.text).toContain('wir möchten Ihnen eine andere Lösung anbieten');
     expect(decision!.text).toContain('Unser Angebot:\nWir erstatten 300 € und holen das Sofa zur Reparatur ab.');
-    const caseId = String(decision!.headers.get('x-nachfass-case'));
-    const result: CaseState = await app.client.workflow.getHandle(workflowIdFor(caseId)).result();
+    const result = await handle.result();
     expect(result).toMatchObject({ level: 1, decision: { outcome: 'alternative', decidedBy: people.manager } });
     expect(result.timeline.map((e) => e.event)).toEqual(
       expect.arrayContaining(['forwarded', 'mail:escalation', 'decided']),

@@ -2,27 +2,20 @@
  * The approver asks the customer for more information: the customer's answer resumes the case; without an
  * answer the customer is reminded once and the approver is told when the reply deadline passes.
  */
-import { randomBytes } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workflowIdFor } from '../../activities/identity.js';
-import type { CaseState } from '../../workflows/case.js';
 import { caseStateQuery } from '../../workflows/messages.js';
 import { startTestApp, testPeople, testPolicy, type TestApp, type TestPeople } from '../helpers/app.js';
 import { launchBrowser } from '../helpers/browser.js';
-import { decisionLink, sendViaSmtp, waitForMail } from '../helpers/mail.js';
+import { sendViaSmtp, waitForMail } from '../helpers/mail.js';
+import { openCase, type OpenedCase } from '../helpers/open-case.js';
 
-async function ask(browser: Browser, people: TestPeople, question: string): Promise<{ caseId: string; link: string }> {
-  const messageId = `<info-${randomBytes(6).toString('hex')}@kunden.example.test>`;
-  await sendViaSmtp({
-    from: people.customer,
-    to: people.support,
-    subject: 'Rechnung falsch',
+/** Opens a case and asks its customer `question` through the supervisor's decision page. */
+async function ask(app: TestApp, browser: Browser, people: TestPeople, question: string): Promise<OpenedCase> {
+  const opened = await openCase(app, people, people.customer, 'Rechnung falsch', {
     text: 'Die Rechnung stimmt nicht.',
-    messageId,
   });
-  const [request] = await waitForMail(people.supervisor, (m) => /Freigabe erbeten/.test(m.subject ?? ''));
-  const link = decisionLink(request!);
+  const { link } = opened;
   const page = await browser.newPage();
   await page.goto(link);
   await page.check('input[value=info]');
@@ -30,7 +23,7 @@ async function ask(browser: Browser, people: TestPeople, question: string): Prom
   await Promise.all([page.waitForURL(link), page.click('button[type=submit]')]);
   expect(await page.textContent('h1')).toBe('Rückfrage an den Kunden gesendet');
   await page.close();
-  return { caseId: String(request!.headers.get('x-nachfass-case')), link };
+  return opened;
 }
 
 describe('asking the customer for more information', () => {
@@ -48,7 +41,7 @@ describe('asking the customer for more information', () => {
     const people = testPeople();
     const app = await startTestApp(people, testPolicy(people));
     apps.push(app);
-    const { caseId, link } = await ask(browser, people, 'Welche Rechnungsnummer ist betroffen?');
+    const { link, handle } = await ask(app, browser, people, 'Welche Rechnungsnummer ist betroffen?');
     const [question] = await waitForMail(people.customer, (m) => /\] Rückfrage:/.test(m.subject ?? ''));
     expect(question!.text).toContain('Unsere Frage:\nWelche Rechnungsnummer ist betroffen?');
     await sendViaSmtp({
@@ -61,7 +54,6 @@ describe('asking the customer for more information', () => {
     });
     const [fwd] = await waitForMail(people.supervisor, (m) => /Neue Nachricht des Kunden/.test(m.subject ?? ''));
     expect(fwd!.text).toContain('Rechnung 2026-0815.');
-    const handle = app.client.workflow.getHandle(workflowIdFor(caseId));
     expect((await handle.query(caseStateQuery)).infoRequest?.closed).toBe('answered');
 
     const page = await browser.newPage();
@@ -69,7 +61,7 @@ describe('asking the customer for more information', () => {
     await page.check('input[value=approved]');
     await Promise.all([page.waitForURL(link), page.click('button[type=submit]')]);
     await waitForMail(people.customer, (m) => /\] Entscheidung:/.test(m.subject ?? ''));
-    const result: CaseState = await handle.result();
+    const result = await handle.result();
     expect(result.timeline.map((e) => e.event)).toEqual(
       expect.arrayContaining(['info-requested', 'info-answered', 'decided']),
     );
@@ -79,11 +71,11 @@ describe('asking the customer for more information', () => {
     const people = testPeople();
     const app = await startTestApp(people, testPolicy(people, { infoReminderAfter: '3s', infoTimeout: '6s' }));
     apps.push(app);
-    const { caseId } = await ask(browser, people, 'Haben Sie ein Foto vom Schaden?');
+    const { handle } = await ask(app, browser, people, 'Haben Sie ein Foto vom Schaden?');
     await waitForMail(people.customer, (m) => /\] Erinnerung: Rückfrage:/.test(m.subject ?? ''));
     const [timeout] = await waitForMail(people.supervisor, (m) => /Keine Antwort des Kunden/.test(m.subject ?? ''));
     expect(timeout!.text).toContain('Haben Sie ein Foto vom Schaden?');
-    const state = await app.client.workflow.getHandle(workflowIdFor(caseId)).query(caseStateQuery);
+    const state = await handle.query(caseStateQuery);
     expect(state.infoRequest?.closed).toBe('timeout');
     expect(state.status).toBe('awaiting-decision');
   });

@@ -2,14 +2,12 @@
  * Nobody decides in time: the supervisor is reminded, the case escalates to the manager, the customer
  * gets a progress update when the promise falls due, and a late decision still completes the case.
  */
-import { randomBytes } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workflowIdFor } from '../../activities/identity.js';
-import type { CaseState } from '../../workflows/case.js';
 import { startTestApp, testPeople, testPolicy } from '../helpers/app.js';
 import { launchBrowser } from '../helpers/browser.js';
-import { decisionLink, readFolder, sendViaSmtp, waitForMail } from '../helpers/mail.js';
+import { decisionLink, readFolder, waitForMail } from '../helpers/mail.js';
+import { openCase } from '../helpers/open-case.js';
 
 describe('a complaint nobody decides in time', () => {
   const people = testPeople();
@@ -32,16 +30,13 @@ describe('a complaint nobody decides in time', () => {
   });
 
   it('reminds, escalates, updates the customer, and accepts the late decision of the next level', async () => {
-    const messageId = `<spaet-${randomBytes(6).toString('hex')}@kunden.example.test>`;
-    await sendViaSmtp({
-      from: people.customer,
-      to: people.support,
-      subject: 'Lieferung seit drei Wochen überfällig',
-      text: 'Meine Bestellung 4711 ist immer noch nicht da.',
+    const {
       messageId,
+      link: supervisorLink,
+      handle,
+    } = await openCase(app, people, people.customer, 'Lieferung seit drei Wochen überfällig', {
+      text: 'Meine Bestellung 4711 ist immer noch nicht da.',
     });
-    const [ack] = await waitForMail(people.customer, (m) => m.inReplyTo === messageId);
-    const caseId = String(ack!.headers.get('x-nachfass-case'));
 
     const [reminder] = await waitForMail(people.supervisor, (m) =>
       /Erinnerung: Freigabe erbeten/.test(m.subject ?? ''),
@@ -54,8 +49,7 @@ describe('a complaint nobody decides in time', () => {
     expect(escalation!.text).toContain('weil auf der vorigen Ebene nicht rechtzeitig entschieden wurde');
 
     // The supervisor's own link is superseded now: it says who has the case, and offers no form.
-    const [request] = await waitForMail(people.supervisor, (m) => /\] Freigabe erbeten:/.test(m.subject ?? ''));
-    const stale = await fetch(decisionLink(request!));
+    const stale = await fetch(supervisorLink);
     expect(stale.status).toBe(410);
     const staleHtml = await stale.text();
     expect(staleHtml).toContain('Dieser Link gilt nicht mehr');
@@ -77,7 +71,7 @@ describe('a complaint nobody decides in time', () => {
     expect(decision!.text).toContain('laut Spediteur zugestellt');
     await waitForMail(people.customer, (m) => /\] Ihre Meinung:/.test(m.subject ?? ''));
 
-    const result: CaseState = await app.client.workflow.getHandle(workflowIdFor(caseId)).result();
+    const result = await handle.result();
     expect(result).toMatchObject({
       status: 'completed',
       level: 1,

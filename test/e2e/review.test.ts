@@ -1,12 +1,10 @@
 /** After a rejection the customer asks for a review by replying; the next level reviews; the outcome is mailed. */
-import { randomBytes } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workflowIdFor } from '../../activities/identity.js';
-import type { CaseState } from '../../workflows/case.js';
 import { startTestApp, testPeople, testPolicy, type TestApp } from '../helpers/app.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { decisionLink, sendViaSmtp, waitForMail } from '../helpers/mail.js';
+import { openCase } from '../helpers/open-case.js';
 
 describe('a review after a rejection', () => {
   const people = testPeople();
@@ -35,16 +33,10 @@ describe('a review after a rejection', () => {
   }
 
   it('lets the next level review and mails the new outcome', async () => {
-    const messageId = `<rv-${randomBytes(6).toString('hex')}@kunden.example.test>`;
-    await sendViaSmtp({
-      from: people.customer,
-      to: people.support,
-      subject: 'Garantie abgelehnt',
+    const { messageId, link, handle } = await openCase(app, people, people.customer, 'Garantie abgelehnt', {
       text: 'Mein Handy ist nach 11 Monaten defekt.',
-      messageId,
     });
-    const [request] = await waitForMail(people.supervisor, (m) => /Freigabe erbeten/.test(m.subject ?? ''));
-    await decide(decisionLink(request!), 'rejected', 'Wasserschaden ist von der Garantie ausgeschlossen.');
+    await decide(link, 'rejected', 'Wasserschaden ist von der Garantie ausgeschlossen.');
     const [rejection] = await waitForMail(people.customer, (m) => /\] Entscheidung:/.test(m.subject ?? ''));
 
     await sendViaSmtp({
@@ -59,15 +51,14 @@ describe('a review after a rejection', () => {
     expect(reviewRequest!.text).toContain('Sabine Schulz hat abgelehnt');
     expect(reviewRequest!.text).toContain('Das Handy war nie im Wasser.');
     // The original decider is superseded by the review.
-    expect((await fetch(decisionLink(request!))).status).toBe(410);
+    expect((await fetch(link)).status).toBe(410);
 
     await decide(decisionLink(reviewRequest!), 'approved', 'Wir tauschen das Gerät kostenlos aus.');
     const [outcome] = await waitForMail(people.customer, (m) => /\] Überprüfung:/.test(m.subject ?? ''));
     expect(outcome!.text).toContain('noch einmal geprüft, diesmal durch Markus Weber');
     expect(outcome!.text).toContain('Wir tauschen das Gerät kostenlos aus.');
 
-    const caseId = String(outcome!.headers.get('x-nachfass-case'));
-    const result: CaseState = await app.client.workflow.getHandle(workflowIdFor(caseId)).result();
+    const result = await handle.result();
     expect(result.decision).toMatchObject({ outcome: 'approved', decidedBy: people.manager });
     expect(result.review?.original).toMatchObject({ outcome: 'rejected', decidedBy: people.supervisor });
     await waitForMail(people.customer, (m) => /\] Ihre Meinung:/.test(m.subject ?? ''));
