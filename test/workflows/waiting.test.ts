@@ -97,8 +97,16 @@ describe.concurrent('ComplaintWorkflow: waiting for the decision', () => {
       question: 'Haben Sie ein Foto des Schadens?',
     });
 
-    await c.reply(people.customer, 'Ja, das Foto hänge ich an.');
-    const forwarded = await c.mailed('customer-reply');
+    // Someone else's "answer" is forwarded but does not close the question; the customer's reply to it does.
+    await c.reply('fremd@example.test', 'Hier ist die Antwort.', {
+      answers: [{ seq: request.seq, kind: 'info-request', verified: false }],
+    });
+    await c.mailed('customer-reply');
+    expect((await c.state()).infoRequest?.closed).toBeUndefined();
+    await c.reply(people.customer, 'Ja, das Foto hänge ich an.', {
+      answers: [{ seq: request.seq, kind: 'info-request', verified: true }],
+    });
+    const forwarded = await c.mailed('customer-reply', 2);
     expect(forwarded.who).toBe('supervisor');
     expect(forwarded.request.case.reply).toMatchObject({ from: people.customer, text: 'Ja, das Foto hänge ich an.' });
     expect(await c.state()).toMatchObject({ status: 'awaiting-decision', infoRequest: { closed: 'answered' } });
@@ -110,6 +118,7 @@ describe.concurrent('ComplaintWorkflow: waiting for the decision', () => {
       'acknowledgment → customer',
       'approval-request → supervisor',
       'info-request → customer',
+      'customer-reply → supervisor',
       'customer-reply → supervisor',
       'decision-receipt → supervisor',
       'decision → customer',

@@ -37,11 +37,14 @@ export function registerCaseHandlers(rt: CaseRuntime): void {
 
 function registerInboundMail(rt: CaseRuntime, recordDecision: ReturnType<typeof decisionHandlers>): void {
   const { input, state, ladder, note, notify } = rt;
-  /** Withdrawal and review steer the case: only the customer's own address, answering a mail we sent them. */
+  /**
+   * Withdrawal, review and the answer to a question steer the case: only the customer's own address, answering a
+   * mail we sent them (its keyed Message-ID). Anything else is forwarded to whoever decides, and steers nothing.
+   */
   const fromCustomerInThread = (m: InboundMail): boolean => {
     if (!patched(MAIL_PROOF)) return true;
     const ours = (m.answers ?? []).some((r) => r.verified === true && CUSTOMER_KINDS.has(r.kind));
-    return m.from === input.customer.address && ours;
+    return m.from.trim().toLowerCase() === input.customer.address.trim().toLowerCase() && ours;
   };
   setHandler(customerReplySignal, (m) => {
     const staff = findApprover(ladder, m.from);
@@ -74,8 +77,10 @@ function registerInboundMail(rt: CaseRuntime, recordDecision: ReturnType<typeof 
       return;
     }
     if (state.infoRequest && !state.infoRequest.closed) {
-      state.infoRequest.closed = 'answered';
-      note('info-answered', m.messageId);
+      if (fromCustomerInThread(m)) {
+        state.infoRequest.closed = 'answered';
+        note('info-answered', m.messageId);
+      } else note('steering-refused', `${m.from}: an answer to the question counts only from the customer`);
     }
     notify({ kind: 'customer-reply' });
   });
