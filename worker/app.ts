@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from '../activities/index.js';
 import type { RouterDeps } from '../activities/intake/route.js';
-import { imapOptions, type MailboxSettings } from '../activities/intake/watch-mailbox.js';
+import { imapOptions, type MailboxSettings } from '../activities/intake/mailbox.js';
 import { createMailSender, createSmtpTransport } from '../activities/mail.js';
 import { SentLedger } from '../activities/sent-ledger.js';
 import Fastify from 'fastify';

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import ms from 'ms';
 import { z } from 'zod';
-import type { MailboxAccount } from '../activities/intake/watch-mailbox.js';
+import type { MailboxAccount } from '../activities/intake/mailbox.js';
 import type { TLanguage } from '../workflows/case.js';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');

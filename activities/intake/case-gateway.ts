@@ -13,7 +13,7 @@ import {
 import { bareAddress, domainOf } from '../address.js';
 import { workflowIdFor } from '../identity.js';
 import { subkey } from '../keys.js';
-import type { MailboxSettings } from './watch-mailbox.js';
+import type { MailboxSettings } from './mailbox.js';
 import type { RouterDeps, TCaseSignal, TStartOutcome } from './route.js';
 import type { ComplaintInput, PolicySnapshot } from '../../workflows/case.js';
 import type { ComplaintWorkflow } from '../../workflows/complaint.js';

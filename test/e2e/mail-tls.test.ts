@@ -4,7 +4,7 @@
  */
 import { ImapFlow } from 'imapflow';
 import { describe, expect, it } from 'vitest';
-import { imapOptions, type MailboxSettings } from '../../activities/intake/watch-mailbox.js';
+import { imapOptions, type MailboxSettings } from '../../activities/intake/mailbox.js';
 import { createMailSender, createSmtpTransport, type SmtpSettings } from '../../activities/mail.js';
 import { mailPorts, STACK_PASSWORD } from '../helpers/ports.js';
 import { uniqueAddress } from '../helpers/mail.js';

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imapOptions, type MailboxSettings } from '../../activities/intake/watch-mailbox.js';
+import { imapOptions, type MailboxSettings } from '../../activities/intake/mailbox.js';
 import { createMailSender, createSmtpTransport, type OutgoingMail } from '../../activities/mail.js';
 import { QUEUED, SENT, SendInProgressError, SentLedger, SUPERSEDED } from '../../activities/sent-ledger.js';
 import { mailPorts, STACK_PASSWORD } from '../helpers/ports.js';

@@ -12,7 +12,7 @@ import {
   toComplaintInput,
   type ComplaintInputContext,
 } from '../../activities/intake/complaint-input.js';
-import { attemptsOf, attemptVerdict, isUnreachableError } from '../../activities/intake/watch-mailbox.js';
+import { attemptsOf, attemptVerdict, isUnreachableError } from '../../activities/intake/attempts.js';
 import { createMailSender } from '../../activities/mail.js';
 import { BOUNDS, boundAttachments, parseRaw, summarize, type ParsedComplaint } from '../../activities/intake/parse.js';
 import { boundLine, boundText, LINE_TRUNCATION_MARKER } from '../../activities/text.js';
