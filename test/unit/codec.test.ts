@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CODEC_COOKIE, codecRoutes, EncryptionCodec, ENCRYPTED_ENCODING, keyIdOf } from '../../worker/codec.js';
+import { CODEC_COOKIE, codecRoutes } from '../../worker/codec-endpoint.js';
+import { EncryptionCodec, ENCRYPTED_ENCODING, keyIdOf } from '../../worker/codec.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | null | undefined): string => new TextDecoder().decode(b ?? new Uint8Array());
