@@ -7,7 +7,7 @@ import { z } from 'zod';
 import Holidays from 'date-holidays';
 import { alwaysOpen, type BusinessCalendar, type DurationSpec } from '../workflows/rules/calendar.js';
 import type { PolicySnapshot } from '../workflows/case.js';
-import { ZDuration } from './config.js';
+import { ZDuration } from './config-values.js';
 
 const ZPerson = z.object({
   role: z.string().min(1),
