@@ -6,6 +6,7 @@
  *   attempt that may still be running (claimed less than `claimMs` ago) fails retryably and looks again later:
  *   under load an activity can time out while its first attempt is still submitting. One that finds an older
  *   claim, whose attempt died between APPEND and the flag, claims it anew and sends.
+ * A submission that provably left nothing with the server (no connection, a 4xx answer) gives its claim up at once.
  * What remains: a crash between the server's 250 and the flag (milliseconds) sends the mail a second time.
  * Staff see every automatic mail in their mail client's Sent folder, as users of a support mailbox expect.
  */
@@ -44,6 +45,18 @@ export class SendInProgressError extends Error {
 
 export type TSendOutcome = 'sent' | 'skipped';
 
+/**
+ * Whether a failed submission certainly left no mail with the server: nodemailer failed to connect (`command`
+ * CONN, e.g. ECONNREFUSED while the server is down), or the server answered with a 4xx code (a refusal, never an
+ * acceptance). Measured in test/chaos: without this, every mail that met a 30 s SMTP outage waited the whole claim
+ * time (2 minutes) for its retry.
+ */
+export function notAccepted(err: unknown): boolean {
+  const e = err as { command?: string; responseCode?: number } | undefined;
+  if (e?.command === 'CONN') return true;
+  return typeof e?.responseCode === 'number' && e.responseCode >= 400 && e.responseCode < 500;
+}
+
 export class SentLedger {
   private client: ImapFlow | undefined;
   private connecting: Promise<ImapFlow> | undefined;
@@ -67,6 +80,9 @@ export class SentLedger {
       await submit();
     } catch (err) {
       if ((err as { permanent?: boolean }).permanent === true) await this.flag(claim, [REFUSED]).catch(() => undefined);
+      // Provably not accepted (no connection, or the server answered 4xx): the retry may send at once instead of
+      // waiting `claimMs` for this claim to age. Any other failure (e.g. a timeout after DATA) keeps the claim.
+      else if (notAccepted(err)) await this.flag(claim, [SUPERSEDED]).catch(() => undefined);
       throw err;
     }
     await this.flag(claim, [SENT, '\\Seen']);
