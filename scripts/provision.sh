@@ -8,8 +8,8 @@
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=scripts/lib.sh
-source "$SCRIPT_DIR/lib.sh"
+# shellcheck source=scripts/stack/common.sh
+source "$SCRIPT_DIR/stack/common.sh"
 
 PACKAGES=(
   dovecot-imapd dovecot-lmtpd dovecot-sieve

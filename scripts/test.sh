@@ -6,8 +6,8 @@
 set -euo pipefail
 ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT_DIR"
-# shellcheck source=scripts/lib.sh
-source scripts/lib.sh
+# shellcheck source=scripts/stack/common.sh
+source scripts/stack/common.sh
 
 bash scripts/provision.sh
 bash scripts/node-deps.sh
