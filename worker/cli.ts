@@ -3,6 +3,7 @@
  *   nachfass classify FILE.eml [--support ADDRESS]   intake's verdict and reasons, as JSON
  *   nachfass assess FILE.eml [--at ISO-TIME] [--policy FILE]   the policy's assessment and due times, as JSON
  *   nachfass preview [OUT_DIR] [--no-png] [--only REGEX]   every mail and page with sample data, to files
+ *   nachfass preview --docs [OUT_DIR]   the README's screenshots of the approval page (default docs/)
  */
 import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
@@ -21,11 +22,16 @@ import { loadPolicy, policySnapshot } from './policy.js';
 const USAGE = `usage:
   nachfass classify FILE.eml [--support ADDRESS] [--language de|en]
   nachfass assess FILE.eml [--at ISO-TIME] [--policy FILE]
-  nachfass preview [OUT_DIR] [--no-png] [--only REGEX]   (default OUT_DIR: preview/)`;
+  nachfass preview [OUT_DIR] [--no-png] [--only REGEX]   (default OUT_DIR: preview/)
+  nachfass preview --docs [OUT_DIR]   the README's approval-page PNGs (default OUT_DIR: docs/)`;
 
 /** Renders every mail and page with sample data; prints where the files are. */
-async function preview(dir: string | undefined, png: boolean, only: string | undefined): Promise<number> {
-  const { renderPreview } = await import('./preview.js');
+async function preview(dir: string | undefined, png: boolean, only: string | undefined, docs = false): Promise<number> {
+  const { renderPreview, renderDocsPictures } = await import('./preview.js');
+  if (docs) {
+    for (const f of await renderDocsPictures(path.resolve(dir ?? path.join(PROJECT_ROOT, 'docs')))) console.log(f);
+    return 0;
+  }
   const out = path.resolve(dir ?? 'preview');
   const started = Date.now();
   const results = await renderPreview({ out, png, ...(only ? { only: new RegExp(only) } : {}) });
@@ -49,11 +55,12 @@ async function main(argv: string[]): Promise<number> {
       at: { type: 'string' },
       png: { type: 'boolean', default: true },
       only: { type: 'string' },
+      docs: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const [command, file] = positionals;
-  if (command === 'preview' && !values.help) return preview(file, values.png, values.only);
+  if (command === 'preview' && !values.help) return preview(file, values.png, values.only, values.docs);
   if (values.help || !command || !file) {
     console.log(USAGE);
     return values.help ? 0 : 2;

@@ -3,7 +3,7 @@
  * templates/samples.ts to files anyone can look at: NAME.html, NAME.txt for mails (subject on the first line),
  * NAME.png (Debian's headless Chromium: 640 px wide for mails like a reading pane, 390 px for pages like a phone)
  * and index.html listing them all. PNGs need playwright-core and Chromium (scripts/provision.sh); `png: false`
- * needs neither.
+ * needs neither. `renderDocsPictures` takes the README's screenshots of the approval page (docs/).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -133,4 +133,42 @@ export async function renderPreview(opts: { out: string; png: boolean; only?: Re
   );
   await writeFile(path.join(opts.out, 'index.html'), `<!doctype html>${index}`);
   return results;
+}
+
+/** The README's pictures of the approval page: the German decide sample as a phone (2× pixels) and a desktop sees it. */
+const DOCS_PICTURES = [
+  { file: 'approval-page-phone.png', sample: 'page-decide.de', width: 390, height: 844, phone: true },
+  { file: 'approval-page-desktop.png', sample: 'page-decide.de', width: 1280, height: 800, phone: false },
+];
+
+export async function renderDocsPictures(out: string): Promise<string[]> {
+  await mkdir(out, { recursive: true });
+  const browser = await openBrowser();
+  const written: string[] = [];
+  try {
+    for (const pic of DOCS_PICTURES) {
+      const sample = pageSamples().find((p) => p.name === pic.sample);
+      if (!sample) throw new Error(`no page sample named ${pic.sample} (templates/samples.ts)`);
+      const context = await browser.newContext({
+        viewport: { width: pic.width, height: pic.height },
+        deviceScaleFactor: pic.phone ? 2 : 1,
+        isMobile: pic.phone,
+        hasTouch: pic.phone,
+        javaScriptEnabled: false,
+      });
+      try {
+        await context.route('**/*', (route) => route.abort());
+        const page = await context.newPage();
+        await page.setContent(sample.html, { waitUntil: 'load' });
+        const file = path.join(out, pic.file);
+        await page.screenshot({ path: file, fullPage: true });
+        written.push(file);
+      } finally {
+        await context.close();
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  return written;
 }
