@@ -63,15 +63,19 @@ export function portOpen(port: number): Promise<boolean> {
   });
 }
 
-export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
-  if (await portOpen(opts.port)) throw new Error(`port ${opts.port} is taken: is another Temporal server running?`);
+/**
+ * The `temporal` CLI's arguments for a dev server: the one place its flags are spelled out. startDevServer uses it,
+ * and so does scripts/stack.sh (through scripts/stack/temporal-args.ts), which adds its own --ui-ip.
+ */
+export function devServerArgs(opts: DevServerOptions & { ip?: string }): string[] {
   const args = [
     'server',
     'start-dev',
     '--ip',
-    '127.0.0.1',
+    opts.ip ?? '127.0.0.1',
     '--port',
     String(opts.port),
+    ...(opts.ip ? ['--ui-ip', opts.ip] : []),
     '--ui-port',
     String(opts.uiPort),
     ...(opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : []),
@@ -86,10 +90,14 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     'synchronous=normal',
     ...searchAttributeArgs(),
   ];
-  if (opts.dbFile) {
-    mkdirSync(path.dirname(opts.dbFile), { recursive: true });
-    args.push('--db-filename', opts.dbFile);
-  }
+  if (opts.dbFile) args.push('--db-filename', opts.dbFile);
+  return args;
+}
+
+export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
+  if (await portOpen(opts.port)) throw new Error(`port ${opts.port} is taken: is another Temporal server running?`);
+  if (opts.dbFile) mkdirSync(path.dirname(opts.dbFile), { recursive: true });
+  const args = devServerArgs(opts);
   const child: ChildProcess = spawn(findTemporalCli(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {

@@ -5,7 +5,7 @@ TEMPORAL_DIR="$STACK/temporal"
 TEMPORAL_DB="$TEMPORAL_DIR/temporal.db"
 TEMPORAL_PIDFILE="$TEMPORAL_DIR/temporal.pid"
 TEMPORAL_LOG="$STACK/temporal.log"
-SEARCH_ATTRIBUTES="$TEMPLATES/search-attributes.txt"
+SEARCH_ATTRIBUTES="$TEMPLATES/search-attributes.txt" # read by worker/dev-server.ts
 
 TEMPORAL_PID=""
 temporal_pid() {
@@ -25,22 +25,19 @@ temporal_healthy() {
   [[ -n "$TEMPORAL_PID" ]] && port_held_by_group "$TEMPORAL_PORT" "$TEMPORAL_PID" && port_held_by_group "$TEMPORAL_UI_PORT" "$TEMPORAL_PID"
 }
 
-# Prints --search-attribute flags, one word per line, from the shared list.
-search_attribute_flags() {
-  local line
-  while IFS= read -r line || [[ -n "$line" ]]; do
-    line="${line%%#*}"
-    line="${line//[[:space:]]/}"
-    [[ -n "$line" ]] || continue
-    [[ "$line" =~ ^[A-Za-z_][A-Za-z0-9_]*=(Text|Keyword|Int|Double|Bool|Datetime|KeywordList)$ ]] \
-      || die "bad line in $SEARCH_ATTRIBUTES: '$line' (expected Name=Type, Type one of Text Keyword Int Double Bool Datetime KeywordList)"
-    printf -- '--search-attribute\n%s\n' "$line"
-  done <"$SEARCH_ATTRIBUTES"
+# Sets TEMPORAL_ARGS to the CLI's arguments. Their one owner is worker/dev-server.ts (devServerArgs: WAL pragmas,
+# log level, the search attributes of stack/search-attributes.txt), which the worker and the tests use too.
+TEMPORAL_ARGS=()
+temporal_args() {
+  local tsx="$ROOT_DIR/node_modules/.bin/tsx"
+  [[ -x "$tsx" ]] || die "$tsx is missing: run scripts/node-deps.sh (npm ci) first"
+  mapfile -d '' -t TEMPORAL_ARGS < <("$tsx" "$ROOT_DIR/scripts/stack/temporal-args.ts" "$HOST" "$TEMPORAL_PORT" \
+    "$TEMPORAL_UI_PORT" "$TEMPORAL_DB" "http://$HOST:$CODEC_PORT")
+  ((${#TEMPORAL_ARGS[@]} > 0)) || die "scripts/stack/temporal-args.ts printed no arguments (see above)"
 }
 
 temporal_up() {
   local t0
-  local -a sa_flags
   temporal_pid
   if [[ -n "$TEMPORAL_PID" ]]; then
     if temporal_healthy; then
@@ -54,22 +51,11 @@ temporal_up() {
   mkdir -p "$TEMPORAL_DIR"
   require_port_free "$TEMPORAL_PORT" "Temporal gRPC"
   require_port_free "$TEMPORAL_UI_PORT" "Temporal UI"
-  mapfile -t sa_flags < <(search_attribute_flags)
-  ((${#sa_flags[@]} > 0)) || die "no search attributes in $SEARCH_ATTRIBUTES (or a bad line, see above)"
+  temporal_args
   printf '\n[stack] %(%FT%T%z)T starting temporal server start-dev\n' -1 >>"$TEMPORAL_LOG"
-  # --ip binds the frontend and, by default, the UI and the random
-  # metrics/HTTP/membership ports to loopback; --ui-ip makes the UI explicit.
-  # Search attributes are (re-)registered at every start; that is harmless
-  # with an existing database.
-  setsid "$TEMPORAL_BIN" server start-dev \
-    --ip "$HOST" --port "$TEMPORAL_PORT" \
-    --ui-ip "$HOST" --ui-port "$TEMPORAL_UI_PORT" \
-    --ui-codec-endpoint "http://$HOST:$CODEC_PORT" \
-    --db-filename "$TEMPORAL_DB" \
-    --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
-    --log-level warn \
-    "${sa_flags[@]}" \
-    >>"$TEMPORAL_LOG" 2>&1 </dev/null 9>&- &
+  # --ip binds the frontend and, by default, the metrics/HTTP/membership ports to loopback; --ui-ip the UI.
+  # Search attributes are (re-)registered at every start; that is harmless with an existing database.
+  setsid "$TEMPORAL_BIN" "${TEMPORAL_ARGS[@]}" >>"$TEMPORAL_LOG" 2>&1 </dev/null 9>&- &
   TEMPORAL_PID=$!
   printf '%s\n' "$TEMPORAL_PID" >"$TEMPORAL_PIDFILE"
   wait_ports temporal "$TEMPORAL_PID" "$TEMPORAL_LOG" "$TEMPORAL_PORT" "$TEMPORAL_UI_PORT"
