@@ -172,7 +172,8 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
     });
     const running = worker.run();
     cleanups.push(async () => {
-      worker.shutdown();
+      // The SDK shuts the worker down on SIGTERM/SIGINT itself; a second shutdown() would throw (DRAINING).
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
     });
 

@@ -44,8 +44,10 @@ describe('the worker log', () => {
       await waitForMail(people.supervisor, (m) => /Freigabe erbeten/.test(m.subject ?? ''));
     } finally {
       child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
     }
+    // A clean stop: SIGTERM ends the process with code 0 (graceful shutdown, not a crash).
+    const code = child.exitCode ?? (await new Promise<number | null>((r) => child.once('exit', (c) => r(c))));
+    expect(code).toBe(0);
     expect(log).toContain('mail taken in');
     for (const secret of [env.LINK_SECRET!, env.PAYLOAD_KEY!, env.CODEC_AUTH_TOKEN!, STACK_PASSWORD, people.customer]) {
       expect(log).not.toContain(secret);
