@@ -110,11 +110,13 @@ export function createCaseGateway(o: CaseGatewayOptions): (box: MailboxSettings)
   const mayAcknowledge = async (customerKey: string): Promise<boolean> =>
     (await perSender(customerKey)) && (await inAll());
   const support = bareAddress(o.supportAddress);
+  // Once, not per mail: the router is asked for anew with every mail of a pass.
+  const mailIdKeys = o.linkSecrets.map((s) => subkey(s, 'mail-ids'));
   return (box) => ({
     classifyContext: {
       ourDomain: domainOf(support),
       ourAddresses: [support, box.user.toLowerCase()],
-      mailIdKeys: o.linkSecrets.map((s) => subkey(s, 'mail-ids')),
+      mailIdKeys,
     },
     startCase,
     signalCase,
