@@ -69,8 +69,12 @@ postfix_up() {
   printf '%s\n' "$pgid" >"$POSTFIX_PGIDFILE"
   deadline=$((SECONDS + TIMEOUT))
   postfix_pid
+  local gone_since=''
   while [[ -z "$POSTFIX_PID" ]]; do
-    if ! group_alive "$pgid" || ((SECONDS >= deadline)); then
+    # start-fg's group gone: its master may still be on its way (setsid forks when it must, and then $! is
+    # not the group); give it 3 s before calling the start failed (measured once: master up, check failed).
+    if [[ -z "$gone_since" ]] && ! group_alive "$pgid"; then gone_since=$SECONDS; fi
+    if ((SECONDS >= deadline)) || { [[ -n "$gone_since" ]] && ((SECONDS - gone_since >= 3)); }; then
       log_tail "$POSTFIX_LOG"
       die "postfix -c $POSTFIX_ETC start-fg did not bring up a master daemon (log: $POSTFIX_LOG)"
     fi
