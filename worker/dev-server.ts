@@ -98,11 +98,14 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   if (await portOpen(opts.port)) throw new Error(`port ${opts.port} is taken: is another Temporal server running?`);
   if (opts.dbFile) mkdirSync(path.dirname(opts.dbFile), { recursive: true });
   const args = devServerArgs(opts);
-  const child: ChildProcess = spawn(findTemporalCli(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Both streams are kept (the last 4 KB): the CLI reports some start-up failures, e.g. a port in use, on stdout.
+  const child: ChildProcess = spawn(findTemporalCli(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => {
+  const keep = (d: Buffer): void => {
     stderr = (stderr + d.toString()).slice(-4000);
-  });
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const deadline = Date.now() + 30_000;
   while (!(await portOpen(opts.port))) {
