@@ -2,9 +2,7 @@
  * Every side effect a workflow may ask for, built from injected dependencies
  * (workflows use `proxyActivities<ReturnType<typeof createActivities>>` with a type-only import).
  */
-import { ApplicationFailure, log } from '@temporalio/activity';
 import { DECIDING_MAIL_KINDS, RATING_MAX } from '../workflows/case.js';
-import { ErrorCode } from '../workflows/error-codes.js';
 import type { CaseMailRequest } from '../workflows/case-mail.js';
 import { customerView } from '../templates/customer-view.js';
 import { renderCaseMail, type MailLinks } from '../templates/index.js';
@@ -16,22 +14,7 @@ import { signLink, type LinkClaims } from './links.js';
 import type { TSendMail } from './mail.js';
 import { formatEnvelopeId, formatReplyAddress } from './mail-ids.js';
 import { outgoingHeaders } from './outgoing-headers.js';
-
-/** At most one admin alarm per refused staff address within this time. */
-const ALARM_EVERY_MS = 3_600_000;
-
-const escapeHtml = (t: string): string => t.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function staffRefusedText(req: CaseMailRequest, to: string, reason: string): string {
-  return [
-    `Unser Mailserver weist E-Mails an ${to} dauerhaft ab (Fall ${req.case.caseId}, ${req.kind}):`,
-    reason,
-    '',
-    'Diese Person erfährt nichts von ihren Fällen. Bitte prüfen Sie die Adresse in der Richtlinie (POLICY_FILE) und den Mailserver.',
-    '',
-    `Our mail server refuses mail to ${to} for good (case ${req.case.caseId}, ${req.kind}). This person learns nothing of their cases: please check the address in the policy and the mail server.`,
-  ].join('\n');
-}
+import { createStaffAlarm } from './staff-alarm.js';
 
 export interface ActivityDeps {
   /** ADMIN_ADDRESS: told when mail to a staff address is refused for good. */
@@ -79,34 +62,7 @@ export function createActivities(deps: ActivityDeps) {
     if (req.kind.startsWith('low-rating')) return { followUp: link('follow-up', { ...claims, p: 'follow-up' }) };
     return { decide: link('decide', { ...claims, p: 'decide' }) };
   };
-  const alarmed = new Map<string, number>();
-  /** Tells ADMIN_ADDRESS (at most hourly per staff address) that mail to a staff address is refused; rethrows. */
-  const alarmStaffRefused = async (req: CaseMailRequest, err: unknown): Promise<never> => {
-    const failure = err instanceof ApplicationFailure ? err : undefined;
-    const to = req.to === 'customer' ? '' : req.to.address;
-    const last = alarmed.get(to) ?? 0;
-    if (failure?.type === ErrorCode.SmtpRejected && deps.adminAddress && Date.now() - last > ALARM_EVERY_MS) {
-      alarmed.set(to, Date.now());
-      log.error('mail to a staff address refused', { caseId: req.case.caseId, kind: req.kind });
-      await deps
-        .sendMail({
-          from: deps.supportAddress,
-          to: deps.adminAddress,
-          subject: `[Nachfass] Mail an ${to} abgewiesen (Fall ${req.case.caseId})`,
-          text: staffRefusedText(req, to, failure.message),
-          html: `<pre>${escapeHtml(staffRefusedText(req, to, failure.message))}</pre>`,
-          messageId: `<alarm.${req.case.caseId}.${req.seq}.${Date.now()}@${domain}>`,
-          headers: {
-            'Auto-Submitted': 'auto-generated',
-            'X-Nachfass-Case': req.case.caseId,
-            'X-Nachfass-Kind': 'admin-alarm',
-          },
-          envelopeId: 'admin-alarm', // not a case mail: a bounce of it must not count against the case
-        })
-        .catch((alarmErr: unknown) => log.error('admin alarm not sent', { error: String(alarmErr) }));
-    }
-    throw err;
-  };
+  const alarmStaffRefused = createStaffAlarm(deps);
   return {
     async sendCaseMail(req: CaseMailRequest): Promise<{ messageId: string }> {
       const to = req.to === 'customer' ? customerView(req.case).customer : req.to;

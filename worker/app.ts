@@ -51,6 +51,51 @@ function wrapRouter(
   return wrap ? (box) => wrap(make(box)) : make;
 }
 
+/** The Worker's activities: mail through SMTP (and the Sent ledger, when on), intake through the case gateway. */
+function workerActivities(
+  config: TConfig,
+  policy: TPolicy,
+  opts: AppOptions,
+  { client, searchAttributes }: Pick<TemporalConnection, 'client' | 'searchAttributes'>,
+  boxes: MailboxSettings[],
+  cleanup: TCleanup,
+): ReturnType<typeof createActivities> {
+  const transport = createSmtpTransport(config.smtp);
+  cleanup(() => transport.close());
+  // The support mailbox's Sent folder as the send ledger: a retried send is skipped once it went out.
+  const ledger = config.sendLedger
+    ? new SentLedger({ imap: imapOptions(boxes[0]!), folder: config.mailbox.sentFolder, claimMs: SEND_CLAIM_MS })
+    : undefined;
+  if (ledger) cleanup(() => ledger.close());
+  return createActivities({
+    sendMail: createMailSender(transport, ledger, config.mailBudget),
+    supportAddress: config.supportAddress,
+    ...(config.adminAddress ? { adminAddress: config.adminAddress } : {}),
+    publicUrl: config.http.publicUrl,
+    linkSecret: config.linkSecret,
+    linkValidity: policy.durations.linkValidity,
+    intake: {
+      mailboxes: new Map(boxes.map((b) => [b.key, b])),
+      recheckMs: config.intake.recheck,
+      maxAttempts: config.intake.maxAttempts,
+      router: wrapRouter(
+        opts.wrapRouter,
+        createCaseGateway({
+          client,
+          taskQueue: config.temporal.taskQueue,
+          supportAddress: config.supportAddress,
+          linkSecret: config.linkSecret,
+          linkSecrets: [config.linkSecret, ...config.previousLinkSecrets],
+          policyFor: (b) => policySnapshot(policy, b.team, new Date(), b.folder),
+          searchAttributes,
+          ackRateLimit: config.ackRateLimit,
+          ackGlobalRateLimit: config.ackGlobalRateLimit,
+        }),
+      ),
+    },
+  });
+}
+
 /** The Worker on the task queue, running until the process stops (drained, then the native connection closed). */
 async function runWorker(
   address: string,
@@ -96,40 +141,7 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
       cleanup,
     );
     const boxes = mailboxesOf(config, policy);
-    const transport = createSmtpTransport(config.smtp);
-    cleanups.push(() => transport.close());
-    // The support mailbox's Sent folder as the send ledger: a retried send is skipped once it went out.
-    const ledger = config.sendLedger
-      ? new SentLedger({ imap: imapOptions(boxes[0]!), folder: config.mailbox.sentFolder, claimMs: SEND_CLAIM_MS })
-      : undefined;
-    if (ledger) cleanups.push(() => ledger.close());
-    const activities = createActivities({
-      sendMail: createMailSender(transport, ledger, config.mailBudget),
-      supportAddress: config.supportAddress,
-      ...(config.adminAddress ? { adminAddress: config.adminAddress } : {}),
-      publicUrl: config.http.publicUrl,
-      linkSecret: config.linkSecret,
-      linkValidity: policy.durations.linkValidity,
-      intake: {
-        mailboxes: new Map(boxes.map((b) => [b.key, b])),
-        recheckMs: config.intake.recheck,
-        maxAttempts: config.intake.maxAttempts,
-        router: wrapRouter(
-          opts.wrapRouter,
-          createCaseGateway({
-            client,
-            taskQueue: config.temporal.taskQueue,
-            supportAddress: config.supportAddress,
-            linkSecret: config.linkSecret,
-            linkSecrets: [config.linkSecret, ...config.previousLinkSecrets],
-            policyFor: (b) => policySnapshot(policy, b.team, new Date(), b.folder),
-            searchAttributes,
-            ackRateLimit: config.ackRateLimit,
-            ackGlobalRateLimit: config.ackGlobalRateLimit,
-          }),
-        ),
-      },
-    });
+    const activities = workerActivities(config, policy, opts, { client, searchAttributes }, boxes, cleanup);
 
     await runWorker(address, config, opts, activities, dataConverter, cleanup);
     const intakeIds = await startIntakes(client, config, boxes);
