@@ -1,7 +1,7 @@
 /**
  * Intake's hands on Temporal: starting a case exactly once per mail, and signalling an existing case.
  */
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import {
   encodedBytes,
@@ -10,6 +10,7 @@ import {
   QuarantineCode,
   toComplaintInput,
 } from './complaint-input.js';
+import { createAckLimit, type AckLimitOptions } from './ack-limit.js';
 import { bareAddress, domainOf } from '../address.js';
 import { workflowIdFor } from '../identity.js';
 import { subkey } from '../keys.js';
@@ -18,29 +19,17 @@ import type { RouterDeps, TCaseSignal, TStartOutcome } from './route.js';
 import type { ComplaintInput, PolicySnapshot } from '../../workflows/case.js';
 import type { ComplaintWorkflow } from '../../workflows/complaint.js';
 
-export interface CaseGatewayOptions {
-  client: Client;
-  taskQueue: string;
+export interface CaseGatewayOptions extends AckLimitOptions {
   supportAddress: string;
   linkSecret: string;
   /** LINK_SECRET, then LINK_SECRET_PREVIOUS: our Message-IDs and reply addresses are verified with each. */
   linkSecrets: readonly string[];
   /** The policy snapshot for cases from a mailbox (its team's ladder). */
   policyFor: (box: MailboxSettings) => PolicySnapshot;
-  searchAttributes: boolean;
-  ackRateLimit: { max: number; windowMs: number };
-  ackGlobalRateLimit: { max: number; windowMs: number };
 }
 
-/** How often the cluster-wide count of cases started (for the global acknowledgment limit) is read again. */
-const GLOBAL_COUNT_EVERY_MS = 5_000;
-
 export function createCaseGateway(o: CaseGatewayOptions): (box: MailboxSettings) => RouterDeps {
-  // Counted in Temporal visibility (all replicas) and in this process (visibility lags by milliseconds;
-  // without search attributes the process count is all there is: a backstop, not a cluster-wide guarantee).
-  // Recorded when a start succeeded, not when asked: a mail retried after a failed start (intake.ts) must
-  // not use up its sender's budget.
-  const recent = new Map<string, number[]>();
+  const { mayAcknowledge, recordAck } = createAckLimit(o);
   const startCase = async (input: ComplaintInput): Promise<TStartOutcome> => {
     const memo = { subject: input.subject, mailbox: input.mailbox };
     // Checked here too, as the last step before the start: over the budget is a quarantine, not a failed start.
@@ -76,39 +65,6 @@ export function createCaseGateway(o: CaseGatewayOptions): (box: MailboxSettings)
       throw err;
     }
   };
-  const perSender = async (customerKey: string): Promise<boolean> => {
-    const since = Date.now() - o.ackRateLimit.windowMs;
-    const mine = (recent.get(customerKey) ?? []).filter((t) => t > since);
-    recent.set(customerKey, mine);
-    let seen = mine.length;
-    if (o.searchAttributes) {
-      const query = `WorkflowType = 'ComplaintWorkflow' AND CustomerHash = '${customerKey}' AND StartTime > '${new Date(since).toISOString()}'`;
-      seen = Math.max(seen, (await o.client.workflow.count(query)).count);
-    }
-    return seen < o.ackRateLimit.max;
-  };
-  // All acknowledgments together: counted in this process, and as cases started in the window by visibility
-  // (every replica), read at most every few seconds so that a burst costs one query per interval, not per mail.
-  const granted: number[] = [];
-  let started = { at: 0, count: 0, grantedSince: 0 };
-  const inAll = async (): Promise<boolean> => {
-    const now = Date.now();
-    const since = now - o.ackGlobalRateLimit.windowMs;
-    while (granted.length > 0 && granted[0]! <= since) granted.shift();
-    if (now - started.at > GLOBAL_COUNT_EVERY_MS) {
-      const query = `WorkflowType = 'ComplaintWorkflow' AND TaskQueue = '${o.taskQueue}' AND StartTime > '${new Date(since).toISOString()}'`;
-      started = { at: now, count: (await o.client.workflow.count(query)).count, grantedSince: 0 };
-    }
-    return Math.max(granted.length, started.count + started.grantedSince) < o.ackGlobalRateLimit.max;
-  };
-  function recordAck(customerKey: string): void {
-    const now = Date.now();
-    recent.set(customerKey, [...(recent.get(customerKey) ?? []), now]);
-    granted.push(now);
-    started.grantedSince += 1;
-  }
-  const mayAcknowledge = async (customerKey: string): Promise<boolean> =>
-    (await perSender(customerKey)) && (await inAll());
   const support = bareAddress(o.supportAddress);
   // Once, not per mail: the router is asked for anew with every mail of a pass.
   const mailIdKeys = o.linkSecrets.map((s) => subkey(s, 'mail-ids'));
