@@ -1,7 +1,7 @@
 /** Acknowledgment to the customer: received, why a supervisor must approve, how we proceed, and when they hear from us. */
 import type { CaseMailContext } from '../workflows/case-mail.js';
 import { caseSubject, mailTime, salutation } from './format.js';
-import { renderMail, type MailDraft } from './layout.js';
+import { makeDraft, type MailDraft } from './layout.js';
 
 export function acknowledgment(c: CaseMailContext): MailDraft {
   const l = c.language;
@@ -23,7 +23,7 @@ export function acknowledgment(c: CaseMailContext): MailDraft {
           `You will hear from us by ${due} at the latest: with the decision or with an honest progress update.`,
           'If you would like to add anything, simply reply to this email. The case number in the subject helps us match your message at once.',
         ];
-  return renderMail(caseSubject(c.caseId, c.subject, l), {
+  return makeDraft(caseSubject(c.caseId, c.subject, l), {
     language: l,
     greeting: salutation(c.customer.name, l),
     paragraphs,

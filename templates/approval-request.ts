@@ -5,7 +5,7 @@
 import type { Approver } from '../workflows/case.js';
 import type { CaseMailContext } from '../workflows/case-mail.js';
 import { caseSubject, formatDateTime, reasonsText, salutation } from './format.js';
-import { decideAction, renderMail, type MailDraft } from './layout.js';
+import { decideAction, makeDraft, type MailDraft } from './layout.js';
 import { trimReply } from '../activities/text.js';
 
 export type TApprovalReason = 'approval-request' | 'reminder' | 'escalation' | 'review-request';
@@ -73,7 +73,7 @@ export function approvalRequest(c: CaseMailContext, a: Approver, reason: TApprov
           `Done so far: the customer has received an acknowledgment. We promised they will hear from us by ${due}.`,
           'Expected from you: please review the case and decide through the link below (approve or reject, with a note to the customer). The link opens a confirmation page first; only your click there decides.',
         ];
-  return renderMail(caseSubject(c.caseId, c.subject, l, PREFIX[l][reason]), {
+  return makeDraft(caseSubject(c.caseId, c.subject, l, PREFIX[l][reason]), {
     language: l,
     greeting: salutation(a.name, l),
     paragraphs,

@@ -5,7 +5,7 @@
 import type { Approver, DecisionEvidence, DecisionRecord, TLanguage } from '../workflows/case.js';
 import type { CaseMailContext } from '../workflows/case-mail.js';
 import { caseSubject, formatDateTime, salutation } from './format.js';
-import { renderMail, type MailDraft } from './layout.js';
+import { makeDraft, type MailDraft } from './layout.js';
 import { OUTCOME_DE } from './pages/link-texts.js';
 
 const CHANNEL = {
@@ -61,7 +61,7 @@ export function decisionReceipt(c: CaseMailContext, a: Approver): MailDraft {
             : 'The customer receives the decision without a personal note.',
           'If you did not make this decision yourself, please tell your administrator at once: someone acted in your name.',
         ];
-  return renderMail(caseSubject(c.caseId, c.subject, l, l === 'de' ? 'Entscheidung erfasst' : 'Decision recorded'), {
+  return makeDraft(caseSubject(c.caseId, c.subject, l, l === 'de' ? 'Entscheidung erfasst' : 'Decision recorded'), {
     language: l,
     greeting: salutation(a.name, l),
     paragraphs,

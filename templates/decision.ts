@@ -1,7 +1,7 @@
 /** The decision, sent to the customer with the approver's note. */
 import type { CaseMailContext } from '../workflows/case-mail.js';
 import { caseSubject, salutation } from './format.js';
-import { renderMail, type MailDraft } from './layout.js';
+import { makeDraft, type MailDraft } from './layout.js';
 
 export function decision(c: CaseMailContext): MailDraft {
   const l = c.language;
@@ -48,7 +48,7 @@ export function decision(c: CaseMailContext): MailDraft {
             : 'We regret that we cannot give you a different answer. If you have questions or would like the decision reviewed, simply reply to this email.',
         ];
   const prefix = c.review ? (l === 'de' ? 'Überprüfung' : 'Review') : l === 'de' ? 'Entscheidung' : 'Decision';
-  return renderMail(caseSubject(c.caseId, c.subject, l, prefix), {
+  return makeDraft(caseSubject(c.caseId, c.subject, l, prefix), {
     language: l,
     greeting: salutation(c.customer.name, l),
     paragraphs,

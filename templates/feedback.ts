@@ -7,7 +7,7 @@ import { RATING_MAX, type Approver } from '../workflows/case.js';
 import type { CaseMailContext } from '../workflows/case-mail.js';
 import { caseSubject, formatDateTime, mailTime, salutation } from './format.js';
 import { ratingTitle } from './follow-up.js';
-import { renderMail, type MailDraft } from './layout.js';
+import { makeDraft, type MailDraft } from './layout.js';
 import { OUTCOME_DE } from './pages/link-texts.js';
 
 export function feedbackThanks(c: CaseMailContext): MailDraft {
@@ -35,7 +35,7 @@ export function feedbackThanks(c: CaseMailContext): MailDraft {
       : de
         ? 'Ihre Hinweise helfen uns, besser zu werden.'
         : 'Your remarks help us get better.';
-  return renderMail(
+  return makeDraft(
     caseSubject(c.caseId, c.subject, l, de ? 'Danke für Ihre Rückmeldung' : 'Thank you for your feedback'),
     {
       language: l,
@@ -86,7 +86,7 @@ export function lowRatingNotice(c: CaseMailContext, a: Approver, kind: TLowRatin
     'low-rating-reminder': de ? 'Erinnerung: Nachbereitung' : 'Reminder: follow-up',
     'low-rating-overdue': de ? 'Überfällig: Nachbereitung' : 'Overdue: follow-up',
   }[kind];
-  return renderMail(caseSubject(c.caseId, c.subject, l, prefix), {
+  return makeDraft(caseSubject(c.caseId, c.subject, l, prefix), {
     language: l,
     greeting: salutation(a.name, l),
     paragraphs: [
@@ -114,7 +114,7 @@ export function lowRatingMessage(c: CaseMailContext): MailDraft {
   const de = l === 'de';
   const low = c.lowRating;
   if (!low?.messageToCustomer) throw new Error(`case ${c.caseId} has no follow-up message to send`);
-  return renderMail(caseSubject(c.caseId, c.subject, l, de ? 'Ihre Rückmeldung' : 'Your feedback'), {
+  return makeDraft(caseSubject(c.caseId, c.subject, l, de ? 'Ihre Rückmeldung' : 'Your feedback'), {
     language: l,
     greeting: salutation(c.customer.name, l),
     paragraphs: [

@@ -5,7 +5,7 @@
 import { RATING_MAX, type TLanguage } from '../workflows/case.js';
 import type { CaseMailContext } from '../workflows/case-mail.js';
 import { caseSubject, mailTime, salutation } from './format.js';
-import { renderMail, type MailDraft } from './layout.js';
+import { makeDraft, type MailDraft } from './layout.js';
 
 /** What each rating means, as the rating links and the rating page say it. */
 export const RATING_WORDS: Record<TLanguage, readonly string[]> = {
@@ -23,7 +23,7 @@ export function followUp(c: CaseMailContext, ratingLinks: readonly string[]): Ma
   if (ratingLinks.length !== RATING_MAX) throw new Error(`the follow-up needs ${RATING_MAX} rating links`);
   const until = c.feedback ? mailTime(c.feedback.closesAt, c) : undefined;
   const de = l === 'de';
-  return renderMail(caseSubject(c.caseId, c.subject, l, de ? 'Ihre Meinung' : 'Your feedback'), {
+  return makeDraft(caseSubject(c.caseId, c.subject, l, de ? 'Ihre Meinung' : 'Your feedback'), {
     language: l,
     greeting: salutation(c.customer.name, l),
     paragraphs: de

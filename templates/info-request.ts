@@ -2,7 +2,7 @@
 import type { Approver } from '../workflows/case.js';
 import type { CaseMailContext } from '../workflows/case-mail.js';
 import { caseSubject, mailTime, salutation } from './format.js';
-import { decideAction, renderMail, type MailDraft } from './layout.js';
+import { decideAction, makeDraft, type MailDraft } from './layout.js';
 
 export function infoRequest(c: CaseMailContext, reminder: boolean): MailDraft {
   const l = c.language;
@@ -27,7 +27,7 @@ export function infoRequest(c: CaseMailContext, reminder: boolean): MailDraft {
         ];
   const prefix =
     l === 'de' ? (reminder ? 'Erinnerung: Rückfrage' : 'Rückfrage') : reminder ? 'Reminder: question' : 'Question';
-  return renderMail(caseSubject(c.caseId, c.subject, l, prefix), {
+  return makeDraft(caseSubject(c.caseId, c.subject, l, prefix), {
     language: l,
     greeting: salutation(c.customer.name, l),
     paragraphs,
@@ -50,7 +50,7 @@ export function infoTimeout(c: CaseMailContext, a: Approver, link: string): Mail
           ...(q ? [`Your question was:\n${q.question}`] : []),
           'Please decide with the information at hand.',
         ];
-  return renderMail(
+  return makeDraft(
     caseSubject(c.caseId, c.subject, l, l === 'de' ? 'Keine Antwort des Kunden' : 'No answer from the customer'),
     {
       language: l,

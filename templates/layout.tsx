@@ -8,30 +8,28 @@
  * always say the same thing.
  */
 import { Body } from '@react-email/body';
-import { Button } from '@react-email/button';
 import { Container } from '@react-email/container';
 import { Head } from '@react-email/head';
 import { Hr } from '@react-email/hr';
 import { Html } from '@react-email/html';
-import { Link } from '@react-email/link';
 import { Preview } from '@react-email/preview';
 import { render, toPlainText } from '@react-email/render';
-import { Section } from '@react-email/section';
-import { Text } from '@react-email/text';
-import { Fragment } from 'react';
 import type { PolicySnapshot, TLanguage } from '../workflows/case.js';
+import {
+  ActionButton,
+  Choices,
+  Lines,
+  Quote,
+  text,
+  type MailAction,
+  type MailChoices,
+  type MailQuote,
+} from './mail-blocks.js';
 
 export interface RenderedMail {
   subject: string;
   text: string;
   html: string;
-}
-
-export interface MailChoice {
-  label: string;
-  url: string;
-  /** Read by screen readers and shown as the link's title, e.g. "2 von 5 (eher unzufrieden)". */
-  title: string;
 }
 
 export interface MailBody {
@@ -40,10 +38,10 @@ export interface MailBody {
   /** Plain text; a line break inside a paragraph stays a line break. */
   paragraphs: string[];
   /** A quoted block, e.g. the customer's complaint in a mail to staff. */
-  quote?: { label: string; text: string };
-  action?: { label: string; url: string };
+  quote?: MailQuote;
+  action?: MailAction;
   /** A row of links to choose from (the 1–5 rating), with a line above and a caption below. */
-  choices?: { question: string; options: MailChoice[]; caption?: string };
+  choices?: MailChoices;
   /** Paragraphs after the action or the choices. */
   closing?: string[];
   company: PolicySnapshot['company'];
@@ -55,7 +53,8 @@ export interface MailDraft {
   body: MailBody;
 }
 
-export function renderMail(subject: string, body: MailBody): MailDraft {
+/** A template's draft: the subject and the content, not yet rendered. */
+export function makeDraft(subject: string, body: MailBody): MailDraft {
   return { subject, body };
 }
 
@@ -77,25 +76,8 @@ function signOff(b: MailBody): string {
 }
 
 /** The button of every staff mail that leads to the decision page. */
-export function decideAction(language: TLanguage, url: string): { label: string; url: string } {
+export function decideAction(language: TLanguage, url: string): MailAction {
   return { label: language === 'de' ? 'Fall prüfen und entscheiden' : 'Review and decide', url };
-}
-
-const text = { fontSize: '15px', lineHeight: '1.5', margin: '0 0 14px', color: '#1f2933' } as const;
-
-/** A paragraph whose line breaks stay line breaks. */
-function Lines({ value, style = text }: { value: string; style?: Record<string, string> }) {
-  const lines = value.split('\n');
-  return (
-    <Text style={style}>
-      {lines.map((line, i) => (
-        <Fragment key={i}>
-          {i > 0 && <br />}
-          {line}
-        </Fragment>
-      ))}
-    </Text>
-  );
 }
 
 /** The first sentence of the first paragraph: what the inbox shows next to the subject. */
@@ -125,70 +107,9 @@ export function MailLayout({ subject, body: b }: MailDraft) {
           {b.paragraphs.map((p, i) => (
             <Lines key={i} value={p} />
           ))}
-          {b.quote && (
-            <Section style={{ margin: '0 0 16px' }}>
-              <Text style={{ ...text, margin: '0 0 4px', fontWeight: 'bold' }}>{b.quote.label}</Text>
-              <blockquote style={{ margin: 0, borderLeft: '3px solid #cbd2d9', padding: '4px 12px' }}>
-                {b.quote.text.split(/\n{2,}/).map((p, i) => (
-                  <Lines key={i} value={p} style={{ ...text, color: '#3e4c59', margin: '0 0 8px' }} />
-                ))}
-              </blockquote>
-            </Section>
-          )}
-          {b.action && (
-            <Section style={{ margin: '24px 0' }}>
-              <Button
-                href={b.action.url}
-                data-text="block"
-                style={{
-                  backgroundColor: '#1a5fd0',
-                  color: '#ffffff',
-                  padding: '12px 20px',
-                  borderRadius: '4px',
-                  fontSize: '15px',
-                  textDecoration: 'none',
-                }}
-              >
-                {b.action.label}
-              </Button>
-            </Section>
-          )}
-          {b.choices && (
-            <Section style={{ margin: '8px 0 20px' }}>
-              <Text style={{ ...text, fontWeight: 'bold' }}>{b.choices.question}</Text>
-              <Text style={{ ...text, margin: '0 0 6px' }}>
-                {b.choices.options.map((o, i) => (
-                  <Fragment key={o.url}>
-                    {i > 0 && ' '}
-                    <Link
-                      href={o.url}
-                      title={o.title}
-                      aria-label={o.title}
-                      data-text="block"
-                      style={{
-                        display: 'inline-block',
-                        minWidth: '44px',
-                        padding: '10px 0',
-                        margin: '0 4px 4px 0',
-                        textAlign: 'center',
-                        fontSize: '18px',
-                        fontWeight: 'bold',
-                        color: '#1a5fd0',
-                        border: '2px solid #1a5fd0',
-                        borderRadius: '6px',
-                        textDecoration: 'none',
-                      }}
-                    >
-                      {o.label}
-                    </Link>
-                  </Fragment>
-                ))}
-              </Text>
-              {b.choices.caption && (
-                <Text style={{ ...text, fontSize: '13px', color: '#52606d' }}>{b.choices.caption}</Text>
-              )}
-            </Section>
-          )}
+          {b.quote && <Quote {...b.quote} />}
+          {b.action && <ActionButton {...b.action} />}
+          {b.choices && <Choices {...b.choices} />}
           {(b.closing ?? []).map((p, i) => (
             <Lines key={i} value={p} />
           ))}

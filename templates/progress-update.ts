@@ -1,7 +1,7 @@
 /** Progress update when the promised time falls due without a decision: honest, with a new time. */
 import type { CaseMailContext } from '../workflows/case-mail.js';
 import { caseSubject, mailTime, salutation } from './format.js';
-import { renderMail, type MailDraft } from './layout.js';
+import { makeDraft, type MailDraft } from './layout.js';
 
 export function progressUpdate(c: CaseMailContext): MailDraft {
   const l = c.language;
@@ -23,7 +23,7 @@ export function progressUpdate(c: CaseMailContext): MailDraft {
             : 'Your case is with the responsible supervisor for a decision, and we have followed up.',
           `You will hear from us again by ${due} at the latest. Thank you for your patience.`,
         ];
-  return renderMail(caseSubject(c.caseId, c.subject, l, l === 'de' ? 'Zwischenstand' : 'Progress update'), {
+  return makeDraft(caseSubject(c.caseId, c.subject, l, l === 'de' ? 'Zwischenstand' : 'Progress update'), {
     language: l,
     greeting: salutation(c.customer.name, l),
     paragraphs,

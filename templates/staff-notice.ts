@@ -3,7 +3,7 @@ import type { Approver } from '../workflows/case.js';
 import type { CaseMailContext } from '../workflows/case-mail.js';
 import { caseSubject, formatDateTime, salutation } from './format.js';
 import { ratingTitle } from './follow-up.js';
-import { decideAction, renderMail, type MailDraft } from './layout.js';
+import { decideAction, makeDraft, type MailDraft } from './layout.js';
 
 export function customerReplyNotice(c: CaseMailContext, a: Approver, link: string): MailDraft {
   const l = a.language;
@@ -43,7 +43,7 @@ export function customerReplyNotice(c: CaseMailContext, a: Approver, link: strin
     : l === 'de'
       ? 'Neue Nachricht des Kunden'
       : 'New message from the customer';
-  return renderMail(caseSubject(c.caseId, c.subject, l, prefix), {
+  return makeDraft(caseSubject(c.caseId, c.subject, l, prefix), {
     language: l,
     greeting: salutation(a.name, l),
     paragraphs,
@@ -66,7 +66,7 @@ export function bounceNotice(c: CaseMailContext, a: Approver): MailDraft {
           `Our emails to ${c.customer.address} about case ${c.caseId} are not delivered: the mail server refused them${status}.`,
           'We no longer write to this address. Please reach the customer another way (phone, post) so that they learn of the decision.',
         ];
-  return renderMail(
+  return makeDraft(
     caseSubject(c.caseId, c.subject, l, l === 'de' ? 'Kunde nicht erreichbar' : 'Customer unreachable'),
     {
       language: l,
@@ -104,7 +104,7 @@ export function mailDecisionUnclear(c: CaseMailContext, a: Approver, link: strin
           ...how,
           mode === 'off' ? 'Please decide through the link below.' : 'Or decide through the link below.',
         ];
-  return renderMail(
+  return makeDraft(
     caseSubject(c.caseId, c.subject, l, l === 'de' ? 'Keine Entscheidung erkannt' : 'No decision recognised'),
     {
       language: l,

@@ -2,7 +2,7 @@
 import type { Approver } from '../workflows/case.js';
 import type { CaseMailContext } from '../workflows/case-mail.js';
 import { caseSubject, salutation } from './format.js';
-import { renderMail, type MailDraft } from './layout.js';
+import { makeDraft, type MailDraft } from './layout.js';
 
 export function withdrawalConfirmation(c: CaseMailContext): MailDraft {
   const l = c.language;
@@ -16,7 +16,7 @@ export function withdrawalConfirmation(c: CaseMailContext): MailDraft {
           `Thank you for your message. As you asked, we have closed your case ${c.caseId}; nothing more needs to be done.`,
           'We are glad your concern has been settled. If anything is still open after all, simply reply to this email.',
         ];
-  return renderMail(caseSubject(c.caseId, c.subject, l, l === 'de' ? 'Abgeschlossen' : 'Closed'), {
+  return makeDraft(caseSubject(c.caseId, c.subject, l, l === 'de' ? 'Abgeschlossen' : 'Closed'), {
     language: l,
     greeting: salutation(c.customer.name, l),
     paragraphs,
@@ -34,7 +34,7 @@ export function caseWithdrawn(c: CaseMailContext, a: Approver): MailDraft {
       : [
           `The customer withdrew case ${c.caseId}. You no longer need to decide; the links for this case are no longer valid.`,
         ];
-  return renderMail(caseSubject(c.caseId, c.subject, l, l === 'de' ? 'Zurückgezogen' : 'Withdrawn'), {
+  return makeDraft(caseSubject(c.caseId, c.subject, l, l === 'de' ? 'Zurückgezogen' : 'Withdrawn'), {
     language: l,
     greeting: salutation(a.name, l),
     paragraphs,
