@@ -49,3 +49,20 @@ export function customerKey(secret: string, address: string): string {
     .digest('hex')
     .slice(0, 32);
 }
+
+/**
+ * Keyed hash of a staff address for the ApproverHash search attribute and the id of that person's digest
+ * workflow (`digest-<hash>`): visibility lists a person's queue without the address entering it. Its own key,
+ * so neither hash can be compared with the other.
+ */
+export function approverKey(secret: string, address: string): string {
+  return createHmac('sha256', subkey(secret, 'approver-hash'))
+    .update(address.trim().toLowerCase())
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/** The keyed hashes of everyone on a ladder, by lower-cased address (the case's `approverKeys`). */
+export function approverKeys(secret: string, people: ReadonlyArray<{ address: string }>): Record<string, string> {
+  return Object.fromEntries(people.map((p) => [p.address.trim().toLowerCase(), approverKey(secret, p.address)]));
+}

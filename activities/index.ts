@@ -59,8 +59,10 @@ export function createActivities(deps: ActivityDeps) {
       };
     }
     const claims = { c, a: req.to.address, l: req.to.level };
-    if (req.kind.startsWith('low-rating')) return { followUp: link('follow-up', { ...claims, p: 'follow-up' }) };
-    return { decide: link('decide', { ...claims, p: 'decide' }) };
+    // Every staff mail also leads to the recipient's queue (a person, no case: worker/link-server/queue-routes.ts).
+    const queue = link('queue', { c: '', a: req.to.address, l: 0, p: 'queue' });
+    if (req.kind.startsWith('low-rating')) return { followUp: link('follow-up', { ...claims, p: 'follow-up' }), queue };
+    return { decide: link('decide', { ...claims, p: 'decide' }), queue };
   };
   const alarmStaffRefused = createStaffAlarm(deps);
   return {

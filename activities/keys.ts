@@ -7,11 +7,12 @@ import { hkdfSync } from 'node:crypto';
 
 /**
  * `link-tokens`: sealing the link server's tokens (AES-256-GCM); `cookies`: the CSRF cookie secret;
- * `customer-hash`: the CustomerHash search attribute; `mail-ids`: our Message-IDs, envelope ids and approvers'
+ * `customer-hash`: the CustomerHash search attribute; `approver-hash`: the ApproverHash search attribute and the
+ * digest workflows' ids; `mail-ids`: our Message-IDs, envelope ids and approvers'
  * reply addresses. `links` keyed the HMAC-signed links before sealing: retired, and kept in the list deliberately
  * so that the label is never given to another use.
  */
-export type TKeyPurpose = 'links' | 'link-tokens' | 'cookies' | 'customer-hash' | 'mail-ids';
+export type TKeyPurpose = 'links' | 'link-tokens' | 'cookies' | 'customer-hash' | 'approver-hash' | 'mail-ids';
 
 const derived = new Map<string, Buffer>();
 

@@ -10,6 +10,7 @@ import { decisionReceipt } from './decision-receipt.js';
 import { followUp } from './follow-up.js';
 import { renderDraft, type MailDraft, type RenderedMail } from './layout.js';
 import { progressUpdate } from './progress-update.js';
+import { withQueueLink } from './queue-link.js';
 import { bounceNotice, customerReplyNotice, mailDecisionUnclear } from './staff-notice.js';
 import { caseWithdrawn, withdrawalConfirmation } from './withdrawal.js';
 import { infoRequest, infoTimeout } from './info-request.js';
@@ -24,10 +25,12 @@ export interface MailLinks {
   rating?: string[];
   /** The page of a low rating's follow-up, for its owner and the level above. */
   followUp?: string;
+  /** The recipient's queue (every case waiting for their decision), in every mail to staff. */
+  queue?: string;
 }
 
 export async function renderCaseMail(req: CaseMailRequest, links: MailLinks = {}): Promise<RenderedMail> {
-  return renderDraft(caseDraft(req, links));
+  return renderDraft(withQueueLink(caseDraft(req, links), req, links.queue));
 }
 
 /** The person a staff mail goes to, and the link it needs; throws when the request cannot be rendered. */

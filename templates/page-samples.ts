@@ -4,6 +4,7 @@ import { decidePage } from './pages/decide.js';
 import { FEEDBACK_TEXT, followUpPage, ratingPage } from './pages/feedback.js';
 import { standalone } from './pages/layout.js';
 import { noticePage } from './pages/notice.js';
+import { queuePage, type QueueEntry } from './pages/queue.js';
 import { COMPANY, context, decision, PEOPLE, TEXT } from './sample-case.js';
 
 /** A case as the link server sees it after a low rating, in the customer's and approvers' language. */
@@ -54,6 +55,53 @@ function sampleState(l: TLanguage): CaseState {
   };
 }
 
+/** The moment the queue samples are rendered at: the sample case's promise has just passed. */
+const QUEUE_NOW = Date.parse('2026-11-25T17:00:00.000Z');
+
+/** Three cases waiting for the supervisor: one overdue and escalated, one with a question open, one in time. */
+function sampleQueue(l: TLanguage): QueueEntry[] {
+  const c = context(l);
+  const de = l === 'de';
+  const base = { reasons: c.assessment.reasons, escalated: false, stalled: false, asking: false };
+  return [
+    {
+      ...base,
+      caseId: 'Q4R7K2M9XA',
+      priority: 'P3',
+      reasons: ['no rule fired: standard handling'],
+      subject: de ? 'Falsche Farbe geliefert' : 'Wrong colour delivered',
+      customer: de ? 'Jonas Becker' : 'Chris Brown',
+      promisedBy: '2026-11-26T12:00:00.000Z',
+      receivedAt: '2026-11-25T09:40:00.000Z',
+      asking: true,
+      decideUrl: '../decide/SAMPLE-2.TOKEN',
+    },
+    {
+      ...base,
+      caseId: c.caseId,
+      priority: c.assessment.priority,
+      subject: c.subject,
+      customer: c.customer.name ?? c.customer.address,
+      promisedBy: c.promisedBy,
+      receivedAt: c.receivedAt,
+      escalated: true,
+      stalled: true,
+      decideUrl: '../decide/SAMPLE-1.TOKEN',
+    },
+    {
+      ...base,
+      caseId: 'Z2C8N5T1WB',
+      priority: 'P2',
+      reasons: c.assessment.reasons.slice(0, 1),
+      subject: de ? 'Lieferung seit drei Wochen überfällig' : 'Delivery three weeks late',
+      customer: 'paket@example.test',
+      promisedBy: '2026-11-27T10:00:00.000Z',
+      receivedAt: '2026-11-25T16:58:30.000Z',
+      decideUrl: '../decide/SAMPLE-3.TOKEN',
+    },
+  ];
+}
+
 export interface PageSample {
   name: string;
   html: string;
@@ -76,6 +124,26 @@ export function pageSamples(): PageSample[] {
       {
         name: `page-follow-up.${l}`,
         html: followUpPage({ state: decided, approver, timeZone: COMPANY.timeZone, ...form }),
+      },
+      {
+        name: `page-queue.${l}`,
+        html: queuePage({
+          language: l,
+          person: approver.name,
+          entries: sampleQueue(l),
+          timeZone: COMPANY.timeZone,
+          now: QUEUE_NOW,
+        }),
+      },
+      {
+        name: `page-queue-empty.${l}`,
+        html: queuePage({
+          language: l,
+          person: approver.name,
+          entries: [],
+          timeZone: COMPANY.timeZone,
+          now: QUEUE_NOW,
+        }),
       },
       {
         name: `page-rating-thanks.${l}`,

@@ -112,6 +112,11 @@ export interface ComplaintInput {
   customer: { name?: string; address: string };
   /** Keyed hash of the customer's address, for the CustomerHash search attribute. */
   customerKey: string;
+  /**
+   * Keyed hashes of the ladder's people by lower-cased address, for the ApproverHash search attribute (each
+   * person's queue) and their digest workflows. Absent in cases started before the queue.
+   */
+  approverKeys?: Record<string, string>;
   subject: string;
   /** Plain text, truncated with a visible marker when too long. */
   text: string;

@@ -14,6 +14,10 @@ export const EscalationLevelKey = defineSearchAttributeKey('EscalationLevel', Se
 export const DueAtKey = defineSearchAttributeKey('DueAt', SearchAttributeType.DATETIME);
 export const SatisfactionKey = defineSearchAttributeKey('Satisfaction', SearchAttributeType.INT);
 export const CustomerHashKey = defineSearchAttributeKey('CustomerHash', SearchAttributeType.KEYWORD);
+/** Whose decision the case waits for, as a keyed hash (activities/identity.ts `approverKey`); unset otherwise. */
+export const ApproverHashKey = defineSearchAttributeKey('ApproverHash', SearchAttributeType.KEYWORD);
+/** Set once the reminders at the top of the ladder ran out (`maxReminders`): nobody is mailed about it any more. */
+export const StalledKey = defineSearchAttributeKey('Stalled', SearchAttributeType.BOOL);
 
 /** Names the worker checks for on the server before it lets workflows upsert them. */
 export const CASE_SEARCH_ATTRIBUTES = [
@@ -25,10 +29,19 @@ export const CASE_SEARCH_ATTRIBUTES = [
   DueAtKey,
   SatisfactionKey,
   CustomerHashKey,
+  ApproverHashKey,
+  StalledKey,
 ].map((k) => ({ name: k.name, type: k.type }));
 
+/** What the queue adds to a case's search attributes (cases from before it publish none of it). */
+export interface QueueAttributes {
+  /** The keyed hash of whoever decides now, when the case has one. */
+  approverKey?: string;
+  stalled?: boolean;
+}
+
 /** Mirrors the case into its search attributes. Workflow code only. */
-export function publishSearchAttributes(state: CaseState, customerKey: string): void {
+export function publishSearchAttributes(state: CaseState, customerKey: string, queue?: QueueAttributes): void {
   const pairs: SearchAttributeUpdatePair[] = [
     { key: CaseStatusKey, value: state.status },
     { key: PriorityKey, value: state.assessment.priority },
@@ -39,5 +52,10 @@ export function publishSearchAttributes(state: CaseState, customerKey: string): 
     { key: CustomerHashKey, value: customerKey },
   ];
   if (state.feedback?.rating) pairs.push({ key: SatisfactionKey, value: state.feedback.rating.value });
+  if (queue) {
+    const waiting = state.status === 'awaiting-decision' && queue.approverKey !== undefined;
+    pairs.push({ key: ApproverHashKey, value: waiting ? queue.approverKey! : null });
+    if (queue.stalled) pairs.push({ key: StalledKey, value: true });
+  }
   upsertSearchAttributes(pairs);
 }

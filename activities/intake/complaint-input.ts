@@ -1,6 +1,6 @@
 /** Turns a parsed mail into the workflow input, or a quarantine reason. Pure apart from hashing. */
 import type { ComplaintInput, PolicySnapshot, TLanguage } from '../../workflows/case.js';
-import { caseIdFor, customerKey } from '../identity.js';
+import { approverKeys, caseIdFor, customerKey } from '../identity.js';
 import { detectLanguage } from './language.js';
 import type { ParsedComplaint } from './parse.js';
 
@@ -86,6 +86,7 @@ export function toComplaintInput(
     references: p.references,
     customer: p.from,
     customerKey: customerKey(ctx.linkSecret, p.from.address),
+    approverKeys: approverKeys(ctx.linkSecret, ctx.policy.ladder),
     subject: p.subject,
     text: p.text,
     language: detectLanguage(p.contentLanguage, `${p.subject}\n${p.text}`, ctx.defaultLanguage).language,

@@ -2,7 +2,7 @@
  * The link server: the only door into the system from outside. GET shows a confirmation page and never
  * changes anything (mail scanners open links); the form POST, CSRF-protected, sends the update. Every field
  * acted on comes from the sealed token, never from the query string. Here: Fastify, its plugins and the
- * error pages; the page families register their routes (decide-, rating- and follow-up-routes.ts).
+ * error pages; the page families register their routes (decide-, rating-, follow-up- and queue-routes.ts).
  */
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
@@ -17,6 +17,7 @@ import { caseLinks, notice, send, type CaseLinkOptions } from './case-link.js';
 import { registerDecideRoutes } from './decide-routes.js';
 import { registerFollowUpRoutes } from './follow-up-routes.js';
 import { linkGuard } from './limits.js';
+import { registerQueueRoutes } from './queue-routes.js';
 import { registerRatingRoutes } from './rating-routes.js';
 
 export interface LinkServerOptions extends CaseLinkOptions {
@@ -98,6 +99,7 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
   registerDecideRoutes(app, links);
   registerRatingRoutes(app, links);
   registerFollowUpRoutes(app, links);
+  registerQueueRoutes(app, links);
 
   const url = await app.listen({ host: o.host, port: o.port });
   return { app, url };

@@ -4,7 +4,7 @@
  * handlers act on the case only through this object, so the rules of acting (a refused customer address ends
  * mail to it, never the case) are written once. Workflow code: deterministic.
  */
-import { ActivityFailure, ApplicationFailure, condition, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, patched, proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../../activities/index.js';
 import type { Approver, CaseState, ComplaintInput, TCaseStatus, TMailKind } from '../case.js';
 import { caseMailRequest } from '../case-mail.js';
@@ -12,7 +12,13 @@ import { ErrorCode } from '../error-codes.js';
 import { findApprover } from '../ladder.js';
 import { dueAt, type DurationSpec } from '../rules/calendar.js';
 import type { CasePlan } from '../rules/case-plan.js';
-import { publishSearchAttributes } from '../search-attributes.js';
+import { publishSearchAttributes, type QueueAttributes } from '../search-attributes.js';
+
+/**
+ * Change id (patched()): the ApproverHash search attribute (each approver's queue) and Stalled. Cases from before
+ * replay their upserts without them; never reuse the id.
+ */
+export const APPROVER_QUEUE = 'approver-queue';
 
 const { sendCaseMail } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '1 minute',
@@ -70,10 +76,26 @@ export class CaseRuntime {
     this.state.timeline.push({ at: new Date().toISOString(), event, ...(detail === undefined ? {} : { detail }) });
   };
 
+  /** Set when the reminders ran out (`maxReminders`): published as the Stalled search attribute. */
+  stalled = false;
+
   readonly publish = (status: TCaseStatus): void => {
     this.state.status = status;
-    if (this.input.searchAttributes) publishSearchAttributes(this.state, this.input.customerKey);
+    if (!this.input.searchAttributes) return;
+    publishSearchAttributes(this.state, this.input.customerKey, this.queueAttributes());
   };
+
+  /** The keyed hash of a person of the ladder, when intake gave the case one (cases from before the queue: none). */
+  keyOf(a: Approver | undefined): string | undefined {
+    return a && this.input.approverKeys?.[a.address.trim().toLowerCase()];
+  }
+
+  /** The queue's search attributes, for cases that have the keys and run this release's code. */
+  private queueAttributes(): QueueAttributes | undefined {
+    if (!this.input.approverKeys || !patched(APPROVER_QUEUE)) return undefined;
+    const key = this.keyOf(this.ladder[this.state.level]);
+    return { ...(key ? { approverKey: key } : {}), stalled: this.stalled };
+  }
 
   /** Sends one mail of the case; a permanent SMTP refusal is recorded (for the customer: as a bounce), not thrown. */
   readonly mail = async (kind: TMailKind, to: 'customer' | Approver): Promise<void> => {
