@@ -5,6 +5,7 @@
 import { RATING_MAX, type Approver, type CaseState, type TLanguage } from '../../workflows/case.js';
 import { formatDateTime } from '../format.js';
 import { RATING_WORDS, ratingTitle } from '../follow-up.js';
+import { CaseHeader, customerLine } from './case-header.js';
 import { CsrfField, page } from './layout.js';
 import { OUTCOME_DE } from './link-texts.js';
 
@@ -130,24 +131,6 @@ const FOLLOW_UP_TEXT = {
   },
 } as const;
 
-export const FOLLOW_UP_NOTICE = {
-  de: {
-    none: ['Keine offene Nachbereitung', 'Zu diesem Fall gibt es keine Nachbereitung.'],
-    closed: (by: string, at: string) =>
-      ['Bereits abgeschlossen', `${by} hat die Nachbereitung am ${at} abgeschlossen.`] as const,
-    done: ['Nachbereitung abgeschlossen', 'Danke. Der Fall ist damit abgeschlossen.'],
-    doneMessage: 'Ihre Nachricht geht jetzt per E-Mail an den Kunden.',
-    badForm: ['Unvollständiges Formular', 'Bitte halten Sie fest, was getan wurde und was wir daraus lernen.'],
-  },
-  en: {
-    none: ['No open follow-up', 'This case has no follow-up.'],
-    closed: (by: string, at: string) => ['Already closed', `${by} closed the follow-up at ${at}.`] as const,
-    done: ['Follow-up closed', 'Thank you. The case is now completed.'],
-    doneMessage: 'Your message is now sent to the customer by email.',
-    badForm: ['Incomplete form', 'Please record what was done and what we learn from it.'],
-  },
-} as const;
-
 export interface FollowUpPageProps {
   state: CaseState;
   approver: Approver;
@@ -163,7 +146,6 @@ export function followUpPage(p: FollowUpPageProps): string {
   const lr = s.lowRating;
   const fb = s.feedback;
   if (!lr || !fb?.rating) throw new Error(`case ${s.caseId} has no low rating to follow up`);
-  const who = s.customer.name ? `${s.customer.name} <${s.customer.address}>` : s.customer.address;
   const d = s.decision;
   const outcome = d ? (l === 'de' ? OUTCOME_DE[d.outcome] : d.outcome) : '';
   const words = [fb.rating.comment, ...fb.comments.map((c) => c.text)].filter((w): w is string => Boolean(w));
@@ -171,27 +153,22 @@ export function followUpPage(p: FollowUpPageProps): string {
     l,
     `${t.title} ${s.caseId}`,
     <>
-      <section>
-        <h1>
-          {t.title} {s.caseId}
-        </h1>
-        <dl>
-          <dt>{t.customer}</dt>
-          <dd>{who}</dd>
-          <dt>{t.decision}</dt>
-          <dd>
-            {outcome}
-            {d ? ` (${d.decidedByName})` : ''}
-            {d?.noteToCustomer ? `: ${d.noteToCustomer}` : ''}
-          </dd>
-          <dt>{t.rating}</dt>
-          <dd>{ratingTitle(fb.rating.value, l)}</dd>
-          <dt>{t.owner}</dt>
-          <dd>{lr.ownerName}</dd>
-          <dt>{t.due}</dt>
-          <dd>{formatDateTime(lr.dueAt, l, p.timeZone)}</dd>
-        </dl>
-      </section>
+      <CaseHeader title={t.title} caseId={s.caseId}>
+        <dt>{t.customer}</dt>
+        <dd>{customerLine(s.customer)}</dd>
+        <dt>{t.decision}</dt>
+        <dd>
+          {outcome}
+          {d ? ` (${d.decidedByName})` : ''}
+          {d?.noteToCustomer ? `: ${d.noteToCustomer}` : ''}
+        </dd>
+        <dt>{t.rating}</dt>
+        <dd>{ratingTitle(fb.rating.value, l)}</dd>
+        <dt>{t.owner}</dt>
+        <dd>{lr.ownerName}</dd>
+        <dt>{t.due}</dt>
+        <dd>{formatDateTime(lr.dueAt, l, p.timeZone)}</dd>
+      </CaseHeader>
       <section>
         <h2>{t.words}</h2>
         {words.length > 0 ? words.map((w, i) => <blockquote key={i}>{w}</blockquote>) : <p>{t.none}</p>}

@@ -138,3 +138,22 @@ export const LINK_TEXT = {
     ],
   },
 } as const;
+
+/** The follow-up page's notices: no follow-up, already closed, closed now, an incomplete form. */
+export const FOLLOW_UP_NOTICE = {
+  de: {
+    none: ['Keine offene Nachbereitung', 'Zu diesem Fall gibt es keine Nachbereitung.'],
+    closed: (by: string, at: string) =>
+      ['Bereits abgeschlossen', `${by} hat die Nachbereitung am ${at} abgeschlossen.`] as const,
+    done: ['Nachbereitung abgeschlossen', 'Danke. Der Fall ist damit abgeschlossen.'],
+    doneMessage: 'Ihre Nachricht geht jetzt per E-Mail an den Kunden.',
+    badForm: ['Unvollständiges Formular', 'Bitte halten Sie fest, was getan wurde und was wir daraus lernen.'],
+  },
+  en: {
+    none: ['No open follow-up', 'This case has no follow-up.'],
+    closed: (by: string, at: string) => ['Already closed', `${by} closed the follow-up at ${at}.`] as const,
+    done: ['Follow-up closed', 'Thank you. The case is now completed.'],
+    doneMessage: 'Your message is now sent to the customer by email.',
+    badForm: ['Incomplete form', 'Please record what was done and what we learn from it.'],
+  },
+} as const;

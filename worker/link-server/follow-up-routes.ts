@@ -4,8 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { formatDateTime } from '../../templates/format.js';
-import { FOLLOW_UP_NOTICE, followUpPage } from '../../templates/pages/feedback.js';
-import { LINK_TEXT } from '../../templates/pages/link-texts.js';
+import { followUpPage } from '../../templates/pages/feedback.js';
+import { FOLLOW_UP_NOTICE, LINK_TEXT } from '../../templates/pages/link-texts.js';
 import { noticePage } from '../../templates/pages/notice.js';
 import type { Approver, CaseState } from '../../workflows/case.js';
 import { findApprover } from '../../workflows/ladder.js';
