@@ -26,16 +26,48 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-/** `Name=Type` lines of stack/search-attributes.txt: the one list the shell scripts and the worker share. */
-export function searchAttributeArgs(): string[] {
-  const file = path.join(PROJECT_ROOT, 'stack', 'search-attributes.txt');
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'))
-    .flatMap((l) => ['--search-attribute', l]);
+/** The types the `temporal` CLI takes in `--search-attribute Name=Type`. */
+const SEARCH_ATTRIBUTE_TYPES = new Set(['Text', 'Keyword', 'Int', 'Double', 'Bool', 'Datetime', 'KeywordList']);
+
+/** What is wrong with a line of a search-attribute list, if anything. */
+function searchAttributeProblem(line: string, names: ReadonlySet<string>): string | undefined {
+  const [, name, type] = /^([A-Za-z][A-Za-z0-9_]*)=(\w+)$/.exec(line) ?? [];
+  if (!name || !type) return 'is not Name=Type';
+  if (!SEARCH_ATTRIBUTE_TYPES.has(type))
+    return `has the type ${type}, not one of ${[...SEARCH_ATTRIBUTE_TYPES].join(', ')}`;
+  if (names.has(name)) return `names ${name} a second time`;
+  return undefined;
 }
 
+/**
+ * The `Name=Type` lines of a search-attribute list, blank lines and `#` comments left out. Any other line, an
+ * unknown type or a name given twice is an error naming the file and the line: the dev server never starts with
+ * a list read in part.
+ */
+export function parseSearchAttributes(text: string, file: string): string[] {
+  const lines: string[] = [];
+  const names = new Set<string>();
+  for (const [i, raw] of text.split('\n').entries()) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const problem = searchAttributeProblem(line, names);
+    if (problem) throw new Error(`${file}:${i + 1}: "${line}" ${problem}`);
+    names.add(line.slice(0, line.indexOf('=')));
+    lines.push(line);
+  }
+  return lines;
+}
+
+/** stack/search-attributes.txt as CLI arguments: the one list the shell scripts and the worker share. */
+export function searchAttributeArgs(): string[] {
+  const file = path.join(PROJECT_ROOT, 'stack', 'search-attributes.txt');
+  return parseSearchAttributes(readFileSync(file, 'utf8'), file).flatMap((l) => ['--search-attribute', l]);
+}
+
+/**
+ * The `temporal` binary for the worker's embedded dev server. Kept deliberately beside `find_temporal` in
+ * scripts/stack/common.sh: scripts/provision.sh needs that one before `npm ci`, when no TypeScript can run.
+ */
 export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string {
   const candidates = [
     env.TEMPORAL_CLI,
@@ -83,7 +115,7 @@ export function devServerArgs(opts: DevServerOptions & { ip?: string }): string[
     opts.namespace ?? 'default',
     '--log-level',
     'warn',
-    // Measured in EMAIL-NOTES: WAL roughly doubles throughput of the SQLite store.
+    // WAL: writes stop blocking reads in the SQLite store, which roughly doubled its throughput when measured.
     '--sqlite-pragma',
     'journal_mode=wal',
     '--sqlite-pragma',
