@@ -13,7 +13,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'stack',
-          include: ['test/workflows/**/*.test.ts', 'test/mail/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          include: ['test/workflows/**/*.test.ts', 'test/e2e/**/*.test.ts'],
           globalSetup: ['test/global-setup.ts'],
         },
       },

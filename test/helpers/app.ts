@@ -44,7 +44,6 @@ export function testPeople(): TestPeople {
   };
 }
 
-/** The example company with second-scale durations. */
 /** The test policy as YAML (a file for worker processes the test spawns). */
 export function testPolicyYaml(people: TestPeople, durations: Partial<Record<string, string>> = {}): string {
   const d = {
@@ -65,6 +64,7 @@ rules: { urgencyKeywords: [sofort, dringend, urgent], impactKeywords: [Erstattun
 `;
 }
 
+/** The test policy, parsed: the example company, a two-level ladder of the test's people, the given durations. */
 export function testPolicy(people: TestPeople, durations: Partial<Record<string, string>> = {}): TPolicy {
   return parsePolicy(testPolicyYaml(people, durations), 'test policy');
 }
