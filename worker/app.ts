@@ -3,7 +3,7 @@
  * mailbox intake workflow, and the link server. `startApp` is shared by `npm start`, the demo and the tests.
  */
 import type { Client } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from '../activities/index.js';
@@ -14,7 +14,13 @@ import { SentLedger } from '../activities/sent-ledger.js';
 import { createCaseGateway } from '../activities/intake/case-gateway.js';
 import type { TConfig } from './config.js';
 import { mailboxesOf, startIntakes } from './intakes.js';
-import { connectTemporal, startCodecEndpoint, type TCleanup, type TemporalConnection } from './temporal-connection.js';
+import {
+  connectTemporal,
+  connectWorker,
+  startCodecEndpoint,
+  type TCleanup,
+  type TemporalConnection,
+} from './temporal-connection.js';
 import { startLinkServer } from './link-server/server.js';
 import { policySnapshot, type TPolicy } from './policy.js';
 
@@ -105,7 +111,7 @@ async function runWorker(
   dataConverter: TemporalConnection['dataConverter'],
   cleanup: TCleanup,
 ): Promise<void> {
-  const nativeConnection = await NativeConnection.connect({ address });
+  const nativeConnection = await connectWorker(config.temporal, address);
   cleanup(() => nativeConnection.close());
   const worker = await Worker.create({
     connection: nativeConnection,

@@ -16,6 +16,7 @@ import {
   ZPort,
   ZRate,
 } from './config-values.js';
+import { TEMPORAL_TLS_ENV, temporalTlsRules } from './config-temporal.js';
 
 /** The repository root: default paths (policy, dev database) are relative to it. */
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
@@ -30,6 +31,8 @@ export const ZEnv = z.object({
   TEMPORAL_DEV_DB: z.string().default(path.join(PROJECT_ROOT, '.data', 'temporal.db')),
   TEMPORAL_DEV_PORT: ZPort.default(7233),
   TEMPORAL_DEV_UI_PORT: ZPort.default(8233),
+  /** TLS, mTLS and the API key towards TEMPORAL_ADDRESS (worker/config-temporal.ts). */
+  ...TEMPORAL_TLS_ENV,
 
   IMAP_HOST: z.string(),
   IMAP_PORT: ZPort.optional(),
@@ -134,4 +137,6 @@ export const ZEnv = z.object({
 
 // Keys that are required only with another setting. `when` runs this even when other variables are wrong, so that
 // one start-up message names every problem.
-export const ZEnvWithKeys = ZEnv.superRefine(requiredKeys, { when: () => true });
+export const ZEnvWithKeys = ZEnv.superRefine(requiredKeys, { when: () => true }).superRefine(temporalTlsRules, {
+  when: () => true,
+});

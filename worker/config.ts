@@ -4,6 +4,7 @@
  */
 import { isLoopback } from './config-values.js';
 import { ZEnvWithKeys } from './config-schema.js';
+import { temporalSecurity, type TemporalSecurity } from './config-temporal.js';
 import type { MailboxAccount } from '../activities/intake/mailbox.js';
 import type { TLanguage } from '../workflows/case.js';
 
@@ -16,7 +17,7 @@ export interface TConfig {
     namespace: string;
     taskQueue: string;
     dev: { dbFile: string; port: number; uiPort: number };
-  };
+  } & TemporalSecurity;
   /** The IMAP account and every folder watched in it (each gets its own intake, activities/intake/). */
   mailbox: MailboxAccount & {
     /** Every watched folder (IMAP_MAILBOX, comma-separated). */
@@ -87,6 +88,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       dev: { dbFile: e.TEMPORAL_DEV_DB, port: e.TEMPORAL_DEV_PORT, uiPort: e.TEMPORAL_DEV_UI_PORT },
+      ...temporalSecurity(e),
     },
     mailbox: {
       host: e.IMAP_HOST,

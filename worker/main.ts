@@ -27,6 +27,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error && (err.name === 'ConfigError' || err.name === 'PolicyError') ? err.message : err);
+  // Our own errors say what to do; a stack trace would only hide that.
+  const ours = ['ConfigError', 'PolicyError', 'TemporalConnectError'];
+  console.error(err instanceof Error && ours.includes(err.name) ? err.message : err);
   process.exit(1);
 });

@@ -3,10 +3,12 @@
  * converter (payloads and failure messages through the codec), the Client, and the Web UI's codec endpoint.
  */
 import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type TLSConfig } from '@temporalio/worker';
 import Fastify from 'fastify';
 import { CASE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import { codecRoutes } from './codec-endpoint.js';
 import { EncryptionCodec, FAILURE_CONVERTER_PATH } from './codec.js';
+import { explainConnectError, probeTls } from './temporal-tls.js';
 import type { TConfig } from './config.js';
 import { startDevServer, type DevServer } from './dev-server.js';
 
@@ -52,7 +54,7 @@ export async function connectTemporal(
     ? new EncryptionCodec(config.payload.key, config.payload.previousKeys)
     : undefined;
   const dataConverter = codec ? { payloadCodecs: [codec], failureConverterPath: FAILURE_CONVERTER_PATH } : undefined;
-  const connection = await Connection.connect({ address });
+  const connection = await connectClient(config.temporal, address);
   cleanup(() => connection.close());
   const client = new Client({
     connection,
@@ -74,6 +76,42 @@ export async function connectTemporal(
     ...(dataConverter ? { dataConverter } : {}),
     searchAttributes,
   };
+}
+
+export { TemporalConnectError } from './temporal-tls.js';
+
+/** The options both kinds of connection take: the address, TLS (mTLS) and the API key (embedded server: none). */
+export function connectOptions(
+  t: TConfig['temporal'],
+  address: string,
+): { address: string; tls?: TLSConfig; apiKey?: string } {
+  // The embedded dev server (no TEMPORAL_ADDRESS) speaks plain text; the rules in config-temporal.ts keep TLS off it.
+  if (!t.address || !t.tls) return { address };
+  const tls: TLSConfig = {
+    ...(t.tls.serverName ? { serverNameOverride: t.tls.serverName } : {}),
+    ...(t.tls.ca ? { serverRootCACertificate: t.tls.ca } : {}),
+    ...(t.tls.cert && t.tls.key ? { clientCertPair: { crt: t.tls.cert, key: t.tls.key } } : {}),
+  };
+  return { address, tls, ...(t.apiKey ? { apiKey: t.apiKey } : {}) };
+}
+
+/** The Client's connection (gRPC in Node), with TLS and the API key when configured. */
+export async function connectClient(t: TConfig['temporal'], address: string): Promise<Connection> {
+  try {
+    return await Connection.connect(connectOptions(t, address));
+  } catch (err) {
+    // gRPC in Node only says "Failed to connect before the deadline": a TLS handshake of our own says why.
+    throw explainConnectError(t, address, err, await probeTls(t, address));
+  }
+}
+
+/** The Worker's connection (the SDK's native core), with the same TLS and API key. */
+export async function connectWorker(t: TConfig['temporal'], address: string): Promise<NativeConnection> {
+  try {
+    return await NativeConnection.connect(connectOptions(t, address));
+  } catch (err) {
+    throw explainConnectError(t, address, err, await probeTls(t, address));
+  }
 }
 
 /** The Web UI's codec endpoint, when CODEC_PORT is set and payloads are sealed; its URL. */
