@@ -9,6 +9,7 @@ import { renderCaseMail, type MailLinks } from '../templates/index.js';
 import { displayAddress, domainOf } from './address.js';
 import type { IntakeDeps } from './intake/mailbox.js';
 import { createWatchMailbox } from './intake/watch-mailbox.js';
+import { createDigestActivities } from './digest.js';
 import { subkey } from './keys.js';
 import { signLink, type LinkClaims } from './links.js';
 import type { TSendMail } from './mail.js';
@@ -88,5 +89,6 @@ export function createActivities(deps: ActivityDeps) {
       return { messageId: h.messageId };
     },
     watchMailbox: createWatchMailbox(deps.intake),
+    ...createDigestActivities(deps),
   };
 }

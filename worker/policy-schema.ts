@@ -104,6 +104,17 @@ export const ZPolicy = z.object({
    * `on`, `reject-only` (approvals by link only), or `off` (every decision by link).
    */
   mailDecisions: z.enum(['on', 'reject-only', 'off']).default('on'),
+  /**
+   * Reminders: `alone` names the priorities reminded by a mail of their own (e.g. [P1]); every other case is
+   * listed in its approver's digest, at most one mail per person per reminder window. At the top of the ladder the
+   * gaps double (at most one business day) and after `maxReminders` the case is marked stalled.
+   */
+  reminders: z
+    .object({
+      alone: z.array(z.enum(['P1', 'P2', 'P3', 'P4'])).default([]),
+      maxReminders: z.number().int().min(1).max(100).default(5),
+    })
+    .default({ alone: [], maxReminders: 5 }),
   /** The follow-up survey: a rating at or below `lowRatingAtMost` (of 5) opens a follow-up with an owner. */
   feedback: z.object({ lowRatingAtMost: z.number().int().min(0).max(4).default(2) }).default({ lowRatingAtMost: 2 }),
   rules: z.object({

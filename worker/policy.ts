@@ -91,6 +91,7 @@ export function policySnapshot(p: TPolicy, team?: string, now = new Date(), fold
     },
     feedback: p.feedback,
     mailDecisions: p.mailDecisions,
+    reminders: p.reminders,
     calendar: businessCalendar(p, now),
     ...(box?.timeZone ? { customerTimeZone: box.timeZone } : {}),
     rules: { ...p.rules, ...mailboxRule },

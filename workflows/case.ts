@@ -76,6 +76,11 @@ export interface PolicySnapshot {
   feedback?: { lowRatingAtMost: number };
   /** Default `on` (cases started before the setting existed). */
   mailDecisions?: TMailDecisions;
+  /**
+   * Reminders: priorities whose reminders go out alone (the rest are bundled in the approver's digest), and how
+   * many reminders the top of the ladder gets before the case is marked stalled. Defaults: none alone, 5.
+   */
+  reminders?: { alone?: TPriority[]; maxReminders?: number };
   calendar: BusinessCalendar;
   /** The zone customers read times in, when not the company's (policy `mailboxes.<folder>.timeZone`). */
   customerTimeZone?: string;
@@ -195,6 +200,11 @@ export interface CaseState {
   forwarded?: { by: string; byName: string; note?: string; at: string; toLevel: number };
   /** Why the latest mail from an approver could not be taken as a decision (answered with an explanation). */
   unclear?: { at: string; reason: string };
+  /**
+   * Set when the top of the ladder had `maxReminders` reminders without deciding: nobody is reminded any more
+   * (the Stalled search attribute and the queue page show it); the customer's promises go on.
+   */
+  stalled?: { at: string; reminders: number };
   /** Set when the customer's address bounced: we stop mailing it and tell the approver. */
   customerUnreachable?: { at: string; status?: string };
   /** The follow-up survey: asked, answered (rating, replies in the customer's own words), thanked. */

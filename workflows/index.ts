@@ -1,3 +1,4 @@
 /** Entry point of the workflow bundle. */
 export { ComplaintWorkflow } from './complaint.js';
 export { IntakeWorkflow } from './intake.js';
+export { DigestWorkflow } from './digest.js';

@@ -47,7 +47,9 @@ describe('the supervisor’s queue page', () => {
 
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     const listed = async (): Promise<string[]> =>
-      page.locator('section.queue-case').evaluateAll((els) => els.map((e) => e.getAttribute('data-case') ?? ''));
+      Promise.all(
+        (await page.locator('section.queue-case').all()).map(async (e) => (await e.getAttribute('data-case')) ?? ''),
+      );
     await page.goto(queueLink!);
     expect(await page.textContent('h1')).toBe('Wartet auf Ihre Entscheidung');
     expect(await listed()).toEqual(dueOrder);
@@ -56,7 +58,7 @@ describe('the supervisor’s queue page', () => {
     expect(await first.textContent()).toContain('Kundin 5');
     expect(await first.textContent()).toContain('P1');
     // Readable on a phone: nothing wider than the screen.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
 
     // Showing the queue changed nothing: every case still waits.
     const after = await Promise.all(opened.map((c) => c.handle.query(caseStateQuery)));

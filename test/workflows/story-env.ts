@@ -8,6 +8,7 @@
  * workflows/case.ts and the activity interface of activities/index.ts. Not a test file (no `.test.ts`).
  */
 import { randomBytes } from 'node:crypto';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -18,6 +19,8 @@ import { FAILURE_CONVERTER_PATH } from '../../worker/codec.js';
 import { parsePolicy, policySnapshot } from '../../worker/policy.js';
 import type { CaseState, ComplaintInput, TMailKind } from '../../workflows/case.js';
 import { ErrorCode } from '../../workflows/error-codes.js';
+import type { DigestEntry } from '../../workflows/digest-model.js';
+import { remindSignal } from '../../workflows/digest.js';
 import { caseStateQuery, customerReplySignal, type InboundMail } from '../../workflows/messages.js';
 import { testPolicyYaml, workflowBundle, type TestPeople } from '../helpers/app.js';
 
@@ -68,6 +71,21 @@ export interface OpenOptions {
   hold?: TMailKind;
   subject?: string;
   text?: string;
+  /**
+   * Reminds through digests: the ladder's keys are `<digest>01` (supervisor) and `<digest>02` (manager), so the
+   * cases opened with the same value share their approvers' digest workflows (hex, e.g. randomBytes(6)).
+   */
+  digest?: string;
+  /** YAML appended to the story policy, e.g. `reminders: { maxReminders: 3 }`. */
+  policy?: string;
+}
+
+/** One digest mail as the recording activity saw it. */
+export interface RecordedDigest {
+  key: string;
+  /** `supervisor` or `manager`. */
+  who: string;
+  entries: DigestEntry[];
 }
 
 /** A running case and what it has sent. */
@@ -89,6 +107,8 @@ export interface StoryCase {
 
 export interface Story {
   open(options?: OpenOptions): Promise<StoryCase>;
+  /** Every digest mail recorded so far for approver keys starting with `digest`. */
+  digests(digest: string): RecordedDigest[];
 }
 
 const DEADLINE_MS = 30_000;
@@ -111,6 +131,8 @@ async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined
  */
 export function useStory(): Story {
   const cases = new Map<string, CaseRecord>();
+  const digests: RecordedDigest[] = [];
+  const digestIds = new Set<string>();
   const handles: Array<WorkflowHandle<TComplaintWorkflow>> = [];
   const taskQueue = `story-${randomBytes(4).toString('hex')}`;
   let env: TestWorkflowEnvironment | undefined;
@@ -140,6 +162,20 @@ export function useStory(): Story {
       }
       return { messageId: `<${req.case.caseId}.${req.seq}@story.example>` };
     },
+    async remindInDigest(r: Parameters<TActivities['remindInDigest']>[0]): Promise<void> {
+      const { client, info } = Context.current();
+      await client.workflow.signalWithStart('DigestWorkflow', {
+        workflowId: `story-${r.workflowId}`,
+        taskQueue: info.taskQueue,
+        args: [r.args],
+        signal: remindSignal,
+        signalArgs: [r.entry],
+      });
+    },
+    async sendDigestMail(req: Parameters<TActivities['sendDigestMail']>[0]): Promise<{ listed: number }> {
+      digests.push({ key: req.key, who: ROLE_OF[req.approver.address] ?? req.approver.address, entries: req.entries });
+      return { listed: req.entries.length };
+    },
     async watchMailbox(): Promise<never> {
       throw ApplicationFailure.create({ message: 'intake does not run in the workflow tier', nonRetryable: true });
     },
@@ -163,12 +199,21 @@ export function useStory(): Story {
 
   afterAll(async () => {
     await Promise.all(handles.map((h) => h.terminate('test over').catch(() => undefined)));
+    await Promise.all(
+      [...digestIds].map((id) =>
+        env?.client.workflow
+          .getHandle(id)
+          .terminate('test over')
+          .catch(() => undefined),
+      ),
+    );
     worker?.shutdown();
     await running;
     await env?.teardown();
   });
 
   return {
+    digests: (digest) => digests.filter((d) => d.key.startsWith(digest)),
     async open(options: OpenOptions = {}): Promise<StoryCase> {
       if (!env) throw new Error('useStory(): open() runs inside a test');
       const caseId = `S${randomBytes(5).toString('hex').toUpperCase()}`;
@@ -178,7 +223,11 @@ export function useStory(): Story {
         ...(options.hold ? { hold: options.hold } : {}),
       };
       cases.set(caseId, record);
-      const policy = parsePolicy(testPolicyYaml(people, options.durations), 'story policy');
+      const policy = parsePolicy(
+        `${testPolicyYaml(people, options.durations)}${options.policy ?? ''}\n`,
+        'story policy',
+      );
+      if (options.digest) for (const n of ['01', '02']) digestIds.add(`story-digest-${options.digest}${n}`);
       const messageId = `<beschwerde-${caseId.toLowerCase()}@kunden.example>`;
       const input: ComplaintInput = {
         caseId,
@@ -188,6 +237,14 @@ export function useStory(): Story {
         references: [],
         customer: { name: 'Erika Müller', address: people.customer },
         customerKey: `key-${caseId}`,
+        ...(options.digest
+          ? {
+              approverKeys: {
+                [people.supervisor]: `${options.digest}01`,
+                [people.manager]: `${options.digest}02`,
+              },
+            }
+          : {}),
         subject: options.subject ?? 'Lieferung beschädigt',
         text: options.text ?? 'Guten Tag,\n\ndas Paket kam beschädigt an.\n\nErika Müller',
         language: 'de',

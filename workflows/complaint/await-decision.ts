@@ -4,15 +4,32 @@
  * promised time passes. A question to the customer stops the approver's clock until it is answered or times
  * out. Returns once the case is decided or withdrawn. Deterministic.
  */
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
+import { nextReminderAt, reminderRules } from '../rules/reminders.js';
 import { awaitAnswer } from './info-request.js';
+import { remind, stall } from './remind.js';
 import type { CaseRuntime } from './runtime.js';
+
+/**
+ * Change id (patched()): reminders bundled in the approver's digest, in staff business hours, backing off at the
+ * top of the ladder and ending after `maxReminders`. Cases from before replay their plain reminders; never
+ * reuse the id.
+ */
+export const REMINDER_DIGEST = 'reminder-digest';
 
 export async function awaitDecision(rt: CaseRuntime): Promise<void> {
   const { state, ladder } = rt;
   const { reminderAfter, escalateAfter, answerPromise } = rt.plan.durations;
   const topLevel = ladder.length - 1;
-  let reminderAt = rt.due(Date.now(), reminderAfter);
+  const bounded = patched(REMINDER_DIGEST);
+  const { maxReminders } = reminderRules(rt.input.policy);
+  /** Reminders sent to the current level (the top's back off and run out). */
+  let reminded = 0;
+  const nextReminder = (from: number): number =>
+    bounded
+      ? nextReminderAt(from, reminderAfter, rt.plan.calendar, state.level === topLevel ? reminded : 0)
+      : rt.due(from, reminderAfter);
+  let reminderAt = nextReminder(Date.now());
   let escalateAt: number | undefined = rt.plan.firstLevel < topLevel ? rt.due(Date.now(), escalateAfter) : undefined;
   const stopped = (): boolean => state.decision !== undefined || state.withdrawn !== undefined;
   const asked = (): boolean => state.infoRequest !== undefined && !state.infoRequest.closed;
@@ -22,7 +39,7 @@ export async function awaitDecision(rt: CaseRuntime): Promise<void> {
       await awaitAnswer(rt, question, stopped);
       if (stopped()) break;
       // The case resumes: the approver's reminder and escalation clocks start again.
-      reminderAt = rt.due(Date.now(), reminderAfter);
+      reminderAt = state.stalled ? Infinity : nextReminder(Date.now());
       if (escalateAt !== undefined) escalateAt = rt.due(Date.now(), escalateAfter);
       continue;
     }
@@ -45,8 +62,19 @@ export async function awaitDecision(rt: CaseRuntime): Promise<void> {
       if (!approver) throw new Error(`no approver at level ${state.level}`);
       rt.publish('awaiting-decision');
       await rt.mail('escalation', approver);
-      reminderAt = rt.due(now, reminderAfter);
+      reminded = 0;
+      reminderAt = nextReminder(now);
       escalateAt = state.level < topLevel ? rt.due(now, escalateAfter) : undefined;
+    } else if (now >= reminderAt && bounded) {
+      const approver = ladder[state.level];
+      const top = state.level === topLevel;
+      reminded += 1;
+      const last = top && reminded >= maxReminders;
+      if (approver) await remind(rt, approver, reminded, top, last);
+      if (approver && last) {
+        stall(rt, approver, reminded);
+        reminderAt = Infinity;
+      } else reminderAt = nextReminder(now);
     } else if (now >= reminderAt) {
       const approver = ladder[state.level];
       if (approver) await rt.mail('reminder', approver);

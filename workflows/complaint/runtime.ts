@@ -76,9 +76,6 @@ export class CaseRuntime {
     this.state.timeline.push({ at: new Date().toISOString(), event, ...(detail === undefined ? {} : { detail }) });
   };
 
-  /** Set when the reminders ran out (`maxReminders`): published as the Stalled search attribute. */
-  stalled = false;
-
   readonly publish = (status: TCaseStatus): void => {
     this.state.status = status;
     if (!this.input.searchAttributes) return;
@@ -94,7 +91,7 @@ export class CaseRuntime {
   private queueAttributes(): QueueAttributes | undefined {
     if (!this.input.approverKeys || !patched(APPROVER_QUEUE)) return undefined;
     const key = this.keyOf(this.ladder[this.state.level]);
-    return { ...(key ? { approverKey: key } : {}), stalled: this.stalled };
+    return { ...(key ? { approverKey: key } : {}), stalled: this.state.stalled !== undefined };
   }
 
   /** Sends one mail of the case; a permanent SMTP refusal is recorded (for the customer: as a bounce), not thrown. */

@@ -1,0 +1,81 @@
+/**
+ * The activities of reminder digests (workflows/digest.ts): a case hands its reminder to the approver's digest
+ * (signal-with-start through the Worker's own client, so the payload is encrypted like any other), and the digest
+ * sends one mail listing every case that still waits, each with a freshly sealed decision link.
+ */
+import { Context } from '@temporalio/activity';
+import { workflowIdFor } from './identity.js';
+import { signLink } from './links.js';
+import { domainOf, displayAddress } from './address.js';
+import type { TSendMail } from './mail.js';
+import { renderDraft } from '../templates/layout.js';
+import { reminderDigest } from '../templates/reminder-digest.js';
+import type { DigestMailRequest, DigestReminder } from '../workflows/digest-model.js';
+import { remindSignal, type DigestWorkflow } from '../workflows/digest.js';
+
+export interface DigestDeps {
+  sendMail: TSendMail;
+  supportAddress: string;
+  publicUrl: string;
+  linkSecret: string;
+  linkValidity: number;
+}
+
+/** The cases of `ids` that still wait for the person of `key` (visibility: ApproverHash, awaiting a decision). */
+async function stillWaiting(key: string, ids: string[]): Promise<Set<string>> {
+  const client = Context.current().client;
+  const query = `WorkflowType = 'ComplaintWorkflow' AND ExecutionStatus = 'Running' AND ApproverHash = '${key}' AND CaseStatus = 'awaiting-decision'`;
+  const wanted = new Set(ids.map(workflowIdFor));
+  const waiting = new Set<string>();
+  for await (const info of client.workflow.list({ query, pageSize: 500 })) {
+    if (wanted.has(info.workflowId)) waiting.add(info.workflowId);
+  }
+  return waiting;
+}
+
+export function createDigestActivities(deps: DigestDeps) {
+  const domain = domainOf(deps.supportAddress);
+  const base = deps.publicUrl.replace(/\/$/, '');
+  return {
+    async remindInDigest(r: DigestReminder): Promise<void> {
+      const { client, info } = Context.current();
+      await client.workflow.signalWithStart<typeof DigestWorkflow, [typeof r.entry]>('DigestWorkflow', {
+        workflowId: r.workflowId,
+        taskQueue: info.taskQueue,
+        args: [r.args],
+        signal: remindSignal,
+        signalArgs: [r.entry],
+      });
+    },
+
+    async sendDigestMail(req: DigestMailRequest): Promise<{ listed: number }> {
+      if (!/^[0-9a-f]+$/.test(req.key)) throw new Error('an approver key is hexadecimal');
+      const waiting = await stillWaiting(
+        req.key,
+        req.entries.map((e) => e.caseId),
+      );
+      const entries = req.entries.filter((e) => waiting.has(workflowIdFor(e.caseId)));
+      if (entries.length === 0) return { listed: 0 };
+      const x = Math.floor((Date.now() + deps.linkValidity) / 1000);
+      const a = req.approver.address;
+      const decide = Object.fromEntries(
+        entries.map((e) => [
+          e.caseId,
+          `${base}/decide/${signLink(deps.linkSecret, { c: e.caseId, a, l: e.level, p: 'decide', x })}`,
+        ]),
+      );
+      const queue = `${base}/queue/${signLink(deps.linkSecret, { c: '', a, l: 0, p: 'queue', x })}`;
+      const mail = await renderDraft(reminderDigest({ ...req, entries }, { decide, queue }));
+      await deps.sendMail({
+        from: deps.supportAddress,
+        to: displayAddress(req.approver),
+        ...mail,
+        messageId: `<digest.${req.mailId}.${req.key.slice(0, 12)}@${domain}>`,
+        headers: { 'Auto-Submitted': 'auto-generated', 'X-Nachfass-Kind': 'reminder-digest' },
+        // Not a case mail: a bounce of it must not count against any case.
+        envelopeId: 'reminder-digest',
+      });
+      return { listed: entries.length };
+    },
+  };
+}
