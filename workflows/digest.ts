@@ -47,7 +47,6 @@ export async function DigestWorkflow(args: DigestArgs): Promise<void> {
     if (at > Date.now()) await sleep(at - Date.now());
     const entries = [...pending.values()];
     pending.clear();
-    const sentAt = Date.now();
     const mailId = `${workflowInfo().runId}.${sent + 1}`;
     // The activity drops cases decided meanwhile; when none is left, nothing is sent and the window stays open.
     const { listed } = await sendDigestMail({
@@ -60,7 +59,8 @@ export async function DigestWorkflow(args: DigestArgs): Promise<void> {
     if (listed === 0) continue;
     sent += 1;
     mails += 1;
-    lastSentAt = sentAt;
+    // Counted from when the mail has gone (the activity's end), so two mails' send times are a window apart.
+    lastSentAt = Date.now();
   }
   await continueAsNew<typeof DigestWorkflow>({ ...args, lastSentAt, sent, pending: [...pending.values()] });
 }
