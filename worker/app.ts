@@ -23,6 +23,7 @@ import {
 } from './temporal-connection.js';
 import { startLinkServer } from './link-server/server.js';
 import { policySnapshot, type TPolicy } from './policy.js';
+import { createReadiness } from './readiness.js';
 
 /** A claim in the Sent ledger counts as a send in progress this long: above the send activity's 1-minute timeout. */
 const SEND_CLAIM_MS = 2 * 60_000;
@@ -151,6 +152,13 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
 
     await runWorker(address, config, opts, activities, dataConverter, cleanup);
     const intakeIds = await startIntakes(client, config, boxes);
+    const readiness = createReadiness({
+      client,
+      intakes: boxes.map((b, i) => ({ mailbox: b.key, workflowId: intakeIds[i]! })),
+      heartbeatTimeoutMs: config.intake.heartbeatTimeout,
+      smtp: config.smtp,
+    });
+    cleanup(() => readiness.close());
 
     const http = await startLinkServer({
       client,
@@ -162,6 +170,7 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
       publicUrl: config.http.publicUrl,
       language: config.mailbox.language,
       onError: (err) => log(`link server error: ${err.stack ?? err.message}`),
+      readiness: readiness.check,
     });
     cleanups.push(() => http.app.close());
     const codecUrl = await startCodecEndpoint(codec, config, log, cleanup);

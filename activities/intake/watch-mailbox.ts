@@ -31,6 +31,7 @@ import { Context, log } from '@temporalio/activity';
 import { ImapFlow } from 'imapflow';
 import type { IntakeArgs } from '../../workflows/messages.js';
 import { ensureFolders, imapOptions, reconnectDelay, type IntakeDeps, type MailboxSettings } from './mailbox.js';
+import { intakeHealth } from './health.js';
 import { processFolder } from './pass.js';
 
 /** One connection's life: connect, then process on every wake-up until it closes or the run ends. */
@@ -59,12 +60,14 @@ async function session(
     await client.connect();
     await ensureFolders(client, [box.processedFolder, box.ignoredFolder, box.quarantineFolder]);
     await client.mailboxOpen(box.folder);
+    intakeHealth.live(box.key);
     let lastPass = 0;
     while (!closed && Date.now() < until) {
       if (pending || Date.now() - lastPass >= deps.recheckMs) {
         pending = false;
         lastPass = Date.now();
         await processFolder({ client, deps, box, counted });
+        intakeHealth.passed(box.key);
       }
       ctx.heartbeat();
       await Promise.race([
@@ -77,6 +80,7 @@ async function session(
       wake = undefined;
     }
   } finally {
+    intakeHealth.down(box.key, closed ? 'the IMAP server closed the connection' : undefined);
     if (!closed) await client.logout().catch(() => client.close());
   }
 }
@@ -91,24 +95,30 @@ export function createWatchMailbox(deps: IntakeDeps): (args: IntakeArgs) => Prom
     let attempt = 0;
     // Attempts counted in this process, for servers that refuse keywords; lives as long as the activity.
     const counted = new Map<string, number>();
-    while (Date.now() < until) {
-      try {
-        await session(deps, box, until, beatMs, counted);
-        attempt = 0;
-      } catch (err) {
-        if (ctx.cancellationSignal.aborted) throw err;
-        log.warn('mailbox session ended', {
-          mailbox: box.key,
-          error: err instanceof Error ? err.message : String(err),
-        });
+    intakeHealth.active(box.key, true);
+    try {
+      while (Date.now() < until) {
+        try {
+          await session(deps, box, until, beatMs, counted);
+          attempt = 0;
+        } catch (err) {
+          if (ctx.cancellationSignal.aborted) throw err;
+          intakeHealth.down(box.key, err instanceof Error ? err.message : String(err));
+          log.warn('mailbox session ended', {
+            mailbox: box.key,
+            error: err instanceof Error ? err.message : String(err),
+          });
+        }
+        if (Date.now() >= until) break;
+        const delay = reconnectDelay(attempt++);
+        // Heartbeat through the wait so the server does not hand the mailbox to another worker meanwhile.
+        for (let waited = 0; waited < delay; waited += beatMs) {
+          ctx.heartbeat();
+          await Promise.race([ctx.sleep(Math.min(beatMs, delay - waited)), ctx.cancelled]);
+        }
       }
-      if (Date.now() >= until) break;
-      const delay = reconnectDelay(attempt++);
-      // Heartbeat through the wait so the server does not hand the mailbox to another worker meanwhile.
-      for (let waited = 0; waited < delay; waited += beatMs) {
-        ctx.heartbeat();
-        await Promise.race([ctx.sleep(Math.min(beatMs, delay - waited)), ctx.cancelled]);
-      }
+    } finally {
+      intakeHealth.active(box.key, false);
     }
   };
 }

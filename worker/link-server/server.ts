@@ -25,6 +25,8 @@ export interface LinkServerOptions extends CaseLinkOptions {
   port: number;
   /** Where links point; an https URL turns on HSTS, `upgrade-insecure-requests` and Secure cookies. */
   publicUrl: string;
+  /** /readyz: whether Temporal, every intake's IMAP session and SMTP work now (worker/readiness.ts). */
+  readiness?: () => Promise<{ ready: boolean }>;
 }
 
 /**
@@ -93,7 +95,14 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
   app.get('/static/app.css', async (_req, reply) =>
     reply.type('text/css').header('cache-control', 'max-age=3600').send(PAGE_CSS),
   );
+  // Liveness only: the process answers. Readiness (the servers it needs) is /readyz, 503 naming what fails.
   app.get('/healthz', async () => ({ ok: true }));
+  const readiness = o.readiness;
+  if (readiness)
+    app.get('/readyz', async (_req, reply) => {
+      const report = await readiness();
+      return reply.code(report.ready ? 200 : 503).header('cache-control', 'no-store').send(report);
+    });
 
   const links = caseLinks(o, guard);
   registerDecideRoutes(app, links);

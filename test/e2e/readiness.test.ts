@@ -1,0 +1,124 @@
+/**
+ * /readyz on the real stack (a private Dovecot + Postfix, so stopping them touches no other test): ready when
+ * Temporal, the intake's IMAP session and SMTP all work; Dovecot stopped names the mailbox, Postfix stopped names
+ * SMTP, Temporal unreachable names Temporal; /healthz answers throughout. Readiness comes back with the servers.
+ */
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { ReadyReport } from '../../worker/readiness.js';
+import { startTestApp, testPeople, testPolicy, type TestApp } from '../helpers/app.js';
+import { startPrivateMailStack, type PrivateMailStack } from '../helpers/private-stack.js';
+
+let stack: PrivateMailStack;
+const apps: TestApp[] = [];
+
+beforeAll(async () => {
+  stack = await startPrivateMailStack();
+});
+afterAll(async () => {
+  for (const app of apps) await app.stop().catch((err: unknown) => console.error(err));
+  await stack?.destroy();
+});
+
+async function readyz(app: TestApp): Promise<{ status: number; report: ReadyReport }> {
+  const res = await fetch(`${app.linkServerUrl}/readyz`);
+  return { status: res.status, report: (await res.json()) as ReadyReport };
+}
+
+/** Asks /readyz until `want` holds (servers take a moment to be noticed); the last answer. */
+async function until(
+  app: TestApp,
+  want: (r: { status: number; report: ReadyReport }) => boolean,
+  timeoutMs = 90_000,
+): Promise<{ status: number; report: ReadyReport }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await readyz(app);
+    if (want(r)) return r;
+    if (Date.now() > deadline)
+      throw new Error(`/readyz never got there; last: ${r.status} ${JSON.stringify(r.report)}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+async function healthz(app: TestApp): Promise<number> {
+  return (await fetch(`${app.linkServerUrl}/healthz`)).status;
+}
+
+async function privateApp(env: Record<string, string> = {}): Promise<{ app: TestApp; imap: string }> {
+  const people = testPeople();
+  const app = await startTestApp(people, testPolicy(people), {
+    IMAP_PORT: String(stack.ports.imap),
+    SMTP_PORT: String(stack.ports.smtp),
+    ...env,
+  });
+  apps.push(app);
+  return { app, imap: `imap:${people.support}/INBOX` };
+}
+
+describe('/readyz', () => {
+  it('is ready with every part working, names the mailbox while Dovecot is down, and recovers', async () => {
+    const { app, imap } = await privateApp();
+    const ready = await until(app, (r) => r.status === 200);
+    expect(ready.report).toMatchObject({ ready: true, failing: [] });
+    expect(Object.keys(ready.report.checks).sort()).toEqual([imap, 'smtp', 'temporal']);
+    expect(ready.report.checks[imap]?.detail).toMatch(/live session in this process/);
+
+    await stack.down('dovecot');
+    const down = await until(app, (r) => r.status === 503);
+    expect(down.report.ready).toBe(false);
+    expect(down.report.failing).toEqual([imap]);
+    expect(down.report.checks[imap]?.detail).toMatch(/no IMAP session since/);
+    expect(await healthz(app)).toBe(200);
+
+    await stack.up('dovecot');
+    const back = await until(app, (r) => r.status === 200);
+    expect(back.report.failing).toEqual([]);
+  });
+
+  it('names SMTP when the SMTP server does not answer', async () => {
+    await stack.down('postfix');
+    try {
+      const { app } = await privateApp();
+      // Once the intake's session is up, SMTP is the one part failing.
+      const r = await until(app, (x) => x.report.failing.join() === 'smtp');
+      expect(r.status).toBe(503);
+      expect(r.report.failing).toEqual(['smtp']);
+      expect(r.report.checks.smtp?.detail).toMatch(/ECONNREFUSED|connect/i);
+      expect(await healthz(app)).toBe(200);
+    } finally {
+      await stack.up('postfix');
+    }
+  });
+
+  it('names Temporal when its frontend cannot be reached', async () => {
+    // A plain TCP relay to the dev server, which the test cuts and restores.
+    const [host, port] = inject('temporalAddress').split(':') as [string, string];
+    const sockets = new Set<net.Socket>();
+    const relay = net.createServer((c) => {
+      const up = net.connect(Number(port), host);
+      for (const s of [c, up]) {
+        sockets.add(s);
+        s.on('error', () => undefined).on('close', () => sockets.delete(s));
+      }
+      c.pipe(up).pipe(c);
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+    const relayPort = (relay.address() as net.AddressInfo).port;
+    const { app } = await privateApp({ TEMPORAL_ADDRESS: `127.0.0.1:${relayPort}` });
+    await until(app, (r) => r.status === 200);
+
+    await new Promise<void>((r) => {
+      relay.close(() => r());
+      for (const s of sockets) s.destroy();
+    });
+    const cut = await until(app, (r) => r.report.checks.temporal?.ok === false);
+    expect(cut.status).toBe(503);
+    expect(cut.report.failing).toContain('temporal');
+    expect(await healthz(app)).toBe(200);
+
+    // Restored on the same port, so that the app stops cleanly.
+    await new Promise<void>((r) => relay.listen(relayPort, '127.0.0.1', r));
+    await until(app, (r) => r.report.checks.temporal?.ok === true);
+  });
+});
