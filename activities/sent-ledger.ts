@@ -10,6 +10,7 @@
  * What remains: a crash between the server's 250 and the flag (milliseconds) sends the mail a second time.
  * Staff see every automatic mail in their mail client's Sent folder, as users of a support mailbox expect.
  */
+import { log } from '@temporalio/activity';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 
 export const QUEUED = '$NachfassQueued';
@@ -57,9 +58,30 @@ export function notAccepted(err: unknown): boolean {
   return typeof e?.responseCode === 'number' && e.responseCode >= 400 && e.responseCode < 500;
 }
 
+type TSlot = 'claim' | 'flag';
+
+/** The activity's log when there is one (the ledger is also used outside activities: tests, benches). */
+function note(message: string, attrs: Record<string, unknown>): void {
+  try {
+    log.info(message, attrs);
+  } catch {
+    // no activity context
+  }
+}
+
+/** Pauses between tries of the flag after a 250: about 25 s in all, well inside the send activity's minute. */
+const FLAG_RETRY_MS = [100, 300, 1_000, 2_000, 4_000, 8_000, 10_000];
+
 export class SentLedger {
-  private client: ImapFlow | undefined;
-  private connecting: Promise<ImapFlow> | undefined;
+  /**
+   * Two connections: claims (NOOP, SEARCH, APPEND) on one, the flag after the server's 250 on the other. On one
+   * shared connection the flag queued behind every claim of a burst: measured in test/chaos, a worker SIGKILLed
+   * then left dozens of accepted mails unflagged, and their retries sent them again.
+   */
+  private readonly clients: Record<TSlot, ImapFlow | undefined> = { claim: undefined, flag: undefined };
+  private readonly connecting: Record<TSlot, Promise<ImapFlow> | undefined> = { claim: undefined, flag: undefined };
+  private readonly flags: Array<{ uid: number; flags: string[]; done: (err?: unknown) => void }> = [];
+  private flushing = false;
 
   constructor(private readonly s: SentLedgerSettings) {}
 
@@ -85,36 +107,62 @@ export class SentLedger {
       else if (notAccepted(err)) await this.flag(claim, [SUPERSEDED]).catch(() => undefined);
       throw err;
     }
-    await this.flag(claim, [SENT, '\\Seen']);
+    await this.flagSent(claim);
     return 'sent';
   }
 
+  /**
+   * The flag after the server's 250, tried again through a short IMAP outage (a Dovecot restart takes about a
+   * second): given up, the claim would age and its retry send the accepted mail a second time.
+   */
+  private async flagSent(uid: number): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.flag(uid, [SENT, '\\Seen']);
+      } catch (err) {
+        if (attempt >= FLAG_RETRY_MS.length) throw err;
+        await new Promise((r) => setTimeout(r, FLAG_RETRY_MS[attempt]));
+      }
+    }
+  }
+
   async close(): Promise<void> {
-    const c = this.client;
-    this.client = undefined;
-    if (c?.usable) await c.logout().catch(() => c.close());
+    for (const slot of ['claim', 'flag'] as const) {
+      const c = this.clients[slot];
+      this.clients[slot] = undefined;
+      if (c?.usable) await c.logout().catch(() => c.close());
+    }
   }
 
   /** The uid of a fresh claim in Sent, or 'sent' when the mail went out already. Atomic within this process. */
   private async claim(messageId: string, raw: Buffer, budget?: { to: string } & MailBudget): Promise<number | 'sent'> {
-    const c = await this.connection();
+    const c = await this.connection('claim');
     const lock = await c.getMailboxLock(this.s.folder);
     try {
       // Another worker's APPEND becomes part of this session's view only once the server announced it.
       await c.noop();
       const found = (await c.search({ header: { 'message-id': messageId } }, { uid: true })) || [];
       if (found.length > 0) {
-        const copies = await c.fetchAll(found, { uid: true, flags: true, internalDate: true }, { uid: true });
-        if (copies.some((m) => m.flags?.has(SENT))) return 'sent';
+        // SEARCH HEADER matches substrings: only copies whose Message-ID is exactly this one count.
+        const copies = (
+          await c.fetchAll(found, { uid: true, flags: true, internalDate: true, envelope: true }, { uid: true })
+        ).filter((m) => m.envelope?.messageId === messageId);
+        const sent = copies.find((m) => m.flags?.has(SENT));
+        if (sent) {
+          note('send skipped: the Sent ledger has it as sent', { messageId, uid: sent.uid });
+          return 'sent';
+        }
         const live = copies.filter((m) => !m.flags?.has(SUPERSEDED) && !m.flags?.has(REFUSED));
         const recent = live.find((m) => Date.now() - new Date(m.internalDate ?? 0).getTime() < this.s.claimMs);
         if (recent) throw new SendInProgressError(`${messageId}: an earlier attempt is sending it (claimed in Sent)`);
-        if (live.length > 0)
+        if (live.length > 0) {
+          note('send retried: an earlier attempt died before the mail was accepted', { messageId, uids: live.length });
           await c.messageFlagsAdd(
             live.map((m) => m.uid),
             [SUPERSEDED],
             { uid: true },
           );
+        }
       }
       if (budget) await this.checkBudget(c, budget);
       const appended = await c.append(this.s.folder, raw, [QUEUED]);
@@ -143,33 +191,66 @@ export class SentLedger {
     }
   }
 
-  private async flag(uid: number, flags: string[]): Promise<void> {
-    const c = await this.connection();
-    const lock = await c.getMailboxLock(this.s.folder);
+  /**
+   * Adds `flags` to the copy `uid`. Flags asked for while a STORE is under way go out together in the next one
+   * (one NOOP and one STORE per set of flags for the whole batch): in a burst, the flag after a 250 waits for at
+   * most one round trip, not behind every other mail's flag.
+   */
+  private flag(uid: number, flags: string[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.flags.push({ uid, flags, done: (err) => (err === undefined ? resolve() : reject(err)) });
+      void this.flushFlags();
+    });
+  }
+
+  private async flushFlags(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
     try {
-      await c.messageFlagsAdd(String(uid), flags, { uid: true });
+      while (this.flags.length > 0) {
+        const batch = this.flags.splice(0);
+        try {
+          const c = await this.connection('flag');
+          const lock = await c.getMailboxLock(this.s.folder);
+          try {
+            // The claims were appended on the other connection: this session sees their uids once announced.
+            await c.noop();
+            const bySet = new Map<string, number[]>();
+            for (const f of batch) bySet.set(f.flags.join(' '), [...(bySet.get(f.flags.join(' ')) ?? []), f.uid]);
+            for (const [set, uids] of bySet) await c.messageFlagsAdd(uids.join(','), set.split(' '), { uid: true });
+          } finally {
+            lock.release();
+          }
+          for (const f of batch) f.done();
+        } catch (err) {
+          for (const f of batch) f.done(err ?? new Error('flag failed'));
+        }
+      }
     } finally {
-      lock.release();
+      this.flushing = false;
     }
   }
 
-  /** One connection per process, made again after it closed (imapflow never reconnects an instance). */
-  private async connection(): Promise<ImapFlow> {
-    if (this.client?.usable) return this.client;
-    this.connecting ??= (async () => {
+  /** One connection per slot and process, made again after it closed (imapflow never reconnects an instance). */
+  private async connection(slot: TSlot): Promise<ImapFlow> {
+    const open = this.clients[slot];
+    if (open?.usable) return open;
+    const pending = (this.connecting[slot] ??= (async () => {
       const c = new ImapFlow({ ...this.s.imap, disableAutoIdle: true });
       c.on('error', () => undefined); // reported by the failing call; a dead socket must not crash the process
       c.on('close', () => {
-        if (this.client === c) this.client = undefined;
+        if (this.clients[slot] === c) this.clients[slot] = undefined;
       });
       await c.connect();
       const exists = (await c.list()).some((m) => m.path === this.s.folder);
       if (!exists) await c.mailboxCreate(this.s.folder).catch(() => undefined); // another process may have made it
-      this.client = c;
+      // The flag connection keeps Sent selected, so a flag is one STORE with nothing queued before it.
+      if (slot === 'flag') await c.mailboxOpen(this.s.folder);
+      this.clients[slot] = c;
       return c;
     })().finally(() => {
-      this.connecting = undefined;
-    });
-    return this.connecting;
+      this.connecting[slot] = undefined;
+    }));
+    return pending;
   }
 }

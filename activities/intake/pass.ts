@@ -25,6 +25,8 @@ export interface Pass {
   deps: IntakeDeps;
   box: MailboxSettings;
   counted: Map<string, number>;
+  /** Aborted when this attempt must stop: cancelled by Temporal, or superseded by a newer one in this process. */
+  signal: AbortSignal;
 }
 
 interface Failure {
@@ -160,6 +162,9 @@ export async function processFolder(p: Pass): Promise<void> {
       const uids = ((await client.search({ all: true }, { uid: true })) || []).filter((u) => !tried.has(u));
       if (!uids.length) break;
       for (const uid of uids.slice(0, BATCH)) {
+        // Checked before every mail: a superseded attempt that went on would race the new one on the same mail,
+        // and two MOVEs of one message at once leave two copies (measured in test/chaos).
+        if (p.signal.aborted) break pass;
         tried.add(uid);
         const progress = { attempt: 0 };
         const i = index++;

@@ -34,13 +34,22 @@ import { ensureFolders, imapOptions, reconnectDelay, type IntakeDeps, type Mailb
 import { intakeHealth } from './health.js';
 import { processFolder } from './pass.js';
 
-/** One connection's life: connect, then process on every wake-up until it closes or the run ends. */
+/** Resolves when `signal` aborts. */
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+/** One connection's life: connect, then process on every wake-up until it closes, the run ends or it is stopped. */
 async function session(
   deps: IntakeDeps,
   box: MailboxSettings,
   until: number,
   beatMs: number,
   counted: Map<string, number>,
+  signal: AbortSignal,
 ): Promise<void> {
   const ctx = Context.current();
   const client = new ImapFlow(imapOptions(box));
@@ -62,11 +71,11 @@ async function session(
     await client.mailboxOpen(box.folder);
     intakeHealth.live(box.key);
     let lastPass = 0;
-    while (!closed && Date.now() < until) {
+    while (!closed && !signal.aborted && Date.now() < until) {
       if (pending || Date.now() - lastPass >= deps.recheckMs) {
         pending = false;
         lastPass = Date.now();
-        await processFolder({ client, deps, box, counted });
+        await processFolder({ client, deps, box, counted, signal });
         intakeHealth.passed(box.key);
       }
       ctx.heartbeat();
@@ -75,7 +84,7 @@ async function session(
           wake = resolve;
           setTimeout(resolve, Math.min(beatMs, deps.recheckMs));
         }),
-        ctx.cancelled,
+        aborted(signal),
       ]);
       wake = undefined;
     }
@@ -85,40 +94,67 @@ async function session(
   }
 }
 
+/** An attempt of the watcher running in this process, per mailbox. */
+interface Running {
+  stop: AbortController;
+  ended: Promise<void>;
+}
+
 export function createWatchMailbox(deps: IntakeDeps): (args: IntakeArgs) => Promise<void> {
+  const running = new Map<string, Running>();
   return async function watchMailbox(args: IntakeArgs): Promise<void> {
-    const ctx = Context.current();
     const box = deps.mailboxes.get(args.mailbox);
     if (!box) throw new Error(`this worker has no mailbox "${args.mailbox}" configured`);
-    const until = Date.now() + args.runFor;
-    const beatMs = Math.max(500, Math.floor(args.heartbeatTimeout / 3));
-    let attempt = 0;
-    // Attempts counted in this process, for servers that refuse keywords; lives as long as the activity.
-    const counted = new Map<string, number>();
+    // One watcher per mailbox in this process. A new attempt while an earlier one still runs here means Temporal
+    // gave the earlier one up (its heartbeat came late, e.g. under load): that one stops before this one starts.
+    const earlier = running.get(box.key);
+    if (earlier) {
+      log.warn('an earlier intake attempt still runs in this worker: stopping it first', { mailbox: box.key });
+      earlier.stop.abort();
+      await earlier.ended;
+    }
+    const stop = new AbortController();
+    let end = (): void => undefined;
+    running.set(box.key, { stop, ended: new Promise<void>((r) => (end = r)) });
     intakeHealth.active(box.key, true);
     try {
-      while (Date.now() < until) {
-        try {
-          await session(deps, box, until, beatMs, counted);
-          attempt = 0;
-        } catch (err) {
-          if (ctx.cancellationSignal.aborted) throw err;
-          intakeHealth.down(box.key, err instanceof Error ? err.message : String(err));
-          log.warn('mailbox session ended', {
-            mailbox: box.key,
-            error: err instanceof Error ? err.message : String(err),
-          });
-        }
-        if (Date.now() >= until) break;
-        const delay = reconnectDelay(attempt++);
-        // Heartbeat through the wait so the server does not hand the mailbox to another worker meanwhile.
-        for (let waited = 0; waited < delay; waited += beatMs) {
-          ctx.heartbeat();
-          await Promise.race([ctx.sleep(Math.min(beatMs, delay - waited)), ctx.cancelled]);
-        }
-      }
+      await watch(deps, box, args, stop.signal);
     } finally {
       intakeHealth.active(box.key, false);
+      if (running.get(box.key)?.stop === stop) running.delete(box.key);
+      end();
     }
   };
+}
+
+/** The watcher's run: sessions, reconnected with backoff, until `runFor` ends or the attempt is stopped. */
+async function watch(deps: IntakeDeps, box: MailboxSettings, args: IntakeArgs, superseded: AbortSignal): Promise<void> {
+  const ctx = Context.current();
+  const signal = AbortSignal.any([ctx.cancellationSignal, superseded]);
+  const until = Date.now() + args.runFor;
+  const beatMs = Math.max(500, Math.floor(args.heartbeatTimeout / 3));
+  let attempt = 0;
+  // Attempts counted in this process, for servers that refuse keywords; lives as long as the activity.
+  const counted = new Map<string, number>();
+  while (Date.now() < until && !superseded.aborted) {
+    try {
+      await session(deps, box, until, beatMs, counted, signal);
+      attempt = 0;
+    } catch (err) {
+      if (ctx.cancellationSignal.aborted) throw err;
+      intakeHealth.down(box.key, err instanceof Error ? err.message : String(err));
+      log.warn('mailbox session ended', {
+        mailbox: box.key,
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
+    if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
+    if (Date.now() >= until || superseded.aborted) break;
+    const delay = reconnectDelay(attempt++);
+    // Heartbeat through the wait so the server does not hand the mailbox to another worker meanwhile.
+    for (let waited = 0; waited < delay && !signal.aborted; waited += beatMs) {
+      ctx.heartbeat();
+      await Promise.race([ctx.sleep(Math.min(beatMs, delay - waited)), aborted(signal)]);
+    }
+  }
 }
