@@ -71,7 +71,8 @@ export function createDigestActivities(deps: DigestDeps) {
         to: displayAddress(req.approver),
         ...mail,
         messageId: `<digest.${req.mailId}.${req.key.slice(0, 12)}@${domain}>`,
-        headers: { 'Auto-Submitted': 'auto-generated', 'X-Nachfass-Kind': 'reminder-digest' },
+        // Like every staff mail, without Auto-Submitted: a vacation responder may answer (and is never answered).
+        headers: { 'X-Nachfass-Kind': 'reminder-digest' },
         // Not a case mail: a bounce of it must not count against any case.
         envelopeId: 'reminder-digest',
       });

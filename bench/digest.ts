@@ -89,8 +89,8 @@ rules: { urgencyKeywords: [sofort], impactKeywords: [Erstattung] }
   );
   const app = await startApp(config, policy, { log: () => undefined });
   const t0 = Date.now();
-  let stalled = -1;
-  let opened = -1;
+  let stalled: number;
+  let opened: number;
   try {
     for (const [i, from] of customers.entries()) {
       const raw = [

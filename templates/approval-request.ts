@@ -44,6 +44,12 @@ function opening(reason: TApprovalReason, c: CaseMailContext, a: Approver): stri
       ? `${c.forwarded.byName} hat Fall ${c.caseId} an Sie weitergegeben, weil die Entscheidung bei Ihnen liegt.${why}`
       : `${c.forwarded.byName} forwarded case ${c.caseId} to you because the decision is yours to make.${why}`;
   }
+  if (reason === 'approval-request' && c.delegated) {
+    const when = formatDateTime(c.delegated.at, a.language, c.company.timeZone);
+    return de
+      ? `${c.delegated.fromName} ist abwesend (automatische Antwort vom ${when}). Sie vertreten ${c.delegated.fromName} und entscheiden Fall ${c.caseId} an ihrer oder seiner Stelle.`
+      : `${c.delegated.fromName} is away (automatic reply of ${when}). You stand in and decide case ${c.caseId} in their place.`;
+  }
   if (reason === 'escalation')
     return de
       ? `Fall ${c.caseId} wird an Sie eskaliert, weil auf der vorigen Ebene nicht rechtzeitig entschieden wurde. Sie können jetzt entscheiden.`

@@ -93,6 +93,12 @@ export function mailSamples(): MailSample[] {
     add('approval-request', 'approval-request', supervisor, staff);
     add('reminder', 'reminder', supervisor, staff);
     add('escalation', 'escalation', manager, { ...staff, level: 1 });
+    // The supervisor is away (their out-of-office reply): the deputy is asked in their place.
+    const deputy = { ...supervisor, name: l === 'de' ? 'Thomas Vogel' : 'Pat Miller', address: 'deputy@example.test' };
+    add('approval-request-delegated', 'approval-request', deputy, {
+      ...staff,
+      delegated: { fromName: supervisor.name, reason: 'auto-reply', at: '2026-11-24T08:40:00.000Z' },
+    });
     add('review-request', 'review-request', manager, {
       ...staff,
       level: 1,

@@ -11,6 +11,10 @@ const ZPerson = z.object({
   name: z.string().min(1),
   address: z.email(),
   language: z.enum(['de', 'en']).default('de'),
+  /** Who decides in this person's stead while they are away (their out-of-office reply reroutes at once). */
+  deputy: z
+    .object({ name: z.string().min(1), address: z.email(), language: z.enum(['de', 'en']).default('de') })
+    .optional(),
 });
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;

@@ -44,6 +44,8 @@ export interface CaseMailContext {
   review?: { original: DecisionRecord };
   /** The open question to the customer, for `info-request`, `info-reminder`, `info-timeout`. */
   infoRequest?: { byName: string; question: string; replyBy: string };
+  /** Whom the recipient stands in for, for the `approval-request` to a deputy. */
+  delegated?: { fromName: string; reason: string; at: string };
   /** Who forwarded the case and why, for an `escalation` that was asked for. */
   forwarded?: { byName: string; note?: string };
   /** The customer's feedback, for `feedback-thanks` and the `low-rating*` mails. */
@@ -133,6 +135,9 @@ export function caseMailRequest(
                 : {}),
             },
           }
+        : {}),
+      ...(to !== 'customer' && state.delegated?.level === state.level && state.delegated.to === to.address
+        ? { delegated: { fromName: state.delegated.fromName, reason: state.delegated.reason, at: state.delegated.at } }
         : {}),
       ...(kind === 'escalation' && state.forwarded?.toLevel === state.level
         ? {

@@ -32,6 +32,8 @@ export interface Person {
 export interface Approver extends Person {
   level: number;
   role: string;
+  /** Who decides in their stead while they are away (policy `deputy`). */
+  deputy?: Person;
 }
 
 /** The durations a matrix quadrant may set differently from the policy's. */
@@ -205,6 +207,20 @@ export interface CaseState {
    * (the Stalled search attribute and the queue page show it); the customer's promises go on.
    */
   stalled?: { at: string; reminders: number };
+  /**
+   * Set when the approver of `level` is away (their out-of-office reply to our request): their deputy decides
+   * the case at that level in their stead. The history names both.
+   */
+  delegated?: {
+    level: number;
+    from: string;
+    fromName: string;
+    to: string;
+    toName: string;
+    at: string;
+    /** Why, in the audit trail's words, e.g. "auto-reply of 2026-12-03T08:12:00.000Z". */
+    reason: string;
+  };
   /** Set when the customer's address bounced: we stop mailing it and tell the approver. */
   customerUnreachable?: { at: string; status?: string };
   /** The follow-up survey: asked, answered (rating, replies in the customer's own words), thanked. */

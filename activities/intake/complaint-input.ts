@@ -86,7 +86,10 @@ export function toComplaintInput(
     references: p.references,
     customer: p.from,
     customerKey: customerKey(ctx.linkSecret, p.from.address),
-    approverKeys: approverKeys(ctx.linkSecret, ctx.policy.ladder),
+    approverKeys: approverKeys(
+      ctx.linkSecret,
+      ctx.policy.ladder.flatMap((a) => (a.deputy ? [a, a.deputy] : [a])),
+    ),
     subject: p.subject,
     text: p.text,
     language: detectLanguage(p.contentLanguage, `${p.subject}\n${p.text}`, ctx.defaultLanguage).language,

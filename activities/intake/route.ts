@@ -123,7 +123,15 @@ export async function routeMail(parsed: ParsedMail, raw: Buffer, deps: RouterDep
                 ...statusOf(parsed),
               },
             }
-          : { name: 'autoReply', payload: { ...inbound(summary, now, false), reasons: verdict.reasons } };
+          : {
+              name: 'autoReply',
+              payload: {
+                ...inbound(summary, now, false),
+                // Which of our mails it answers: an approver's out-of-office reply to our request hands the case on.
+                ...(caseId ? { answers: answers(facts, caseId, deps.classifyContext) } : {}),
+                reasons: verdict.reasons,
+              },
+            };
       if (caseId && (await deps.signalCase(caseId, signal))) {
         return { folder: 'processed', verdict, caseId, action: `${verdict.kind} recorded on its case, not answered` };
       }

@@ -1,5 +1,5 @@
 /**
- * Nobody decides in time: the supervisor is reminded, the case escalates to the manager, the customer
+ * Nobody decides in time: the supervisor is reminded (in their reminder digest), the case escalates to the manager, the customer
  * gets a progress update when the promise falls due, and a late decision still completes the case.
  */
 import type { Browser } from 'playwright-core';
@@ -38,10 +38,9 @@ describe('a complaint nobody decides in time', () => {
       text: 'Meine Bestellung 4711 ist immer noch nicht da.',
     });
 
-    const [reminder] = await waitForMail(people.supervisor, (m) =>
-      /Erinnerung: Freigabe erbeten/.test(m.subject ?? ''),
-    );
+    const [reminder] = await waitForMail(people.supervisor, (m) => /Erinnerung: 1 Fall wartet/.test(m.subject ?? ''));
     expect(reminder!.text).toContain('wartet weiterhin auf Ihre Entscheidung');
+    expect(decisionLink(reminder!)).toMatch(/\/decide\//); // the case is listed with its decision link
     const [update] = await waitForMail(people.customer, (m) => /\] Zwischenstand:/.test(m.subject ?? ''));
     expect(update!.text).toContain('Sie hören spätestens am');
     expect(update!.inReplyTo).toBe(messageId);
@@ -79,9 +78,15 @@ describe('a complaint nobody decides in time', () => {
     });
     const events = result.timeline.map((e) => e.event);
     expect(events).toEqual(
-      expect.arrayContaining(['mail:reminder', 'mail:progress-update', 'mail:escalation', 'decided', 'mail:follow-up']),
+      expect.arrayContaining([
+        'reminder-digested',
+        'mail:progress-update',
+        'mail:escalation',
+        'decided',
+        'mail:follow-up',
+      ]),
     );
-    expect(events.indexOf('mail:reminder')).toBeLessThan(events.indexOf('mail:escalation'));
+    expect(events.indexOf('reminder-digested')).toBeLessThan(events.indexOf('mail:escalation'));
     expect((await readFolder(people.supervisor)).length).toBeGreaterThanOrEqual(2);
   });
 });

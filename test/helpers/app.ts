@@ -45,7 +45,11 @@ export function testPeople(): TestPeople {
 }
 
 /** The test policy as YAML (a file for worker processes the test spawns). */
-export function testPolicyYaml(people: TestPeople, durations: Partial<Record<string, string>> = {}): string {
+export function testPolicyYaml(
+  people: TestPeople,
+  durations: Partial<Record<string, string>> = {},
+  options: { supervisorDeputy?: string } = {},
+): string {
   const d = {
     answerPromise: '10m',
     reminderAfter: '8m',
@@ -57,7 +61,7 @@ export function testPolicyYaml(people: TestPeople, durations: Partial<Record<str
   return `
 company: { name: Muster Versand GmbH, address: "Musterstraße 12, 10115 Berlin", phone: "+49 30 1234567", hours: "Mo–Fr 09:00–18:00", timeZone: Europe/Berlin }
 ladder:
-  - { role: Teamleitung, name: Sabine Schulz, address: ${people.supervisor}, language: de }
+  - { role: Teamleitung, name: Sabine Schulz, address: ${people.supervisor}, language: de${options.supervisorDeputy ? `, deputy: { name: Thomas Vogel, address: ${options.supervisorDeputy} }` : ''} }
   - { role: Geschäftsleitung, name: Markus Weber, address: ${people.manager}, language: de }
 durations: ${JSON.stringify(d)}
 rules: { urgencyKeywords: [sofort, dringend, urgent], impactKeywords: [Erstattung, refund, kündige] }

@@ -78,6 +78,8 @@ export interface OpenOptions {
   digest?: string;
   /** YAML appended to the story policy, e.g. `reminders: { maxReminders: 3 }`. */
   policy?: string;
+  /** The supervisor's deputy (policy `deputy`), named Thomas Vogel. */
+  deputy?: string;
 }
 
 /** One digest mail as the recording activity saw it. */
@@ -224,7 +226,7 @@ export function useStory(): Story {
       };
       cases.set(caseId, record);
       const policy = parsePolicy(
-        `${testPolicyYaml(people, options.durations)}${options.policy ?? ''}\n`,
+        `${testPolicyYaml(people, options.durations, options.deputy ? { supervisorDeputy: options.deputy } : {})}${options.policy ?? ''}\n`,
         'story policy',
       );
       if (options.digest) for (const n of ['01', '02']) digestIds.add(`story-digest-${options.digest}${n}`);
@@ -242,6 +244,7 @@ export function useStory(): Story {
               approverKeys: {
                 [people.supervisor]: `${options.digest}01`,
                 [people.manager]: `${options.digest}02`,
+                ...(options.deputy ? { [options.deputy]: `${options.digest}03` } : {}),
               },
             }
           : {}),

@@ -11,7 +11,7 @@ import { verifyLink, type LinkClaims, type TLinkPurpose } from '../../activities
 import { LINK_TEXT } from '../../templates/pages/link-texts.js';
 import { noticePage } from '../../templates/pages/notice.js';
 import type { CaseState, TLanguage } from '../../workflows/case.js';
-import { findApprover } from '../../workflows/ladder.js';
+import { caseApprover } from '../../workflows/ladder.js';
 import { caseStateQuery } from '../../workflows/messages.js';
 import type { LinkGuard } from './limits.js';
 import { StateCache } from './state-cache.js';
@@ -105,7 +105,7 @@ export function caseLinks(o: CaseLinkOptions, guard: LinkGuard): CaseLinks {
       const state = await cache.get(claims.c, () => handle(claims.c).query(caseStateQuery));
       if (purpose === 'feedback')
         return claims.a === state.customer.address ? { ok: true, claims, state } : refusal(400, t.invalid);
-      const approver = findApprover(state.ladder, claims.a);
+      const approver = caseApprover(state, claims.a);
       if (!approver) return refusal(403, t.notApprover);
       // The level is sealed: a link stands for one rung of this case's ladder, the one it was sent for.
       if (approver.level !== claims.l) return refusal(400, t.invalid);

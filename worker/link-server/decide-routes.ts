@@ -9,7 +9,7 @@ import { decidePage } from '../../templates/pages/decide.js';
 import { LINK_TEXT } from '../../templates/pages/link-texts.js';
 import { noticePage } from '../../templates/pages/notice.js';
 import type { Approver, CaseState } from '../../workflows/case.js';
-import { findApprover, supersededBy } from '../../workflows/ladder.js';
+import { caseApprover, supersededBy } from '../../workflows/ladder.js';
 import {
   caseStateQuery,
   DECISION_OUTCOMES,
@@ -63,7 +63,7 @@ export function registerDecideRoutes(app: FastifyInstance, links: CaseLinks): vo
   const { timeZone } = links.o;
   registerCasePage<Approver, TForm>(app, links, {
     purpose: 'decide',
-    actor: ({ state, claims }) => findApprover(state.ladder, claims.a),
+    actor: ({ state, claims }) => caseApprover(state, claims.a),
     standing: (s, a, form) => decisionStanding(s, a, timeZone, form),
     show: ({ loaded: { state }, actor, csrfToken, action }) =>
       decidePage({ state, complaintText: state.text, approver: actor, timeZone, csrfToken, action }),

@@ -11,7 +11,7 @@ import { signLink, verifyLink, type LinkClaims } from '../../activities/links.js
 import { LINK_TEXT } from '../../templates/pages/link-texts.js';
 import { queuePage, type QueueEntry } from '../../templates/pages/queue.js';
 import type { CaseState, TLanguage } from '../../workflows/case.js';
-import { findApprover } from '../../workflows/ladder.js';
+import { caseApprover, findApprover } from '../../workflows/ladder.js';
 import { caseStateQuery } from '../../workflows/messages.js';
 import { StalledKey } from '../../workflows/search-attributes.js';
 import { notice, send, type CaseLinks } from './case-link.js';
@@ -58,7 +58,7 @@ function entryOf(
   address: string,
   decideUrl: (c: LinkClaims['c'], level: number) => string,
 ): QueueEntry | undefined {
-  const approver = findApprover(state.ladder, address);
+  const approver = caseApprover(state, address);
   const waiting = state.status === 'awaiting-decision' && !state.decision && !state.withdrawn;
   if (!approver || !waiting || approver.level !== state.level) return undefined;
   return {
@@ -110,7 +110,7 @@ export function registerQueueRoutes(app: FastifyInstance, links: CaseLinks): voi
       let person: { name: string; language: TLanguage } | undefined;
       states.forEach((state, i) => {
         if (!state) return;
-        person ??= findApprover(state.ladder, address);
+        person ??= caseApprover(state, address) ?? findApprover(state.ladder, address);
         const entry = entryOf(state, shown[i]!, address, decideUrl);
         if (entry) entries.push(entry);
       });

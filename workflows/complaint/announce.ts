@@ -3,7 +3,7 @@
  * unnoticed), then the decision to the customer. Shared by the first decision and a review's. Deterministic.
  */
 import { patched } from '@temporalio/workflow';
-import { findApprover } from '../ladder.js';
+import { caseApprover } from '../ladder.js';
 import type { CaseRuntime } from './runtime.js';
 
 /** Change id (patched()): cases from before the receipt replay without it; never reuse the id. */
@@ -11,7 +11,7 @@ const DECISION_RECEIPT = 'decision-receipt';
 
 export async function announceDecision(rt: CaseRuntime): Promise<void> {
   rt.publish('decided');
-  const by = rt.state.decision && findApprover(rt.ladder, rt.state.decision.decidedBy);
+  const by = rt.state.decision && caseApprover(rt.state, rt.state.decision.decidedBy);
   if (by && patched(DECISION_RECEIPT)) await rt.mail('decision-receipt', by);
   await rt.mail('decision', 'customer');
   rt.publish('awaiting-feedback');

@@ -5,6 +5,7 @@
  * out. Returns once the case is decided or withdrawn. Deterministic.
  */
 import { condition, patched } from '@temporalio/workflow';
+import { actingDeputy, currentApprover } from '../ladder.js';
 import { nextReminderAt, reminderRules } from '../rules/reminders.js';
 import { awaitAnswer } from './info-request.js';
 import { remind, stall } from './remind.js';
@@ -44,13 +45,25 @@ export async function awaitDecision(rt: CaseRuntime): Promise<void> {
       continue;
     }
     const next = Math.min(reminderAt, escalateAt ?? Infinity, Date.parse(state.promisedBy));
-    await condition(() => stopped() || rt.forwardRequested || asked(), Math.max(next - Date.now(), 1));
+    await condition(
+      () => stopped() || rt.forwardRequested || rt.delegateRequested || asked(),
+      Math.max(next - Date.now(), 1),
+    );
     if (stopped()) break;
     if (asked()) continue;
     const now = Date.now();
     // Forwarded by the current approver: the next level now, as if its escalation time had come.
     if (rt.forwardRequested) escalateAt = now;
     rt.forwardRequested = false;
+    // The approver is away: their deputy is asked now (only cases with DEPUTIES set the flag).
+    const deputy = rt.delegateRequested ? actingDeputy(state) : undefined;
+    rt.delegateRequested = false;
+    if (deputy) {
+      rt.publish('awaiting-decision');
+      await rt.mail('approval-request', deputy);
+      reminded = 0;
+      reminderAt = nextReminder(now);
+    }
     if (now >= Date.parse(state.promisedBy)) {
       state.promisedBy = new Date(rt.due(now, answerPromise)).toISOString();
       rt.publish('awaiting-decision');
@@ -66,7 +79,7 @@ export async function awaitDecision(rt: CaseRuntime): Promise<void> {
       reminderAt = nextReminder(now);
       escalateAt = state.level < topLevel ? rt.due(now, escalateAfter) : undefined;
     } else if (now >= reminderAt && bounded) {
-      const approver = ladder[state.level];
+      const approver = currentApprover(state);
       const top = state.level === topLevel;
       reminded += 1;
       const last = top && reminded >= maxReminders;

@@ -10,7 +10,7 @@ import {
   type DecisionEvidence,
   type DecisionRecord,
 } from '../case.js';
-import { findApprover, supersededBy } from '../ladder.js';
+import { caseApprover, supersededBy } from '../ladder.js';
 import { decideUpdate, decisionSignal, type DecisionInput } from '../messages.js';
 
 /**
@@ -20,7 +20,7 @@ import { decideUpdate, decisionSignal, type DecisionInput } from '../messages.js
  */
 export function actingApprover(state: CaseState, address: unknown): Approver {
   requireOpen(state);
-  const approver = typeof address === 'string' ? findApprover(state.ladder, address) : undefined;
+  const approver = typeof address === 'string' ? caseApprover(state, address) : undefined;
   if (!approver) throw new Error(`${String(address)} is not an approver of this case`);
   const current = supersededBy(state.ladder, state.level, approver);
   if (current) throw new Error(`superseded: the case has moved on to ${current.name} (${current.role})`);
@@ -88,9 +88,12 @@ export function decisionHandlers(
       ...(d.internalNote ? { internalNote: String(d.internalNote).slice(0, 4000) } : {}),
       evidence: evidenceOf(d),
     };
+    // A deputy decides in the away approver's place: the history names both.
+    const d2 = state.delegated;
+    const stead = d2 && d2.level === approver.level && d2.to === approver.address ? ` in place of ${d2.fromName}` : '';
     note(
       'decided',
-      `${d.outcome} by ${approver.name} (${state.decision.channel}; ${evidenceLine(state.decision.evidence!)})`,
+      `${d.outcome} by ${approver.name}${stead} (${state.decision.channel}; ${evidenceLine(state.decision.evidence!)})`,
     );
     return state.decision;
   };

@@ -5,7 +5,7 @@
  * Workflow code: deterministic.
  */
 import { patched, setHandler } from '@temporalio/workflow';
-import { findApprover } from '../ladder.js';
+import { caseApprover } from '../ladder.js';
 import {
   autoReplySignal,
   caseStateQuery,
@@ -21,6 +21,38 @@ import { registerForward } from './forward.js';
 import { registerInfoRequest } from './info-request.js';
 import type { CaseRuntime } from './runtime.js';
 import { MAIL_PROOF, staffMail } from './staff-mail.js';
+
+/** Change id (patched()): an approver's out-of-office reply hands their cases to their deputy; never reuse it. */
+export const DEPUTIES = 'deputies';
+
+/**
+ * An auto-reply of the approver who decides now, to a request of ours to them (its signed Message-ID): they are
+ * away, and their deputy (policy `deputy`) decides the case at once, instead of after `escalateAfter`.
+ */
+function delegateIfAway(rt: CaseRuntime, m: InboundMail): void {
+  const { state } = rt;
+  const away = state.ladder[state.level];
+  if (!away?.deputy || state.decision || state.withdrawn || state.delegated?.level === state.level) return;
+  if (m.from.trim().toLowerCase() !== away.address.toLowerCase()) return;
+  const toThem = (m.answers ?? []).some(
+    (r) => r.verified === true && state.sent.some((s) => s.seq === r.seq && s.to === away.address),
+  );
+  if (!toThem) return;
+  state.delegated = {
+    level: state.level,
+    from: away.address,
+    fromName: away.name,
+    to: away.deputy.address,
+    toName: away.deputy.name,
+    at: new Date().toISOString(),
+    reason: `auto-reply of ${m.receivedAt}`,
+  };
+  rt.note(
+    'delegated',
+    `${away.name} is away (auto-reply of ${m.receivedAt}); ${away.deputy.name} decides in their stead`,
+  );
+  rt.delegateRequested = true;
+}
 
 /** Customer mails whose signed Message-ID, when a reply names it, shows the writer received our mail. */
 const CUSTOMER_KINDS = new Set(['acknowledgment', 'progress-update', 'decision', 'info-request', 'info-reminder']);
@@ -47,7 +79,7 @@ function registerInboundMail(rt: CaseRuntime, recordDecision: ReturnType<typeof 
     return m.from.trim().toLowerCase() === input.customer.address.trim().toLowerCase() && ours;
   };
   setHandler(customerReplySignal, (m) => {
-    const staff = findApprover(ladder, m.from);
+    const staff = caseApprover(state, m.from);
     if (staff) return staffMail(rt, recordDecision, staff, m);
     state.replies.push({ at: m.receivedAt, from: m.from, subject: m.subject, text: m.text });
     note('customer-replied', m.messageId);
@@ -84,7 +116,10 @@ function registerInboundMail(rt: CaseRuntime, recordDecision: ReturnType<typeof 
     }
     notify({ kind: 'customer-reply' });
   });
-  setHandler(autoReplySignal, (m) => note('auto-reply-received', `${m.from}: ${m.reasons.join('; ')}`));
+  setHandler(autoReplySignal, (m) => {
+    note('auto-reply-received', `${m.from}: ${m.reasons.join('; ')}`);
+    if (patched(DEPUTIES)) delegateIfAway(rt, m);
+  });
   setHandler(deliveryFailedSignal, (r) => {
     const bounced = state.sent.find((s) => s.seq === r.seq);
     note(

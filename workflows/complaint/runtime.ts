@@ -9,7 +9,7 @@ import type { createActivities } from '../../activities/index.js';
 import type { Approver, CaseState, ComplaintInput, TCaseStatus, TMailKind } from '../case.js';
 import { caseMailRequest } from '../case-mail.js';
 import { ErrorCode } from '../error-codes.js';
-import { findApprover } from '../ladder.js';
+import { caseApprover, currentApprover } from '../ladder.js';
 import { dueAt, type DurationSpec } from '../rules/calendar.js';
 import type { CasePlan } from '../rules/case-plan.js';
 import { publishSearchAttributes, type QueueAttributes } from '../search-attributes.js';
@@ -39,6 +39,8 @@ export class CaseRuntime {
    * the query-visible state.
    */
   forwardRequested = false;
+  /** Set when an approver's out-of-office reply hands the case to their deputy; awaitDecision mails the deputy. */
+  delegateRequested = false;
   private seq = 0;
   private readonly notices: TNotice[] = [];
   private noticing = false;
@@ -90,7 +92,7 @@ export class CaseRuntime {
   /** The queue's search attributes, for cases that have the keys and run this release's code. */
   private queueAttributes(): QueueAttributes | undefined {
     if (!this.input.approverKeys || !patched(APPROVER_QUEUE)) return undefined;
-    const key = this.keyOf(this.ladder[this.state.level]);
+    const key = this.keyOf(currentApprover(this.state));
     return { ...(key ? { approverKey: key } : {}), stalled: this.state.stalled !== undefined };
   }
 
@@ -122,8 +124,8 @@ export class CaseRuntime {
 
   /** Whoever decides now: the one who decided, or the current level of the ladder. */
   responsible(): Approver | undefined {
-    const { decision, level } = this.state;
-    return (decision && findApprover(this.ladder, decision.decidedBy)) ?? this.ladder[level];
+    const { decision } = this.state;
+    return (decision && caseApprover(this.state, decision.decidedBy)) ?? currentApprover(this.state);
   }
 
   readonly notify = (n: TNotice): void => {

@@ -1,0 +1,97 @@
+/**
+ * Deputies on the real stack: staff mails no longer tell vacation responders to stay silent, so the supervisor's
+ * out-of-office reply (as Dovecot's Sieve vacation writes it, recorded in test/fixtures/mail) reaches intake by
+ * SMTP; it is answered by nobody, and the case goes to the supervisor's deputy at once. The deputy decides on
+ * the page of their own link, the customer gets the decision, and the history names both people.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePolicy } from '../../worker/policy.js';
+import { caseStateQuery } from '../../workflows/messages.js';
+import { startTestApp, testPeople, testPolicyYaml, type TestApp } from '../helpers/app.js';
+import { launchBrowser } from '../helpers/browser.js';
+import { decisionLink, readFolder, sendRawViaSmtp, uniqueAddress, waitForMail } from '../helpers/mail.js';
+import { openCase } from '../helpers/open-case.js';
+
+describe('a vacation reply hands the case to the deputy', () => {
+  const people = testPeople();
+  const deputy = uniqueAddress('vertretung');
+  let app: TestApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const yaml = testPolicyYaml(people, {}, { supervisorDeputy: deputy });
+    [app, browser] = await Promise.all([startTestApp(people, parsePolicy(yaml, 'deputy test')), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('reroutes at once on the supervisor’s auto-reply; the deputy’s decision closes the case', async () => {
+    const c = await openCase(app, people, people.customer, 'Rechnung doppelt abgebucht');
+    // Staff mails invite a vacation reply; customer mails still ask robots to stay silent.
+    expect(c.request.headers.get('auto-submitted')).toBeUndefined();
+    expect(c.request.headers.get('x-auto-response-suppress')).toBeUndefined();
+    expect(c.ack.headers.get('auto-submitted')).toBe('auto-replied');
+
+    const requestId = c.request.messageId!;
+    const vacation = [
+      `From: <${people.supervisor}>`,
+      `To: ${people.support}`,
+      `Subject: Auto: ${c.request.subject}`,
+      `Message-ID: <dovecot-sieve-${randomBytes(4).toString('hex')}@vm>`,
+      `Date: ${new Date().toUTCString()}`,
+      `In-Reply-To: <${requestId.replace(/^<|>$/g, '')}>`,
+      `References: <${requestId.replace(/^<|>$/g, '')}>`,
+      'Auto-Submitted: auto-replied (vacation)',
+      'Precedence: bulk',
+      'X-Auto-Response-Suppress: All',
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'Guten Tag,',
+      '',
+      'ich bin bis 30.11. nicht im Büro und habe keinen Zugriff auf meine E-Mails.',
+      '',
+    ].join('\r\n');
+    await sendRawViaSmtp('', people.support, vacation);
+
+    const [toDeputy] = await waitForMail(
+      deputy,
+      (m) => m.headers.get('x-nachfass-case') === c.caseId && /Freigabe erbeten/.test(m.subject ?? ''),
+      { timeoutMs: 30_000 },
+    );
+    expect(toDeputy!.text).toContain('Sabine Schulz ist abwesend');
+    const state = await c.handle.query(caseStateQuery);
+    expect(state.level).toBe(0);
+    expect(state.delegated).toMatchObject({ from: people.supervisor, to: deputy, toName: 'Thomas Vogel' });
+
+    // The deputy decides on their own link's page.
+    const page = await browser.newPage();
+    const link = decisionLink(toDeputy!);
+    await page.goto(link);
+    expect(await page.textContent('main')).toContain('delegated');
+    await page.check('input[value=approved]');
+    await Promise.all([page.waitForURL(link), page.click('button[type=submit]')]);
+    expect(await page.textContent('h1')).toBe('Entscheidung gespeichert');
+    await waitForMail(
+      people.customer,
+      (m) => m.headers.get('x-nachfass-case') === c.caseId && /Entscheidung/.test(m.subject ?? ''),
+    );
+
+    const done = await c.handle.query(caseStateQuery);
+    expect(done.decision).toMatchObject({ decidedBy: deputy, level: 0, channel: 'link' });
+    const history = done.timeline.map((e) => `${e.event}: ${e.detail ?? ''}`).join('\n');
+    expect(history).toMatch(/delegated: Sabine Schulz is away \(auto-reply of .*\); Thomas Vogel decides/);
+    expect(history).toMatch(/decided: approved by Thomas Vogel in place of Sabine Schulz/);
+    // Nobody answered the robot: the supervisor holds only the request.
+    const supervisorMail = (await readFolder(people.supervisor)).map((m) => m.parsed);
+    expect(
+      supervisorMail
+        .filter((m) => m.headers.get('x-nachfass-case') === c.caseId)
+        .map((m) => m.headers.get('x-nachfass-kind')),
+    ).toEqual(['approval-request']);
+  });
+});
