@@ -25,6 +25,8 @@ export SUPPORT_ADDRESS="Kundenservice Muster Versand <support@example.test>"
 export POLICY_FILE="$ROOT_DIR/${DEMO_POLICY:-policy/example.yaml}"
 export HTTP_PORT="${HTTP_PORT:-3000}" PUBLIC_URL="${PUBLIC_URL:-http://127.0.0.1:${HTTP_PORT:-3000}}"
 export TEMPORAL_TASK_QUEUE="${TEMPORAL_TASK_QUEUE:-escalations}"
+# Metrics on in the demo (off by default in production): http://127.0.0.1:9464/metrics.
+export METRICS_PORT="${METRICS_PORT:-9464}"
 
 # PAYLOAD_KEY and CODEC_AUTH_TOKEN come from `stack.sh env` (kept in .stack/, never printed). The Web UI decodes
 # only in a browser logged in at the codec endpoint (README, "Security").

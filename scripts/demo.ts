@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { startApp } from '../worker/app.js';
 import { loadConfig } from '../worker/config.js';
 import { installLogging } from '../worker/logging.js';
+import { sdkTelemetry } from '../worker/metrics.js';
 import { loadPolicy } from '../worker/policy.js';
 import { workflowIdFor } from '../activities/identity.js';
 import { caseStateQuery } from '../workflows/messages.js';
@@ -16,7 +17,7 @@ const CUSTOMER = 'kunde1@example.test';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  installLogging();
+  installLogging('INFO', undefined, config.metrics ? await sdkTelemetry() : undefined);
   const policy = loadPolicy(config.policyFile);
   const app = await startApp(config, policy, { log: (l) => console.log(`[worker] ${l}`) });
   const stop = (): void => {

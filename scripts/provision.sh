@@ -15,6 +15,7 @@ PACKAGES=(
   dovecot-imapd dovecot-lmtpd dovecot-sieve
   postfix
   chromium
+  prometheus # the metrics test scrapes /metrics with a real Prometheus (test/e2e/metrics.test.ts)
   ca-certificates
   iproute2   # ss: port checks
   procps     # pgrep/pkill-free process checks

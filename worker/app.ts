@@ -24,6 +24,8 @@ import {
 import { startLinkServer } from './link-server/server.js';
 import { policySnapshot, type TPolicy } from './policy.js';
 import { createReadiness } from './readiness.js';
+import { startMetricsServer } from './metrics.js';
+import { countCaseMail, countSmtpFailures } from '../activities/metrics.js';
 
 /** A claim in the Sent ledger counts as a send in progress this long: above the send activity's 1-minute timeout. */
 const SEND_CLAIM_MS = 2 * 60_000;
@@ -74,8 +76,8 @@ function workerActivities(
     ? new SentLedger({ imap: imapOptions(boxes[0]!), folder: config.mailbox.sentFolder, claimMs: SEND_CLAIM_MS })
     : undefined;
   if (ledger) cleanup(() => ledger.close());
-  return createActivities({
-    sendMail: createMailSender(transport, ledger, config.mailBudget),
+  const activities = createActivities({
+    sendMail: countSmtpFailures(createMailSender(transport, ledger, config.mailBudget)),
     supportAddress: config.supportAddress,
     ...(config.adminAddress ? { adminAddress: config.adminAddress } : {}),
     publicUrl: config.http.publicUrl,
@@ -101,6 +103,16 @@ function workerActivities(
       ),
     },
   });
+  // Every case mail the SMTP server accepted is counted by kind (activities/metrics.ts).
+  const { sendCaseMail } = activities;
+  return {
+    ...activities,
+    sendCaseMail: async (req) => {
+      const sent = await sendCaseMail(req);
+      countCaseMail(req);
+      return sent;
+    },
+  };
 }
 
 /** The Worker on the task queue, running until the process stops (drained, then the native connection closed). */
@@ -174,6 +186,11 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
     });
     cleanups.push(() => http.app.close());
     const codecUrl = await startCodecEndpoint(codec, config, log, cleanup);
+    if (config.metrics) {
+      const metrics = await startMetricsServer(config.metrics.host, config.metrics.port);
+      cleanup(() => metrics.close());
+      log(`metrics (Prometheus) on ${metrics.url}`);
+    }
     log(
       `link server on ${http.url}, watching ${boxes.map((b) => b.key).join(', ')} on ${config.mailbox.host}:${config.mailbox.port}`,
     );

@@ -128,6 +128,10 @@ export const ZEnv = z.object({
         .filter(Boolean),
     ),
 
+  /** /metrics (Prometheus): off unless a port is given (worker/metrics.ts). */
+  METRICS_PORT: ZPort.optional(),
+  METRICS_HOST: z.string().default('127.0.0.1'),
+
   INTAKE_HEARTBEAT_TIMEOUT: ZDuration.default(30_000),
   INTAKE_RECHECK: ZDuration.default(30_000),
   INTAKE_RUN_FOR: ZDuration.default(6 * 3_600_000),

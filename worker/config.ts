@@ -56,6 +56,8 @@ export interface TConfig {
   payload: { encryption: false } | { encryption: true; key: Buffer; previousKeys: Buffer[] };
   /** The Web UI's codec endpoint, when CODEC_PORT is set; `token` is its credential (CODEC_AUTH_TOKEN). */
   codec?: { host: string; port: number; origins: string[]; token: Buffer };
+  /** /metrics, when METRICS_PORT is set. */
+  metrics?: { host: string; port: number };
 }
 
 export class ConfigError extends Error {
@@ -135,6 +137,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     payload: e.PAYLOAD_ENCRYPTION
       ? { encryption: true, key: e.PAYLOAD_KEY!, previousKeys: e.PAYLOAD_PREVIOUS_KEYS ?? [] }
       : { encryption: false },
+    ...(e.METRICS_PORT !== undefined ? { metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT } } : {}),
     ...(e.CODEC_PORT !== undefined
       ? { codec: { host: e.CODEC_HOST, port: e.CODEC_PORT, origins: e.CODEC_CORS_ORIGINS, token: e.CODEC_AUTH_TOKEN! } }
       : {}),

@@ -2,7 +2,7 @@
  * The Temporal SDK's log lines, one JSON line each, without what must never reach a log: an activity's
  * `taskToken` is a credential (it completes the activity through the API), so it is dropped from every line.
  */
-import { DefaultLogger, Runtime, type LogEntry, type LogLevel } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type LogEntry, type LogLevel, type TelemetryOptions } from '@temporalio/worker';
 
 /** Metadata keys never written to a log. */
 const SECRET_KEYS = new Set(['taskToken']);
@@ -15,10 +15,17 @@ export function formatLogEntry(entry: LogEntry): string {
   return `${time} [${entry.level}] ${entry.message}${json === '{}' ? '' : ` ${json}`}`;
 }
 
-/** Installs the SDK's logger for this process (once, before any Worker or connection is made). */
+/**
+ * Installs the SDK's logger for this process (once, before any Worker or connection is made), with the SDK's
+ * telemetry (its Prometheus exporter, worker/metrics.ts) when given.
+ */
 export function installLogging(
   level: LogLevel = 'INFO',
   write: (line: string) => void = (l) => console.error(l),
+  telemetryOptions?: TelemetryOptions,
 ): void {
-  Runtime.install({ logger: new DefaultLogger(level, (entry) => write(formatLogEntry(entry))) });
+  Runtime.install({
+    logger: new DefaultLogger(level, (entry) => write(formatLogEntry(entry))),
+    ...(telemetryOptions ? { telemetryOptions } : {}),
+  });
 }

@@ -2,11 +2,13 @@
 import { loadConfig } from './config.js';
 import { startApp } from './app.js';
 import { installLogging } from './logging.js';
+import { sdkTelemetry } from './metrics.js';
 import { loadPolicy } from './policy.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  installLogging();
+  // The SDK's runtime metrics join ours on /metrics (worker/metrics.ts) when METRICS_PORT is set.
+  installLogging('INFO', undefined, config.metrics ? await sdkTelemetry() : undefined);
   const policy = loadPolicy(config.policyFile);
   const app = await startApp(config, policy);
   let stopping = false;

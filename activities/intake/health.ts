@@ -16,6 +16,8 @@ export interface IntakeHealth {
   lastPassAt?: number;
   /** Why the last session ended, when it failed. */
   error?: string;
+  /** Messages in the folder after the last pass (not yet taken in). */
+  waiting?: number;
   /** Sessions opened in this process. */
   sessions: number;
   /** Sessions opened after one was lost (every session after the first). */
@@ -55,9 +57,11 @@ export const intakeHealth = {
     if (error) s.error = error;
     if (s.live) Object.assign(s, { live: false, since: Date.now() });
   },
-  /** A pass over the folder ended (every mail in it handled or set aside). */
-  passed(mailbox: string): void {
-    entry(mailbox).lastPassAt = Date.now();
+  /** A pass over the folder ended; `waiting`: the messages still in the folder. */
+  passed(mailbox: string, waiting?: number): void {
+    const s = entry(mailbox);
+    s.lastPassAt = Date.now();
+    if (waiting !== undefined) s.waiting = waiting;
   },
   get(mailbox: string): IntakeHealth | undefined {
     const s = states.get(mailbox);

@@ -16,6 +16,7 @@ import {
 import type { IntakeDeps, MailboxSettings } from './mailbox.js';
 import { boundLine, parseRaw } from './parse.js';
 import { routeMail, type TFolder } from './route.js';
+import { mailsTakenIn } from '../metrics.js';
 
 const BATCH = 50;
 
@@ -55,6 +56,7 @@ async function quarantine(p: Pass, uid: number, code: TQuarantineCode, reason: s
   // Set before the move: MOVE keeps keywords, and the original's folder is the one we have selected.
   await p.client.messageFlagsAdd(String(uid), [quarantineKeyword(code)], { uid: true });
   await p.client.messageMove(String(uid), p.box.quarantineFolder, { uid: true });
+  mailsTakenIn.inc({ mailbox: p.box.key, verdict: 'quarantine' });
   p.counted.delete(countKey(p, uid));
 }
 
@@ -118,6 +120,7 @@ async function processOne(p: Pass, uid: number, progress: { attempt: number }): 
   if (outcome.folder === 'processed') log.info('mail taken in', detail);
   else log.warn('mail set aside', { ...detail, folder: folders[outcome.folder], reasons: outcome.verdict.reasons });
   await client.messageMove(id, folders[outcome.folder], { uid: true });
+  mailsTakenIn.inc({ mailbox: box.key, verdict: outcome.verdict.kind });
   p.counted.delete(key);
   return outcome.folder === 'processed';
 }

@@ -1,0 +1,166 @@
+/**
+ * /metrics scraped by a real Prometheus (Debian's package, started here on a loopback port with a scrape config
+ * written here): the worker process (`npm start`'s entry point) runs a whole case, from the complaint to the
+ * decision mail, and Prometheus's HTTP API then returns our counters and the Temporal SDK's runtime metrics.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { workflowIdFor } from '../../activities/identity.js';
+import { EncryptionCodec, FAILURE_CONVERTER_PATH } from '../../worker/codec.js';
+import { PROJECT_ROOT } from '../../worker/config.js';
+import { portOpen } from '../../worker/dev-server.js';
+import { decideUpdate } from '../../workflows/messages.js';
+import { testEnv, testPeople, testPolicyYaml } from '../helpers/app.js';
+import { sendViaSmtp, waitForMail } from '../helpers/mail.js';
+import { freePort } from '../helpers/ports.js';
+
+const PROMETHEUS = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
+const children: ChildProcess[] = [];
+let connection: Connection | undefined;
+
+afterAll(async () => {
+  await connection?.close();
+  for (const c of children) {
+    if (c.exitCode !== null) continue;
+    c.kill('SIGTERM');
+    await new Promise((r) => c.once('exit', r));
+  }
+});
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+interface PromSample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+/** An instant query against Prometheus's HTTP API. */
+async function query(prom: string, promql: string): Promise<PromSample[]> {
+  const res = await fetch(`${prom}/api/v1/query?query=${encodeURIComponent(promql)}`);
+  const body = (await res.json()) as { status: string; data: { result: PromSample[] } };
+  if (body.status !== 'success') throw new Error(`${promql}: ${JSON.stringify(body)}`);
+  return body.data.result;
+}
+
+describe('metrics', () => {
+  it('are scraped by Prometheus after a case: ours by kind and verdict, and the SDK runtime metrics', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const version = spawnSync(PROMETHEUS, ['--version'], { encoding: 'utf8' });
+    if (version.error || version.status !== 0)
+      throw new Error(
+        `Prometheus is needed at ${PROMETHEUS} (Debian's package "prometheus"; bash scripts/provision.sh installs it): ${version.error?.message ?? version.stderr}`,
+      );
+
+    const people = testPeople();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'nachfass-metrics-'));
+    const policyFile = path.join(dir, 'policy.yaml');
+    writeFileSync(policyFile, testPolicyYaml(people));
+    const metricsPort = await freePort();
+    const env = await testEnv(people, { POLICY_FILE: policyFile, METRICS_PORT: String(metricsPort) });
+    const worker = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'worker/main.ts')], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(worker);
+    let log = '';
+    worker.stdout!.on('data', (d: Buffer) => (log += d.toString()));
+    worker.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+
+    // A whole case: complaint, acknowledgment, approval request, decision (by the `decide` update), decision mail.
+    const messageId = `<metrics-${randomBytes(6).toString('hex')}@kunden.example.test>`;
+    await sendViaSmtp({ from: people.customer, to: people.support, subject: 'Metriken', text: 'Hallo', messageId });
+    const [ack] = await waitForMail(people.customer, (m) => m.inReplyTo === messageId, { timeoutMs: 120_000 }).catch(
+      (err: unknown) => {
+        throw new Error(`${String(err)}\nworker log:\n${log.slice(-3000)}`);
+      },
+    );
+    const caseId = String(ack!.headers.get('x-nachfass-case'));
+    await waitForMail(people.supervisor, (m) => /Freigabe erbeten/.test(m.subject ?? ''));
+    connection = await Connection.connect({ address: inject('temporalAddress') });
+    const codec = new EncryptionCodec(Buffer.from(env.PAYLOAD_KEY!, 'hex'));
+    const client = new Client({
+      connection,
+      dataConverter: { payloadCodecs: [codec], failureConverterPath: FAILURE_CONVERTER_PATH },
+    });
+    await client.workflow.getHandle(workflowIdFor(caseId)).executeUpdate(decideUpdate, {
+      args: [{ outcome: 'approved', decidedBy: people.supervisor, noteToCustomer: 'Ersatz kommt.', channel: 'admin' }],
+    });
+    await waitForMail(people.customer, (m) => m.headers.get('x-nachfass-case') === caseId, { count: 2 });
+
+    // Our endpoint, in Prometheus text format, before Prometheus reads it.
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(text).toContain('# TYPE nachfass_acknowledgments_sent_total counter');
+    expect(text).toMatch(/^temporal_\w+/m);
+    expect(text).not.toContain(people.customer);
+
+    // A real Prometheus scraping it every second.
+    const promPort = await freePort();
+    const config = path.join(dir, 'prometheus.yml');
+    writeFileSync(
+      config,
+      [
+        'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+        'scrape_configs:',
+        '  - job_name: nachfass',
+        `    static_configs: [{ targets: ['127.0.0.1:${metricsPort}'] }]`,
+        '',
+      ].join('\n'),
+    );
+    const prometheus = spawn(
+      PROMETHEUS,
+      [
+        `--config.file=${config}`,
+        `--storage.tsdb.path=${path.join(dir, 'tsdb')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    children.push(prometheus);
+    let promLog = '';
+    prometheus.stderr!.on('data', (d: Buffer) => (promLog = (promLog + d.toString()).slice(-4000)));
+    const prom = `http://127.0.0.1:${promPort}`;
+    await waitFor(`Prometheus listening (${promLog})`, async () => ((await portOpen(promPort)) ? true : undefined));
+
+    const value = async (promql: string): Promise<number> =>
+      waitFor(`${promql} in Prometheus`, async () => {
+        const [first] = await query(prom, promql);
+        return first ? Number(first.value[1]) : undefined;
+      });
+    expect(await value('up{job="nachfass"} == 1')).toBe(1);
+    expect(await value('sum(nachfass_acknowledgments_sent_total)')).toBe(1);
+    expect(await value('sum(nachfass_mails_sent_total{kind="approval-request",to="staff"})')).toBe(1);
+    expect(await value('sum(nachfass_mails_sent_total{kind="decision",to="customer"})')).toBe(1);
+    expect(await value('sum(nachfass_decisions_total{channel="admin",outcome="approved"})')).toBe(1);
+    expect(
+      await value(`sum(nachfass_mails_taken_in_total{verdict="complaint",mailbox="${people.support}/INBOX"})`),
+    ).toBe(1);
+    expect(await value('sum(nachfass_acknowledgment_latency_seconds_count)')).toBe(1);
+    expect(await value(`nachfass_intake_session_live{mailbox="${people.support}/INBOX"}`)).toBe(1);
+    expect(
+      await value(`nachfass_intake_seconds_since_last_pass{mailbox="${people.support}/INBOX"}`),
+    ).toBeGreaterThanOrEqual(0);
+    expect(await value(`nachfass_intake_messages_waiting{mailbox="${people.support}/INBOX"}`)).toBe(0);
+    // The SDK's own: its workers polled and completed tasks.
+    expect(
+      await value('sum(temporal_workflow_completed_total) + sum(temporal_activity_execution_latency_seconds_count)'),
+    ).toBeGreaterThan(0);
+    // The label values Prometheus stored name kinds and mailboxes, never the customer.
+    const labels = (await (await fetch(`${prom}/api/v1/label/__name__/values`)).json()) as { data: string[] };
+    expect(labels.data).toContain('nachfass_smtp_failures_total');
+    expect(JSON.stringify(await query(prom, '{job="nachfass"}'))).not.toContain(people.customer);
+    expect(log).toContain('metrics (Prometheus) on');
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * /metrics on METRICS_PORT (Prometheus text format): Nachfass's own metrics (activities/metrics.ts, prom-client)
+ * followed by the Temporal SDK's runtime metrics (workers, task slots, polls, request latencies: `temporal_*`).
+ * The SDK's exporter listens on a loopback port of its own, chosen at start-up; each scrape of /metrics reads it
+ * and appends its text, so that Prometheus needs one target per process. Off unless METRICS_PORT is set.
+ */
+import http from 'node:http';
+import net from 'node:net';
+import type { TelemetryOptions } from '@temporalio/worker';
+import { registry } from '../activities/metrics.js';
+
+/** Where the SDK's exporter listens in this process, once sdkTelemetry() chose it. */
+let sdkAddress: string | undefined;
+
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** The SDK's telemetry for Runtime.install: its Prometheus exporter on a free loopback port, read by /metrics. */
+export async function sdkTelemetry(): Promise<TelemetryOptions> {
+  sdkAddress = `127.0.0.1:${await freeLoopbackPort()}`;
+  return {
+    metrics: {
+      prometheus: { bindAddress: sdkAddress, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true },
+    },
+  };
+}
+
+/** The whole scrape: ours, then the SDK's (or a comment saying why it is missing). */
+export async function scrape(): Promise<string> {
+  const ours = await registry.metrics();
+  if (!sdkAddress) return ours;
+  try {
+    const res = await fetch(`http://${sdkAddress}/metrics`, { signal: AbortSignal.timeout(2000) });
+    return `${ours}\n${await res.text()}`;
+  } catch (err) {
+    return `${ours}\n# Temporal SDK metrics unavailable: ${err instanceof Error ? err.message : String(err)}\n`;
+  }
+}
+
+/** Serves GET /metrics on host:port; its URL, and a function that stops it. */
+export async function startMetricsServer(host: string, port: number): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: GET /metrics\n');
+      return;
+    }
+    scrape().then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${String(err)}\n`),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const { port: listening } = server.address() as net.AddressInfo;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${listening}/metrics`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
