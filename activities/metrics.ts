@@ -80,7 +80,7 @@ new Gauge({
 
 new Gauge({
   name: 'nachfass_intake_seconds_since_last_pass',
-  help: "Seconds since the last pass over the watched folder ended (IDLE notice or re-check), for folders watched in this process",
+  help: 'Seconds since the last pass over the watched folder ended (IDLE notice or re-check), for folders watched in this process',
   labelNames: ['mailbox'] as const,
   registers: [registry],
   collect() {

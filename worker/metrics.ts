@@ -28,7 +28,12 @@ export async function sdkTelemetry(): Promise<TelemetryOptions> {
   sdkAddress = `127.0.0.1:${await freeLoopbackPort()}`;
   return {
     metrics: {
-      prometheus: { bindAddress: sdkAddress, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true },
+      prometheus: {
+        bindAddress: sdkAddress,
+        countersTotalSuffix: true,
+        unitSuffix: true,
+        useSecondsForDurations: true,
+      },
     },
   };
 }

@@ -79,7 +79,8 @@ export function createReadiness(deps: ReadinessDeps): { check(): Promise<ReadyRe
       const d = await within(CHECK_TIMEOUT_MS, 'describe', deps.client.workflow.getHandle(workflowId).describe());
       if (d.status.name !== 'RUNNING') return { ok: false, detail: `the intake workflow is ${d.status.name}` };
       const watcher = d.raw.pendingActivities?.find((a) => a.activityType?.name === 'watchMailbox');
-      const started = watcher?.state === proto.temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
+      const started =
+        watcher?.state === proto.temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
       const beat = watcher?.lastHeartbeatTime?.seconds;
       const beatAgeMs = beat != null ? Date.now() - Number(beat) * 1000 : Infinity;
       if (started && beatAgeMs <= deps.heartbeatTimeoutMs)
