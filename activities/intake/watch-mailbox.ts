@@ -25,9 +25,11 @@
  * a mail taken in keeps its `$NachfassAttempt1` too (removing it would be one more command per mail).
  * A lost IMAP connection ends the session (reconnect); an attempt marked just before stays counted, which
  * INTAKE_MAX_ATTEMPTS leaves room for. Never an IMAP command inside `for await (… of client.fetch())`
- * (EMAIL-NOTES: it deadlocks): each mail is read with fetchOne.
+ * (imapflow waits for the fetch to end before it sends the next command: a deadlock): each mail is read with fetchOne.
  */
 import { Context, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { ErrorCode } from '../../workflows/error-codes.js';
 import { ImapFlow } from 'imapflow';
 import type { IntakeArgs } from '../../workflows/messages.js';
 import { ensureFolders, imapOptions, reconnectDelay, type IntakeDeps, type MailboxSettings } from './mailbox.js';
@@ -76,7 +78,7 @@ async function session(
         pending = false;
         lastPass = Date.now();
         await processFolder({ client, deps, box, counted, signal });
-        intakeHealth.passed(box.key, client.mailbox ? client.mailbox.exists : undefined);
+        intakeHealth.passed(box.key);
       }
       ctx.heartbeat();
       await Promise.race([
@@ -104,7 +106,12 @@ export function createWatchMailbox(deps: IntakeDeps): (args: IntakeArgs) => Prom
   const running = new Map<string, Running>();
   return async function watchMailbox(args: IntakeArgs): Promise<void> {
     const box = deps.mailboxes.get(args.mailbox);
-    if (!box) throw new Error(`this worker has no mailbox "${args.mailbox}" configured`);
+    // Retryable: another replica of the worker may have the mailbox configured.
+    if (!box)
+      throw ApplicationFailure.retryable(
+        `this worker has no mailbox "${args.mailbox}" configured`,
+        ErrorCode.UnknownMailbox,
+      );
     // One watcher per mailbox in this process. A new attempt while an earlier one still runs here means Temporal
     // gave the earlier one up (its heartbeat came late, e.g. under load): that one stops before this one starts.
     const earlier = running.get(box.key);
