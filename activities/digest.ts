@@ -1,9 +1,11 @@
 /**
  * The activities of reminder digests (workflows/digest.ts): a case hands its reminder to the approver's digest
  * (signal-with-start through the Worker's own client, so the payload is encrypted like any other), and the digest
- * sends one mail listing every case that still waits, each with a freshly sealed decision link.
+ * sends one mail listing every case that still waits, each with a freshly sealed decision link. Also the news
+ * of an absence: every case waiting for the away person is signalled (`tellAway`, `nachfass absent`).
  */
 import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import { workflowIdFor } from './identity.js';
 import { signLink } from './links.js';
 import { domainOf, displayAddress } from './address.js';
@@ -12,6 +14,7 @@ import { renderDraft } from '../templates/layout.js';
 import { reminderDigest } from '../templates/reminder-digest.js';
 import type { DigestMailRequest, DigestReminder } from '../workflows/digest-model.js';
 import { remindSignal, type DigestWorkflow } from '../workflows/digest.js';
+import { approverAwaySignal } from '../workflows/messages.js';
 
 export interface DigestDeps {
   sendMail: TSendMail;
@@ -21,10 +24,38 @@ export interface DigestDeps {
   linkValidity: number;
 }
 
+/** The visibility query of the cases waiting for the person of `key` (hexadecimal: safe inside quotes). */
+export function waitingFor(key: string): string {
+  if (!/^[0-9a-f]+$/.test(key)) throw new Error('an approver key is hexadecimal');
+  return `WorkflowType = 'ComplaintWorkflow' AND ExecutionStatus = 'Running' AND ApproverHash = '${key}' AND CaseStatus = 'awaiting-decision'`;
+}
+
+/**
+ * Tells every case waiting for the person of `key` (but `exceptWorkflowId`) that they are away: each hands itself
+ * to that person's deputy, when it has one. Returns how many cases were told.
+ */
+export async function announceAbsence(
+  client: Client,
+  key: string,
+  away: { address: string; until?: string; reason: string },
+  exceptWorkflowId?: string,
+): Promise<number> {
+  let told = 0;
+  for await (const info of client.workflow.list({ query: waitingFor(key), pageSize: 500 })) {
+    if (info.workflowId === exceptWorkflowId) continue;
+    await client.workflow
+      .getHandle(info.workflowId)
+      .signal(approverAwaySignal, away)
+      .then(() => (told += 1))
+      .catch(() => undefined); // completed in between
+  }
+  return told;
+}
+
 /** The cases of `ids` that still wait for the person of `key` (visibility: ApproverHash, awaiting a decision). */
 async function stillWaiting(key: string, ids: string[]): Promise<Set<string>> {
   const client = Context.current().client;
-  const query = `WorkflowType = 'ComplaintWorkflow' AND ExecutionStatus = 'Running' AND ApproverHash = '${key}' AND CaseStatus = 'awaiting-decision'`;
+  const query = waitingFor(key);
   const wanted = new Set(ids.map(workflowIdFor));
   const waiting = new Set<string>();
   for await (const info of client.workflow.list({ query, pageSize: 500 })) {
@@ -48,8 +79,18 @@ export function createDigestActivities(deps: DigestDeps) {
       });
     },
 
+    async tellAway(a: {
+      key: string;
+      except: string;
+      address: string;
+      until: string;
+      reason: string;
+    }): Promise<number> {
+      const { address, until, reason } = a;
+      return announceAbsence(Context.current().client, a.key, { address, until, reason }, workflowIdFor(a.except));
+    },
+
     async sendDigestMail(req: DigestMailRequest): Promise<{ listed: number }> {
-      if (!/^[0-9a-f]+$/.test(req.key)) throw new Error('an approver key is hexadecimal');
       const waiting = await stillWaiting(
         req.key,
         req.entries.map((e) => e.caseId),

@@ -4,6 +4,7 @@
  *   nachfass assess FILE.eml [--at ISO-TIME] [--policy FILE]   the policy's assessment and due times, as JSON
  *   nachfass preview [OUT_DIR] [--no-png] [--only REGEX]   every mail and page with sample data, to files
  *   nachfass preview --docs [OUT_DIR]   the README's screenshots of the approval page (default docs/)
+ *   nachfass absent ADDRESS [--until ISO] [--reason TEXT]   (talks to Temporal) their waiting cases go to their deputy
  */
 import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
@@ -23,7 +24,9 @@ const USAGE = `usage:
   nachfass classify FILE.eml [--support ADDRESS] [--language de|en]
   nachfass assess FILE.eml [--at ISO-TIME] [--policy FILE]
   nachfass preview [OUT_DIR] [--no-png] [--only REGEX]   (default OUT_DIR: preview/)
-  nachfass preview --docs [OUT_DIR]   the README's approval-page PNGs (default OUT_DIR: docs/)`;
+  nachfass preview --docs [OUT_DIR]   the README's approval-page PNGs (default OUT_DIR: docs/)
+  nachfass absent ADDRESS [--until ISO] [--reason TEXT]   declares a staff member absent: every case waiting
+    for them goes to their deputy (connects to Temporal with the worker's environment)`;
 
 /** Renders every mail and page with sample data; prints where the files are. */
 async function preview(dir: string | undefined, png: boolean, only: string | undefined, docs = false): Promise<number> {
@@ -57,10 +60,19 @@ async function main(argv: string[]): Promise<number> {
       only: { type: 'string' },
       docs: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
+      until: { type: 'string' },
+      reason: { type: 'string' },
     },
   });
   const [command, file] = positionals;
   if (command === 'preview' && !values.help) return preview(file, values.png, values.only, values.docs);
+  if (command === 'absent' && file && !values.help) {
+    const { absentCommand } = await import('./absent-command.js');
+    return absentCommand(file, {
+      ...(values.until ? { until: values.until } : {}),
+      ...(values.reason ? { reason: values.reason } : {}),
+    });
+  }
   if (values.help || !command || !file) {
     console.log(USAGE);
     return values.help ? 0 : 2;

@@ -119,6 +119,19 @@ export const ZPolicy = z.object({
       maxReminders: z.number().int().min(1).max(100).default(5),
     })
     .default({ alone: [], maxReminders: 5 }),
+  /**
+   * Declared absences: while `person` (an address) is absent, their deputy is asked in their place. `from` and
+   * `until` are ISO dates or times in the company's zone; a date alone for `until` means to the end of that day.
+   */
+  absent: z
+    .array(
+      z.object({
+        person: z.email(),
+        from: z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'an ISO date or time'),
+        until: z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'an ISO date or time'),
+      }),
+    )
+    .default([]),
   /** The follow-up survey: a rating at or below `lowRatingAtMost` (of 5) opens a follow-up with an owner. */
   feedback: z.object({ lowRatingAtMost: z.number().int().min(0).max(4).default(2) }).default({ lowRatingAtMost: 2 }),
   rules: z.object({

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import Holidays from 'date-holidays';
+import { DateTime } from 'luxon';
 import { alwaysOpen, type BusinessCalendar } from '../workflows/rules/calendar.js';
 import type { PolicySnapshot } from '../workflows/case.js';
 import { WEEKDAYS, ZPolicy, type TPolicy } from './policy-schema.js';
@@ -92,6 +93,7 @@ export function policySnapshot(p: TPolicy, team?: string, now = new Date(), fold
     feedback: p.feedback,
     mailDecisions: p.mailDecisions,
     reminders: p.reminders,
+    ...(p.absent.length > 0 ? { absent: p.absent.map((a) => absenceIn(a, p.company.timeZone)) } : {}),
     calendar: businessCalendar(p, now),
     ...(box?.timeZone ? { customerTimeZone: box.timeZone } : {}),
     rules: { ...p.rules, ...mailboxRule },
@@ -132,4 +134,17 @@ export function businessCalendar(p: TPolicy, now = new Date()): BusinessCalendar
     holidayCache.set(key, holidays);
   }
   return { timeZone: tz, week, holidays };
+}
+
+/** A declared absence in UTC: dates and times read in the company's zone; a date alone for `until` ends that day. */
+export function absenceIn(
+  a: { person: string; from: string; until: string },
+  timeZone: string,
+): { person: string; from: string; until: string } {
+  const at = (v: string, endOfDay: boolean): string => {
+    const t = DateTime.fromISO(v, { zone: timeZone });
+    const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(v.trim());
+    return (dateOnly && endOfDay ? t.plus({ days: 1 }).startOf('day') : t).toUTC().toISO()!;
+  };
+  return { person: a.person, from: at(a.from, false), until: at(a.until, true) };
 }

@@ -78,6 +78,8 @@ export interface PolicySnapshot {
   feedback?: { lowRatingAtMost: number };
   /** Default `on` (cases started before the setting existed). */
   mailDecisions?: TMailDecisions;
+  /** Declared absences (policy `absent`): a person absent when asked is stood in for by their deputy. */
+  absent?: Array<{ person: string; from: string; until: string }>;
   /**
    * Reminders: priorities whose reminders go out alone (the rest are bundled in the approver's digest), and how
    * many reminders the top of the ladder gets before the case is marked stalled. Defaults: none alone, 5.
@@ -220,6 +222,8 @@ export interface CaseState {
     at: string;
     /** Why, in the audit trail's words, e.g. "auto-reply of 2026-12-03T08:12:00.000Z". */
     reason: string;
+    /** Until when the approver counts as away (ISO), as their reply named it or the absence declared it. */
+    until?: string;
   };
   /** Set when the customer's address bounced: we stop mailing it and tell the approver. */
   customerUnreachable?: { at: string; status?: string };

@@ -7,6 +7,7 @@ import { log, patched } from '@temporalio/workflow';
 import type { CaseState, ComplaintInput } from './case.js';
 import { announceDecision } from './complaint/announce.js';
 import { awaitDecision } from './complaint/await-decision.js';
+import { ask } from './complaint/delegate.js';
 import { collectFeedback } from './complaint/feedback.js';
 import { registerCaseHandlers } from './complaint/handlers.js';
 import { reviewIfAsked } from './complaint/review.js';
@@ -33,7 +34,7 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
   // 2. The first rung of the ladder is asked to decide.
   const first = rt.ladder[rt.plan.firstLevel];
   if (!first) throw new Error('policy has an empty escalation ladder');
-  await rt.mail('approval-request', first);
+  await ask(rt, 'approval-request', first);
 
   // 3. Wait for a decision; remind, escalate and keep the promise to the customer meanwhile.
   await awaitDecision(rt);

@@ -84,6 +84,12 @@ export const customerReplySignal = defineSignal<[InboundMail]>('customerReply');
 export const autoReplySignal = defineSignal<[InboundMail & { reasons: string[] }]>('autoReply');
 
 /**
+ * The approver `address` is away (until `until`, ISO): the case, when it waits for them, goes to their deputy.
+ * Sent by the case that received their out-of-office reply, and by `nachfass absent`.
+ */
+export const approverAwaySignal = defineSignal<[{ address: string; until?: string; reason: string }]>('approverAway');
+
+/**
  * A delivery report (bounce) about one of our mails; `seq` names which, when the report says so. `verified`: the
  * report carries our signed envelope id or the signed Message-ID of the returned mail; only then does it stop
  * mail to the customer (anyone can write a fake bounce).

@@ -4,25 +4,33 @@
  * SMTP; it is answered by nobody, and the case goes to the supervisor's deputy at once. The deputy decides on
  * the page of their own link, the customer gets the decision, and the history names both people.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../worker/config.js';
 import { parsePolicy } from '../../worker/policy.js';
 import { caseStateQuery } from '../../workflows/messages.js';
-import { startTestApp, testPeople, testPolicyYaml, type TestApp } from '../helpers/app.js';
+import { startAppWithEnv, testEnv, testPeople, testPolicyYaml, type TestApp } from '../helpers/app.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { decisionLink, readFolder, sendRawViaSmtp, uniqueAddress, waitForMail } from '../helpers/mail.js';
 import { openCase } from '../helpers/open-case.js';
+
+const run = promisify(execFile);
 
 describe('a vacation reply hands the case to the deputy', () => {
   const people = testPeople();
   const deputy = uniqueAddress('vertretung');
   let app: TestApp;
   let browser: Browser;
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     const yaml = testPolicyYaml(people, {}, { supervisorDeputy: deputy });
-    [app, browser] = await Promise.all([startTestApp(people, parsePolicy(yaml, 'deputy test')), launchBrowser()]);
+    env = await testEnv(people);
+    [app, browser] = await Promise.all([startAppWithEnv(env, parsePolicy(yaml, 'deputy test')), launchBrowser()]);
   });
   afterAll(async () => {
     await browser?.close();
@@ -31,6 +39,7 @@ describe('a vacation reply hands the case to the deputy', () => {
 
   it('reroutes at once on the supervisor’s auto-reply; the deputy’s decision closes the case', async () => {
     const c = await openCase(app, people, people.customer, 'Rechnung doppelt abgebucht');
+    const other = await openCase(app, people, people.customer, 'Paket nie angekommen');
     // Staff mails invite a vacation reply; customer mails still ask robots to stay silent.
     expect(c.request.headers.get('auto-submitted')).toBeUndefined();
     expect(c.request.headers.get('x-auto-response-suppress')).toBeUndefined();
@@ -53,7 +62,7 @@ describe('a vacation reply hands the case to the deputy', () => {
       '',
       'Guten Tag,',
       '',
-      'ich bin bis 30.11. nicht im Büro und habe keinen Zugriff auf meine E-Mails.',
+      'ich bin bis zum 15.01.2099 nicht im Büro und habe keinen Zugriff auf meine E-Mails.',
       '',
     ].join('\r\n');
     await sendRawViaSmtp('', people.support, vacation);
@@ -66,7 +75,19 @@ describe('a vacation reply hands the case to the deputy', () => {
     expect(toDeputy!.text).toContain('Sabine Schulz ist abwesend');
     const state = await c.handle.query(caseStateQuery);
     expect(state.level).toBe(0);
-    expect(state.delegated).toMatchObject({ from: people.supervisor, to: deputy, toName: 'Thomas Vogel' });
+    expect(state.delegated).toMatchObject({
+      from: people.supervisor,
+      to: deputy,
+      toName: 'Thomas Vogel',
+      until: '2099-01-15T23:00:00.000Z', // the return date the reply names
+    });
+    // One reply (Sieve answers a sender once a day) reroutes every case waiting for the supervisor.
+    await waitForMail(
+      deputy,
+      (m) => m.headers.get('x-nachfass-case') === other.caseId && /Freigabe erbeten/.test(m.subject ?? ''),
+      { timeoutMs: 30_000 },
+    );
+    expect((await other.handle.query(caseStateQuery)).delegated).toMatchObject({ to: deputy });
 
     // The deputy decides on their own link's page.
     const page = await browser.newPage();
@@ -84,7 +105,9 @@ describe('a vacation reply hands the case to the deputy', () => {
     const done = await c.handle.query(caseStateQuery);
     expect(done.decision).toMatchObject({ decidedBy: deputy, level: 0, channel: 'link' });
     const history = done.timeline.map((e) => `${e.event}: ${e.detail ?? ''}`).join('\n');
-    expect(history).toMatch(/delegated: Sabine Schulz is away \(auto-reply of .*\); Thomas Vogel decides/);
+    expect(history).toMatch(
+      /delegated: Sabine Schulz is away \(auto-reply of .*, until 2099-01-15.*\); Thomas Vogel decides/,
+    );
     expect(history).toMatch(/decided: approved by Thomas Vogel in place of Sabine Schulz/);
     // Nobody answered the robot: the supervisor holds only the request.
     const supervisorMail = (await readFolder(people.supervisor)).map((m) => m.parsed);
@@ -93,5 +116,25 @@ describe('a vacation reply hands the case to the deputy', () => {
         .filter((m) => m.headers.get('x-nachfass-case') === c.caseId)
         .map((m) => m.headers.get('x-nachfass-kind')),
     ).toEqual(['approval-request']);
+  });
+
+  it('`nachfass absent` hands every case waiting for the supervisor to the deputy', async () => {
+    const c = await openCase(app, people, people.customer, 'Falsche Größe geliefert');
+    const { stdout } = await run(
+      process.execPath,
+      [path.join(PROJECT_ROOT, 'bin/nachfass.js'), 'absent', people.supervisor, '--until', '2099-12-31T18:00:00Z'],
+      { env: { ...process.env, ...env } },
+    );
+    expect(JSON.parse(stdout)).toMatchObject({ address: people.supervisor, casesTold: 1 });
+    await waitForMail(
+      deputy,
+      (m) => m.headers.get('x-nachfass-case') === c.caseId && /Freigabe erbeten/.test(m.subject ?? ''),
+      { timeoutMs: 30_000 },
+    );
+    expect((await c.handle.query(caseStateQuery)).delegated).toMatchObject({
+      to: deputy,
+      reason: 'declared absent by an admin',
+      until: '2099-12-31T18:00:00.000Z',
+    });
   });
 });

@@ -3,6 +3,7 @@
  * Message-ID, as intake hands it on) gives the case to their deputy at once; the deputy decides, and the history
  * names both. A stranger's auto-reply, or one that answers no mail of ours to the supervisor, changes nothing.
  */
+import { randomBytes } from 'node:crypto';
 import { describe, it } from 'vitest';
 import { autoReplySignal, decideUpdate } from '../../workflows/messages.js';
 import { people, useStory } from './story-env.js';
@@ -55,5 +56,38 @@ describe.concurrent('ComplaintWorkflow: deputies', () => {
     await expect(
       c.handle.executeUpdate(decideUpdate, { args: [{ outcome: 'approved', decidedBy: deputy }] }),
     ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/not an approver/) } });
+  });
+});
+
+describe.concurrent('ComplaintWorkflow: absence across cases and declared in the policy', () => {
+  const story = useStory();
+
+  it('one out-of-office reply hands every case waiting for the supervisor to the deputy', async ({ expect }) => {
+    const digest = randomBytes(6).toString('hex');
+    const [a, b] = await Promise.all([story.open({ deputy, digest }), story.open({ deputy, digest })]);
+    const request = await a.mailed('approval-request');
+    await b.mailed('approval-request');
+    await a.handle.signal(autoReplySignal, {
+      ...vacation(people.supervisor, request.seq),
+      text: 'Ich bin bis einschließlich 4. Dezember 2099 im Urlaub.',
+    });
+    const other = await b.until((s) => s.delegated !== undefined, 'the other case delegated');
+    expect(other.delegated).toMatchObject({ from: people.supervisor, to: deputy, until: '2099-12-04T23:00:00.000Z' });
+    expect((await b.mailed('approval-request', 2)).to).toBe(deputy);
+    expect((await a.state()).delegated?.until).toBe('2099-12-04T23:00:00.000Z');
+  });
+
+  it('asks the deputy at once while the policy declares the supervisor absent', async ({ expect }) => {
+    const c = await story.open({
+      deputy,
+      policy: `absent: [{ person: "${people.supervisor}", from: "2020-01-01", until: "2099-12-31" }]`,
+    });
+    const request = await c.mailed('approval-request');
+    expect(request.to).toBe(deputy);
+    expect(request.request.case.delegated?.fromName).toBe('Sabine Schulz');
+    const s = await c.state();
+    expect(s.delegated).toMatchObject({ to: deputy, until: '2099-12-31T23:00:00.000Z' });
+    expect(s.timeline.find((e) => e.event === 'delegated')?.detail).toMatch(/declared absent/);
+    expect(c.trail().filter((t) => t.startsWith('approval-request'))).toHaveLength(1);
   });
 });

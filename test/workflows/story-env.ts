@@ -21,7 +21,7 @@ import type { CaseState, ComplaintInput, TMailKind } from '../../workflows/case.
 import { ErrorCode } from '../../workflows/error-codes.js';
 import type { DigestEntry } from '../../workflows/digest-model.js';
 import { remindSignal } from '../../workflows/digest.js';
-import { caseStateQuery, customerReplySignal, type InboundMail } from '../../workflows/messages.js';
+import { approverAwaySignal, caseStateQuery, customerReplySignal, type InboundMail } from '../../workflows/messages.js';
 import { testPolicyYaml, workflowBundle, type TestPeople } from '../helpers/app.js';
 
 type TActivities = ReturnType<typeof createActivities>;
@@ -177,6 +177,13 @@ export function useStory(): Story {
     async sendDigestMail(req: Parameters<TActivities['sendDigestMail']>[0]): Promise<{ listed: number }> {
       digests.push({ key: req.key, who: ROLE_OF[req.approver.address] ?? req.approver.address, entries: req.entries });
       return { listed: req.entries.length };
+    },
+    /** Visibility stands in: every open case of the file is told; those not waiting for that person ignore it. */
+    async tellAway(a: Parameters<TActivities['tellAway']>[0]): Promise<number> {
+      const others = handles.filter((h) => h.workflowId !== `story-${a.except}`);
+      const away = { address: a.address, until: a.until, reason: a.reason };
+      await Promise.all(others.map((h) => h.signal(approverAwaySignal, away).catch(() => undefined)));
+      return others.length;
     },
     async watchMailbox(): Promise<never> {
       throw ApplicationFailure.create({ message: 'intake does not run in the workflow tier', nonRetryable: true });

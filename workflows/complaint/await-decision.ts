@@ -8,7 +8,8 @@ import { condition, patched } from '@temporalio/workflow';
 import { actingDeputy, currentApprover } from '../ladder.js';
 import { nextReminderAt, reminderRules } from '../rules/reminders.js';
 import { awaitAnswer } from './info-request.js';
-import { remind, stall } from './remind.js';
+import { ask } from './delegate.js';
+import { remind, stall, tellAway } from './remind.js';
 import type { CaseRuntime } from './runtime.js';
 
 /**
@@ -63,6 +64,11 @@ export async function awaitDecision(rt: CaseRuntime): Promise<void> {
       await rt.mail('approval-request', deputy);
       reminded = 0;
       reminderAt = nextReminder(now);
+      // The approver's other waiting cases learn of the absence too (their own auto-reply comes once a day).
+      const away = rt.awayToTell;
+      rt.awayToTell = undefined;
+      const key = away && rt.keyOf(state.ladder[state.level]);
+      if (away && key) await tellAway({ key, except: state.caseId, ...away });
     }
     if (now >= Date.parse(state.promisedBy)) {
       state.promisedBy = new Date(rt.due(now, answerPromise)).toISOString();
@@ -74,7 +80,7 @@ export async function awaitDecision(rt: CaseRuntime): Promise<void> {
       const approver = ladder[state.level];
       if (!approver) throw new Error(`no approver at level ${state.level}`);
       rt.publish('awaiting-decision');
-      await rt.mail('escalation', approver);
+      await ask(rt, 'escalation', approver);
       reminded = 0;
       reminderAt = nextReminder(now);
       escalateAt = state.level < topLevel ? rt.due(now, escalateAfter) : undefined;

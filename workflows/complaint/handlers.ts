@@ -7,6 +7,7 @@
 import { patched, setHandler } from '@temporalio/workflow';
 import { caseApprover } from '../ladder.js';
 import {
+  approverAwaySignal,
   autoReplySignal,
   caseStateQuery,
   customerReplySignal,
@@ -16,43 +17,12 @@ import {
 import { reviewPhrase } from '../review.js';
 import { withdrawalPhrase } from '../withdrawal.js';
 import { decisionHandlers } from './decision.js';
+import { delegate, delegateIfAway, DEPUTIES } from './delegate.js';
 import { registerFeedbackHandlers } from './feedback.js';
 import { registerForward } from './forward.js';
 import { registerInfoRequest } from './info-request.js';
 import type { CaseRuntime } from './runtime.js';
 import { MAIL_PROOF, staffMail } from './staff-mail.js';
-
-/** Change id (patched()): an approver's out-of-office reply hands their cases to their deputy; never reuse it. */
-export const DEPUTIES = 'deputies';
-
-/**
- * An auto-reply of the approver who decides now, to a request of ours to them (its signed Message-ID): they are
- * away, and their deputy (policy `deputy`) decides the case at once, instead of after `escalateAfter`.
- */
-function delegateIfAway(rt: CaseRuntime, m: InboundMail): void {
-  const { state } = rt;
-  const away = state.ladder[state.level];
-  if (!away?.deputy || state.decision || state.withdrawn || state.delegated?.level === state.level) return;
-  if (m.from.trim().toLowerCase() !== away.address.toLowerCase()) return;
-  const toThem = (m.answers ?? []).some(
-    (r) => r.verified === true && state.sent.some((s) => s.seq === r.seq && s.to === away.address),
-  );
-  if (!toThem) return;
-  state.delegated = {
-    level: state.level,
-    from: away.address,
-    fromName: away.name,
-    to: away.deputy.address,
-    toName: away.deputy.name,
-    at: new Date().toISOString(),
-    reason: `auto-reply of ${m.receivedAt}`,
-  };
-  rt.note(
-    'delegated',
-    `${away.name} is away (auto-reply of ${m.receivedAt}); ${away.deputy.name} decides in their stead`,
-  );
-  rt.delegateRequested = true;
-}
 
 /** Customer mails whose signed Message-ID, when a reply names it, shows the writer received our mail. */
 const CUSTOMER_KINDS = new Set(['acknowledgment', 'progress-update', 'decision', 'info-request', 'info-reminder']);
@@ -119,6 +89,14 @@ function registerInboundMail(rt: CaseRuntime, recordDecision: ReturnType<typeof 
   setHandler(autoReplySignal, (m) => {
     note('auto-reply-received', `${m.from}: ${m.reasons.join('; ')}`);
     if (patched(DEPUTIES)) delegateIfAway(rt, m);
+  });
+  // Another case had the approver's out-of-office reply, or an admin declared them absent (`nachfass absent`).
+  setHandler(approverAwaySignal, (a) => {
+    if (!patched(DEPUTIES)) return;
+    const away = state.ladder[state.level];
+    if (away && typeof a?.address === 'string' && a.address.trim().toLowerCase() === away.address.toLowerCase()) {
+      delegate(rt, away, String(a.reason ?? 'away').slice(0, 300), typeof a.until === 'string' ? a.until : undefined);
+    }
   });
   setHandler(deliveryFailedSignal, (r) => {
     const bounced = state.sent.find((s) => s.seq === r.seq);

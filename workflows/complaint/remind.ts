@@ -10,7 +10,9 @@ import { digestWorkflowId } from '../digest-model.js';
 import { reminderRules } from '../rules/reminders.js';
 import type { CaseRuntime } from './runtime.js';
 
-const { remindInDigest } = proxyActivities<ReturnType<typeof createActivities>>({
+export { tellAway };
+
+const { remindInDigest, tellAway } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });

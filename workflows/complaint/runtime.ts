@@ -41,6 +41,8 @@ export class CaseRuntime {
   forwardRequested = false;
   /** Set when an approver's out-of-office reply hands the case to their deputy; awaitDecision mails the deputy. */
   delegateRequested = false;
+  /** The approver's absence, learnt from their auto-reply: told to their other waiting cases (awaitDecision). */
+  awayToTell: { address: string; until: string; reason: string } | undefined;
   private seq = 0;
   private readonly notices: TNotice[] = [];
   private noticing = false;
