@@ -103,6 +103,17 @@ new Gauge({
   },
 });
 
+new Gauge({
+  name: 'nachfass_intake_stalled',
+  help: 'Whether the watched folder is stalled (1): mail waiting or no working IMAP session for INTAKE_STALL_AFTER',
+  labelNames: ['mailbox'] as const,
+  registers: [registry],
+  collect() {
+    this.reset();
+    for (const h of intakeHealth.all()) if (h.active || h.stalled) this.set({ mailbox: h.mailbox }, h.stalled ? 1 : 0);
+  },
+});
+
 new Counter({
   name: 'nachfass_intake_reconnects_total',
   help: 'IMAP sessions opened again after one was lost, in this process',

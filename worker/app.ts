@@ -23,8 +23,7 @@ import {
 } from './temporal-connection.js';
 import { startLinkServer } from './link-server/server.js';
 import { policySnapshot, type TPolicy } from './policy.js';
-import { createReadiness } from './readiness.js';
-import { startMetricsServer } from './metrics.js';
+import { startOps } from './ops.js';
 import { countCaseMail, countSmtpFailures } from '../activities/metrics.js';
 
 /** A claim in the Sent ledger counts as a send in progress this long: above the send activity's 1-minute timeout. */
@@ -164,13 +163,7 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
 
     await runWorker(address, config, opts, activities, dataConverter, cleanup);
     const intakeIds = await startIntakes(client, config, boxes);
-    const readiness = createReadiness({
-      client,
-      intakes: boxes.map((b, i) => ({ mailbox: b.key, workflowId: intakeIds[i]! })),
-      heartbeatTimeoutMs: config.intake.heartbeatTimeout,
-      smtp: config.smtp,
-    });
-    cleanup(() => readiness.close());
+    const ops = await startOps(config, { client, boxes, intakeIds }, log, cleanup);
 
     const http = await startLinkServer({
       client,
@@ -182,15 +175,10 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
       publicUrl: config.http.publicUrl,
       language: config.mailbox.language,
       onError: (err) => log(`link server error: ${err.stack ?? err.message}`),
-      readiness: readiness.check,
+      readiness: ops.readiness,
     });
     cleanups.push(() => http.app.close());
     const codecUrl = await startCodecEndpoint(codec, config, log, cleanup);
-    if (config.metrics) {
-      const metrics = await startMetricsServer(config.metrics.host, config.metrics.port);
-      cleanup(() => metrics.close());
-      log(`metrics (Prometheus) on ${metrics.url}`);
-    }
     log(
       `link server on ${http.url}, watching ${boxes.map((b) => b.key).join(', ')} on ${config.mailbox.host}:${config.mailbox.port}`,
     );

@@ -135,6 +135,8 @@ export const ZEnv = z.object({
   INTAKE_HEARTBEAT_TIMEOUT: ZDuration.default(30_000),
   INTAKE_RECHECK: ZDuration.default(30_000),
   INTAKE_RUN_FOR: ZDuration.default(6 * 3_600_000),
+  /** An intake with mail waiting, no pass or no IMAP session for this long is stalled (worker/intake-alarm.ts). */
+  INTAKE_STALL_AFTER: ZDuration.default(5 * 60_000),
   /** Failed attempts at one mail before it goes to Quarantine (counted in IMAP keywords; see activities/intake.ts). */
   INTAKE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(5),
 });

@@ -45,7 +45,7 @@ export interface TConfig {
   /** LINK_SECRET_PREVIOUS: still verified, never used to sign. */
   previousLinkSecrets: string[];
   policyFile: string;
-  intake: { heartbeatTimeout: number; recheck: number; runFor: number; maxAttempts: number };
+  intake: { heartbeatTimeout: number; recheck: number; runFor: number; maxAttempts: number; stallAfter: number };
   /** At most `max` automatic acknowledgments per sender within `windowMs`. */
   ackRateLimit: { max: number; windowMs: number };
   /** At most `max` automatic mails to one customer address within `windowMs`, of every kind together. */
@@ -128,6 +128,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       heartbeatTimeout: e.INTAKE_HEARTBEAT_TIMEOUT,
       recheck: e.INTAKE_RECHECK,
       runFor: e.INTAKE_RUN_FOR,
+      stallAfter: e.INTAKE_STALL_AFTER,
       maxAttempts: e.INTAKE_MAX_ATTEMPTS,
     },
     ackRateLimit: e.ACK_RATE_LIMIT,

@@ -18,6 +18,10 @@ export interface IntakeHealth {
   error?: string;
   /** Messages in the folder after the last pass (not yet taken in). */
   waiting?: number;
+  /** Since when every pass has ended with mail still in the folder. */
+  waitingSince?: number;
+  /** Set by the stall alarm (worker/intake-alarm.ts) while the intake is stalled. */
+  stalled?: { since: number; reason: string };
   /** Sessions opened in this process. */
   sessions: number;
   /** Sessions opened after one was lost (every session after the first). */
@@ -61,7 +65,16 @@ export const intakeHealth = {
   passed(mailbox: string, waiting?: number): void {
     const s = entry(mailbox);
     s.lastPassAt = Date.now();
-    if (waiting !== undefined) s.waiting = waiting;
+    if (waiting === undefined) return;
+    s.waiting = waiting;
+    if (waiting === 0) delete s.waitingSince;
+    else s.waitingSince ??= s.lastPassAt;
+  },
+  /** The stall alarm's verdict: stalled with a reason, or not (undefined). */
+  stalled(mailbox: string, stalled: { since: number; reason: string } | undefined): void {
+    const s = entry(mailbox);
+    if (stalled) s.stalled = stalled;
+    else delete s.stalled;
   },
   get(mailbox: string): IntakeHealth | undefined {
     const s = states.get(mailbox);
