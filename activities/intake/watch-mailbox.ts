@@ -36,12 +36,15 @@ import { ensureFolders, imapOptions, reconnectDelay, type IntakeDeps, type Mailb
 import { intakeHealth } from './health.js';
 import { processFolder } from './pass.js';
 
-/** Resolves when `signal` aborts. */
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
+/** Resolves when `signal` aborts; `dispose` removes its listener (a session must not leave one behind). */
+function whenAborted(signal: AbortSignal): { promise: Promise<void>; dispose: () => void } {
+  let onAbort = (): void => undefined;
+  const promise = new Promise<void>((resolve) => {
+    onAbort = () => resolve();
     if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
+    else signal.addEventListener('abort', onAbort, { once: true });
   });
+  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
 }
 
 /** One connection's life: connect, then process on every wake-up until it closes, the run ends or it is stopped. */
@@ -54,6 +57,7 @@ async function session(
   signal: AbortSignal,
 ): Promise<void> {
   const ctx = Context.current();
+  const stop = whenAborted(signal); // one listener per session, not one per wait
   const client = new ImapFlow(imapOptions(box));
   let wake: (() => void) | undefined;
   let pending = true;
@@ -86,11 +90,12 @@ async function session(
           wake = resolve;
           setTimeout(resolve, Math.min(beatMs, deps.recheckMs));
         }),
-        aborted(signal),
+        stop.promise,
       ]);
       wake = undefined;
     }
   } finally {
+    stop.dispose();
     intakeHealth.down(box.key, closed ? 'the IMAP server closed the connection' : undefined);
     if (!closed) await client.logout().catch(() => client.close());
   }
@@ -138,30 +143,35 @@ export function createWatchMailbox(deps: IntakeDeps): (args: IntakeArgs) => Prom
 async function watch(deps: IntakeDeps, box: MailboxSettings, args: IntakeArgs, superseded: AbortSignal): Promise<void> {
   const ctx = Context.current();
   const signal = AbortSignal.any([ctx.cancellationSignal, superseded]);
+  const stop = whenAborted(signal);
   const until = Date.now() + args.runFor;
   const beatMs = Math.max(500, Math.floor(args.heartbeatTimeout / 3));
   let attempt = 0;
   // Attempts counted in this process, for servers that refuse keywords; lives as long as the activity.
   const counted = new Map<string, number>();
-  while (Date.now() < until && !superseded.aborted) {
-    try {
-      await session(deps, box, until, beatMs, counted, signal);
-      attempt = 0;
-    } catch (err) {
-      if (ctx.cancellationSignal.aborted) throw err;
-      intakeHealth.down(box.key, err instanceof Error ? err.message : String(err));
-      log.warn('mailbox session ended', {
-        mailbox: box.key,
-        error: err instanceof Error ? err.message : String(err),
-      });
+  try {
+    while (Date.now() < until && !superseded.aborted) {
+      try {
+        await session(deps, box, until, beatMs, counted, signal);
+        attempt = 0;
+      } catch (err) {
+        if (ctx.cancellationSignal.aborted) throw err;
+        intakeHealth.down(box.key, err instanceof Error ? err.message : String(err));
+        log.warn('mailbox session ended', {
+          mailbox: box.key,
+          error: err instanceof Error ? err.message : String(err),
+        });
+      }
+      if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
+      if (Date.now() >= until || superseded.aborted) break;
+      const delay = reconnectDelay(attempt++);
+      // Heartbeat through the wait so the server does not hand the mailbox to another worker meanwhile.
+      for (let waited = 0; waited < delay && !signal.aborted; waited += beatMs) {
+        ctx.heartbeat();
+        await Promise.race([ctx.sleep(Math.min(beatMs, delay - waited)), stop.promise]);
+      }
     }
-    if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
-    if (Date.now() >= until || superseded.aborted) break;
-    const delay = reconnectDelay(attempt++);
-    // Heartbeat through the wait so the server does not hand the mailbox to another worker meanwhile.
-    for (let waited = 0; waited < delay && !signal.aborted; waited += beatMs) {
-      ctx.heartbeat();
-      await Promise.race([ctx.sleep(Math.min(beatMs, delay - waited)), aborted(signal)]);
-    }
+  } finally {
+    stop.dispose();
   }
 }
