@@ -20,6 +20,9 @@ const EVENTS: Record<TLanguage, Record<string, string>> = {
     'auto-reply-received': 'Automatische Antwort erhalten',
     'delivery-failed': 'E-Mail nicht zustellbar',
     'decision-refused': 'Entscheidung abgewiesen',
+    'reminder-digested': 'Erinnerung in der Sammel-Erinnerung an',
+    stalled: 'Keine Erinnerungen mehr',
+    delegated: 'Vertretung',
     decided: 'Entschieden',
   },
   en: {
@@ -36,6 +39,9 @@ const EVENTS: Record<TLanguage, Record<string, string>> = {
     'auto-reply-received': 'Automatic reply received',
     'delivery-failed': 'Mail could not be delivered',
     'decision-refused': 'Decision refused',
+    'reminder-digested': 'Reminder in the reminder digest to',
+    stalled: 'No more reminders',
+    delegated: 'Delegated',
     decided: 'Decided',
   },
 };
