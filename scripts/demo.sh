@@ -27,6 +27,8 @@ export HTTP_PORT="${HTTP_PORT:-3000}" PUBLIC_URL="${PUBLIC_URL:-http://127.0.0.1
 export TEMPORAL_TASK_QUEUE="${TEMPORAL_TASK_QUEUE:-escalations}"
 # Metrics on in the demo (off by default in production): http://127.0.0.1:9464/metrics.
 export METRICS_PORT="${METRICS_PORT:-9464}"
+# Readable log lines in the demo (production: one JSON line per event).
+export LOG_FORMAT="${LOG_FORMAT:-text}"
 
 # PAYLOAD_KEY and CODEC_AUTH_TOKEN come from `stack.sh env` (kept in .stack/, never printed). The Web UI decodes
 # only in a browser logged in at the codec endpoint (README, "Security").

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { startApp } from '../worker/app.js';
 import { loadConfig } from '../worker/config.js';
-import { installLogging } from '../worker/logging.js';
+import { installLogging, logOptionsFor } from '../worker/logging.js';
 import { sdkTelemetry } from '../worker/metrics.js';
 import { loadPolicy } from '../worker/policy.js';
 import { workflowIdFor } from '../activities/identity.js';
@@ -17,9 +17,9 @@ const CUSTOMER = 'kunde1@example.test';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  installLogging('INFO', undefined, config.metrics ? await sdkTelemetry() : undefined);
   const policy = loadPolicy(config.policyFile);
-  const app = await startApp(config, policy, { log: (l) => console.log(`[worker] ${l}`) });
+  const log = installLogging(logOptionsFor(config, policy), config.metrics ? await sdkTelemetry() : undefined);
+  const app = await startApp(config, policy, { log });
   const stop = (): void => {
     app.stop().then(
       () => process.exit(0),

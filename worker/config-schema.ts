@@ -18,6 +18,9 @@ import {
 } from './config-values.js';
 import { TEMPORAL_TLS_ENV, temporalTlsRules } from './config-temporal.js';
 
+/** LOG_LEVEL's values (worker/logging.ts). */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+
 /** The repository root: default paths (policy, dev database) are relative to it. */
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -128,6 +131,9 @@ export const ZEnv = z.object({
         .filter(Boolean),
     ),
 
+  /** The log (worker/logging.ts): customers' addresses and subjects only at debug and trace. */
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  LOG_FORMAT: z.enum(['json', 'text']).default('json'),
   /** /metrics (Prometheus): off unless a port is given (worker/metrics.ts). */
   METRICS_PORT: ZPort.optional(),
   METRICS_HOST: z.string().default('127.0.0.1'),

@@ -7,6 +7,7 @@ import { ZEnvWithKeys } from './config-schema.js';
 import { temporalSecurity, type TemporalSecurity } from './config-temporal.js';
 import type { MailboxAccount } from '../activities/intake/mailbox.js';
 import type { TLanguage } from '../workflows/case.js';
+import type { TLogLevel } from './logging.js';
 
 export { PROJECT_ROOT, ZEnv } from './config-schema.js';
 
@@ -56,6 +57,7 @@ export interface TConfig {
   payload: { encryption: false } | { encryption: true; key: Buffer; previousKeys: Buffer[] };
   /** The Web UI's codec endpoint, when CODEC_PORT is set; `token` is its credential (CODEC_AUTH_TOKEN). */
   codec?: { host: string; port: number; origins: string[]; token: Buffer };
+  log: { level: TLogLevel; format: 'json' | 'text' };
   /** /metrics, when METRICS_PORT is set. */
   metrics?: { host: string; port: number };
 }
@@ -138,6 +140,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     payload: e.PAYLOAD_ENCRYPTION
       ? { encryption: true, key: e.PAYLOAD_KEY!, previousKeys: e.PAYLOAD_PREVIOUS_KEYS ?? [] }
       : { encryption: false },
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     ...(e.METRICS_PORT !== undefined ? { metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT } } : {}),
     ...(e.CODEC_PORT !== undefined
       ? { codec: { host: e.CODEC_HOST, port: e.CODEC_PORT, origins: e.CODEC_CORS_ORIGINS, token: e.CODEC_AUTH_TOKEN! } }

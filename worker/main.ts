@@ -1,25 +1,25 @@
 /** `npm start`: the worker and link server, configured from the environment. */
 import { loadConfig } from './config.js';
 import { startApp } from './app.js';
-import { installLogging } from './logging.js';
+import { installLogging, logOptionsFor } from './logging.js';
 import { sdkTelemetry } from './metrics.js';
 import { loadPolicy } from './policy.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  // The SDK's runtime metrics join ours on /metrics (worker/metrics.ts) when METRICS_PORT is set.
-  installLogging('INFO', undefined, config.metrics ? await sdkTelemetry() : undefined);
   const policy = loadPolicy(config.policyFile);
-  const app = await startApp(config, policy);
+  // The SDK's runtime metrics join ours on /metrics (worker/metrics.ts) when METRICS_PORT is set.
+  const log = installLogging(logOptionsFor(config, policy), config.metrics ? await sdkTelemetry() : undefined);
+  const app = await startApp(config, policy, { log });
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: shutting down gracefully`);
+    log(`${signal}: shutting down gracefully`);
     app.stop().then(
       () => process.exit(0),
       (err: unknown) => {
-        console.error(err);
+        log(`error: shutdown failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
         process.exit(1);
       },
     );
