@@ -12,6 +12,7 @@ import { startApp, type App } from '../../worker/app.js';
 import { loadConfig } from '../../worker/config.js';
 import { testEnv, testPeople, testPolicy, workflowBundle } from '../helpers/app.js';
 import { deliverViaLmtp, uniqueAddress, waitForMail } from '../helpers/mail.js';
+import { eventually } from '../helpers/eventually.js';
 import { startPrivateMailStack, type PrivateMailStack } from '../helpers/private-stack.js';
 
 let stack: PrivateMailStack;
@@ -28,16 +29,6 @@ afterAll(async () => {
 async function stalledGauge(mailbox: string): Promise<number | undefined> {
   const values = (await registry.getSingleMetric('nachfass_intake_stalled')?.get())?.values ?? [];
   return values.find((v) => v.labels.mailbox === mailbox)?.value;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 /** An app watching a fresh mailbox on the private Dovecot, sending through the shared Postfix. */
@@ -58,7 +49,7 @@ async function stallApp(wrapRouter?: (deps: RouterDeps) => RouterDeps) {
   });
   apps.push(app);
   const mailbox = `${people.support}/INBOX`;
-  await until('a live session', async () => ((await stalledGauge(mailbox)) === 0 ? true : undefined));
+  await eventually('a live session', async () => ((await stalledGauge(mailbox)) === 0 ? true : undefined));
   return { app, people, admin, lines, mailbox };
 }
 

@@ -8,39 +8,25 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { workflowIdFor } from '../../activities/identity.js';
-import { EncryptionCodec, FAILURE_CONVERTER_PATH } from '../../worker/codec.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../worker/config.js';
 import { portOpen } from '../../worker/dev-server.js';
-import { decideUpdate } from '../../workflows/messages.js';
 import { testEnv, testPeople, testPolicyYaml } from '../helpers/app.js';
 import { sendViaSmtp, waitForMail } from '../helpers/mail.js';
 import { freePort } from '../helpers/ports.js';
+import { approveAsAdmin } from '../helpers/admin-client.js';
+import { eventually } from '../helpers/eventually.js';
 
 const PROMETHEUS = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
 const children: ChildProcess[] = [];
-let connection: Connection | undefined;
 
 afterAll(async () => {
-  await connection?.close();
   for (const c of children) {
     if (c.exitCode !== null) continue;
     c.kill('SIGTERM');
     await new Promise((r) => c.once('exit', r));
   }
 });
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 interface PromSample {
   metric: Record<string, string>;
@@ -89,15 +75,7 @@ describe('metrics', () => {
     );
     const caseId = String(ack!.headers.get('x-nachfass-case'));
     await waitForMail(people.supervisor, (m) => /Freigabe erbeten/.test(m.subject ?? ''));
-    connection = await Connection.connect({ address: inject('temporalAddress') });
-    const codec = new EncryptionCodec(Buffer.from(env.PAYLOAD_KEY!, 'hex'));
-    const client = new Client({
-      connection,
-      dataConverter: { payloadCodecs: [codec], failureConverterPath: FAILURE_CONVERTER_PATH },
-    });
-    await client.workflow.getHandle(workflowIdFor(caseId)).executeUpdate(decideUpdate, {
-      args: [{ outcome: 'approved', decidedBy: people.supervisor, noteToCustomer: 'Ersatz kommt.', channel: 'admin' }],
-    });
+    await approveAsAdmin(env.PAYLOAD_KEY!, caseId, people.supervisor);
     await waitForMail(people.customer, (m) => m.headers.get('x-nachfass-case') === caseId, { count: 2 });
 
     // Our endpoint, in Prometheus text format, before Prometheus reads it.
@@ -132,10 +110,10 @@ describe('metrics', () => {
     let promLog = '';
     prometheus.stderr!.on('data', (d: Buffer) => (promLog = (promLog + d.toString()).slice(-4000)));
     const prom = `http://127.0.0.1:${promPort}`;
-    await waitFor(`Prometheus listening (${promLog})`, async () => ((await portOpen(promPort)) ? true : undefined));
+    await eventually(`Prometheus listening (${promLog})`, async () => ((await portOpen(promPort)) ? true : undefined));
 
     const value = async (promql: string): Promise<number> =>
-      waitFor(`${promql} in Prometheus`, async () => {
+      eventually(`${promql} in Prometheus`, async () => {
         const [first] = await query(prom, promql);
         return first ? Number(first.value[1]) : undefined;
       });

@@ -7,6 +7,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ReadyReport } from '../../worker/readiness.js';
 import { startTestApp, testPeople, testPolicy, type TestApp } from '../helpers/app.js';
+import { eventually } from '../helpers/eventually.js';
 import { startPrivateMailStack, type PrivateMailStack } from '../helpers/private-stack.js';
 
 let stack: PrivateMailStack;
@@ -29,16 +30,16 @@ async function readyz(app: TestApp): Promise<{ status: number; report: ReadyRepo
 async function until(
   app: TestApp,
   want: (r: { status: number; report: ReadyReport }) => boolean,
-  timeoutMs = 90_000,
 ): Promise<{ status: number; report: ReadyReport }> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const r = await readyz(app);
-    if (want(r)) return r;
-    if (Date.now() > deadline)
-      throw new Error(`/readyz never got there; last: ${r.status} ${JSON.stringify(r.report)}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  let last: { status: number; report: ReadyReport } | undefined;
+  return eventually(
+    () => `/readyz never got there; last: ${last?.status} ${JSON.stringify(last?.report)}`,
+    async () => {
+      last = await readyz(app);
+      return want(last) ? last : undefined;
+    },
+    { everyMs: 500 },
+  );
 }
 
 async function healthz(app: TestApp): Promise<number> {

@@ -8,16 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { describe, expect, inject, it } from 'vitest';
-import { workflowIdFor } from '../../activities/identity.js';
-import { EncryptionCodec, FAILURE_CONVERTER_PATH } from '../../worker/codec.js';
+import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../worker/config.js';
 import { createLogger, SdkLogger, scrub, textLine, type LogOptions } from '../../worker/logging.js';
-import { decideUpdate } from '../../workflows/messages.js';
 import { testEnv, testPeople, testPolicyYaml } from '../helpers/app.js';
 import { sendViaSmtp, waitForMail } from '../helpers/mail.js';
 import { STACK_PASSWORD } from '../helpers/ports.js';
+import { approveAsAdmin } from '../helpers/admin-client.js';
 
 const options: LogOptions = { level: 'info', format: 'json', ourAddresses: ['support@example.test'] };
 
@@ -76,27 +73,16 @@ describe('the worker log', () => {
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const subject = `Toaster ${randomBytes(4).toString('hex')} defekt`;
-    const connection = await Connection.connect({ address: inject('temporalAddress') });
     try {
       const messageId = `<log-${randomBytes(6).toString('hex')}@kunden.example.test>`;
       await sendViaSmtp({ from: people.customer, to: people.support, subject, text: 'Hallo', messageId });
       const [ack] = await waitForMail(people.customer, (m) => m.inReplyTo === messageId, { timeoutMs: 120_000 });
       const caseId = String(ack!.headers.get('x-nachfass-case'));
       await waitForMail(people.supervisor, (m) => /Freigabe erbeten/.test(m.subject ?? ''));
-      const codec = new EncryptionCodec(Buffer.from(env.PAYLOAD_KEY!, 'hex'));
-      const client = new Client({
-        connection,
-        dataConverter: { payloadCodecs: [codec], failureConverterPath: FAILURE_CONVERTER_PATH },
-      });
-      await client.workflow.getHandle(workflowIdFor(caseId)).executeUpdate(decideUpdate, {
-        args: [
-          { outcome: 'approved', decidedBy: people.supervisor, noteToCustomer: 'Ersatz kommt.', channel: 'admin' },
-        ],
-      });
+      await approveAsAdmin(env.PAYLOAD_KEY!, caseId, people.supervisor);
       // Acknowledgment, decision and the follow-up survey (2 s after the decision in the test policy).
       await waitForMail(people.customer, (m) => m.headers.get('x-nachfass-case') === caseId, { count: 3 });
     } finally {
-      await connection.close();
       child.kill('SIGTERM');
     }
     // A clean stop: SIGTERM ends the process with code 0 (graceful shutdown, not a crash).

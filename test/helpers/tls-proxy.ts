@@ -32,63 +32,48 @@ async function openssl(dir: string, args: string[]): Promise<void> {
   await run('openssl', args, { cwd: dir });
 }
 
+/** A new P-256 key in NAME.key, for `openssl req` (a CA's self-signed certificate or a leaf's request). */
+const newKey = (name: string): string[] => [
+  '-newkey',
+  'ec',
+  '-pkeyopt',
+  'ec_paramgen_curve:prime256v1',
+  '-nodes',
+  '-keyout',
+  `${name}.key`,
+];
+
 async function makeCa(dir: string, name: string): Promise<void> {
+  const ca = ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'];
   await openssl(dir, [
     'req',
     '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    `${name}.key`,
+    ...newKey(name),
     '-out',
     `${name}.crt`,
     '-days',
     '2',
     '-subj',
     `/CN=Nachfass test ${name}`,
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
+    ...ca,
   ]);
 }
 
 async function makeLeaf(dir: string, name: string, ca: string, ext: string): Promise<void> {
   writeFileSync(path.join(dir, `${name}.ext`), ext);
-  await openssl(dir, [
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    `${name}.key`,
-    '-out',
-    `${name}.csr`,
-    '-subj',
-    `/CN=${name}`,
-  ]);
-  await openssl(dir, [
-    'x509',
-    '-req',
-    '-in',
-    `${name}.csr`,
+  await openssl(dir, ['req', ...newKey(name), '-out', `${name}.csr`, '-subj', `/CN=${name}`]);
+  const signed = [
     '-CA',
     `${ca}.crt`,
     '-CAkey',
     `${ca}.key`,
     '-CAcreateserial',
-    '-out',
-    `${name}.crt`,
     '-days',
     '2',
     '-extfile',
     `${name}.ext`,
-  ]);
+  ];
+  await openssl(dir, ['x509', '-req', '-in', `${name}.csr`, ...signed, '-out', `${name}.crt`]);
 }
 
 /** Two CAs, a server certificate for `temporal.test` and client certificates from either CA, in a fresh directory. */
