@@ -5,15 +5,21 @@
  * of an absence: every case waiting for the away person is signalled (`tellAway`, `nachfass absent`).
  */
 import { Context } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { workflowIdFor } from './identity.js';
 import { signLink } from './links.js';
 import { domainOf, displayAddress } from './address.js';
 import type { TSendMail } from './mail.js';
 import { renderDraft } from '../templates/layout.js';
 import { reminderDigest } from '../templates/reminder-digest.js';
-import type { DigestMailRequest, DigestReminder } from '../workflows/digest-model.js';
-import { remindSignal, type DigestWorkflow } from '../workflows/digest.js';
+import {
+  digestWorkflowId,
+  type Absence,
+  type AwayNews,
+  type DigestMailRequest,
+  type DigestReminder,
+} from '../workflows/digest-model.js';
+import { absenceQuery, awaySignal, remindSignal, type DigestWorkflow } from '../workflows/digest.js';
 import { approverAwaySignal } from '../workflows/messages.js';
 
 export interface DigestDeps {
@@ -79,15 +85,28 @@ export function createDigestActivities(deps: DigestDeps) {
       });
     },
 
-    async tellAway(a: {
-      key: string;
-      except: string;
-      address: string;
-      until: string;
-      reason: string;
-    }): Promise<number> {
+    /** The person's digest remembers the absence (for cases that ask them later); their waiting cases are told. */
+    async tellAway(a: AwayNews): Promise<number> {
+      const { client, info } = Context.current();
       const { address, until, reason } = a;
-      return announceAbsence(Context.current().client, a.key, { address, until, reason }, workflowIdFor(a.except));
+      await client.workflow.signalWithStart<typeof DigestWorkflow, [Absence]>('DigestWorkflow', {
+        workflowId: digestWorkflowId(a.key),
+        taskQueue: info.taskQueue,
+        args: [a.digest],
+        signal: awaySignal,
+        signalArgs: [{ until, reason }],
+      });
+      return announceAbsence(client, a.key, { address, until, reason }, workflowIdFor(a.except));
+    },
+
+    /** The absence the person's digest remembers, if one lasts now. */
+    async absenceOf(a: { key: string }): Promise<Absence | undefined> {
+      const handle = Context.current().client.workflow.getHandle(digestWorkflowId(a.key));
+      const absence = await handle.query(absenceQuery).catch((err: unknown) => {
+        if (err instanceof WorkflowNotFoundError) return null;
+        throw err;
+      });
+      return absence && Date.parse(absence.until) > Date.now() ? absence : undefined;
     },
 
     async sendDigestMail(req: DigestMailRequest): Promise<{ listed: number }> {

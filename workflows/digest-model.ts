@@ -35,10 +35,30 @@ export interface DigestArgs {
   /** Staff business hours: a digest due at night goes out at opening time. */
   calendar: BusinessCalendar;
   company: PolicySnapshot['company'];
+  /** The person is away until then (their out-of-office reply); carried across continue-as-new. */
+  away?: Absence;
   /** Carried across continue-as-new. */
   lastSentAt?: number;
   sent?: number;
   pending?: DigestEntry[];
+}
+
+/** What a person's digest remembers of their absence, for cases that ask them later. */
+export interface Absence {
+  until: string;
+  reason: string;
+}
+
+/** Input of the `tellAway` activity: every other case waiting for the person, and their digest, learn of it. */
+export interface AwayNews {
+  key: string;
+  /** The case that learnt it (it is not told again). */
+  except: string;
+  address: string;
+  until: string;
+  reason: string;
+  /** The person's digest, started when it does not run. */
+  digest: DigestArgs;
 }
 
 /** Input of the `remindInDigest` activity: signal-with-start of the person's digest. */

@@ -7,6 +7,7 @@
 import {
   condition,
   continueAsNew,
+  defineQuery,
   defineSignal,
   proxyActivities,
   setHandler,
@@ -14,11 +15,16 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
-import type { DigestArgs, DigestEntry } from './digest-model.js';
+import type { Absence, DigestArgs, DigestEntry } from './digest-model.js';
 import { addBusinessTime, dueAt } from './rules/calendar.js';
 
 /** A case due for a reminder: listed in the next digest (a later signal of the same case replaces its entry). */
 export const remindSignal = defineSignal<[DigestEntry]>('remind');
+
+/** The person is away (their out-of-office reply, learnt by a case): kept until `until`. */
+export const awaySignal = defineSignal<[Absence]>('away');
+/** The person's absence now, if any: cases ask it before asking the person (their deputy decides meanwhile). */
+export const absenceQuery = defineQuery<Absence | null>('absence');
 
 const { sendDigestMail } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '1 minute',
@@ -35,12 +41,27 @@ export async function DigestWorkflow(args: DigestArgs): Promise<void> {
   setHandler(remindSignal, (e) => {
     pending.set(e.caseId, e);
   });
+  let away = args.away;
+  const absent = (): Absence | undefined => (away && Date.parse(away.until) > Date.now() ? away : undefined);
+  setHandler(awaySignal, (a) => {
+    if (typeof a?.until === 'string' && !Number.isNaN(Date.parse(a.until)))
+      away = { until: a.until, reason: String(a.reason) };
+  });
+  setHandler(absenceQuery, () => absent() ?? null);
   let lastSentAt = args.lastSentAt;
   let sent = args.sent ?? 0;
   for (let mails = 0; mails < MAILS_PER_RUN;) {
     // Idle long after the last mail (longer than any window): end; a new reminder signal-with-starts a new run.
-    const idle = Math.max(IDLE_MS, 2 * (dueAt(Date.now(), args.window, args.calendar) - Date.now()));
-    if (!(await condition(() => pending.size > 0, idle))) return;
+    // Idle, but remembering an absence: it stays until the absence ends.
+    const idle = Math.max(
+      IDLE_MS,
+      2 * (dueAt(Date.now(), args.window, args.calendar) - Date.now()),
+      (absent() ? Date.parse(absent()!.until) : 0) - Date.now(),
+    );
+    if (!(await condition(() => pending.size > 0, idle))) {
+      if (absent()) continue;
+      return;
+    }
     // One mail per window, and only while the staff's business is open.
     const allowed = lastSentAt === undefined ? Date.now() : dueAt(lastSentAt, args.window, args.calendar);
     const at = addBusinessTime(Math.max(allowed, Date.now()), 0, args.calendar);
@@ -62,5 +83,12 @@ export async function DigestWorkflow(args: DigestArgs): Promise<void> {
     // Counted from when the mail has gone (the activity's end), so two mails' send times are a window apart.
     lastSentAt = Date.now();
   }
-  await continueAsNew<typeof DigestWorkflow>({ ...args, lastSentAt, sent, pending: [...pending.values()] });
+  const still = absent();
+  await continueAsNew<typeof DigestWorkflow>({
+    ...args,
+    lastSentAt,
+    sent,
+    pending: [...pending.values()],
+    ...(still ? { away: still } : {}),
+  });
 }

@@ -25,12 +25,13 @@ describe('a vacation reply hands the case to the deputy', () => {
   const deputy = uniqueAddress('vertretung');
   let app: TestApp;
   let browser: Browser;
-  let env: Record<string, string>;
 
   beforeAll(async () => {
     const yaml = testPolicyYaml(people, {}, { supervisorDeputy: deputy });
-    env = await testEnv(people);
-    [app, browser] = await Promise.all([startAppWithEnv(env, parsePolicy(yaml, 'deputy test')), launchBrowser()]);
+    [app, browser] = await Promise.all([
+      startAppWithEnv(await testEnv(people), parsePolicy(yaml, 'deputy test')),
+      launchBrowser(),
+    ]);
   });
   afterAll(async () => {
     await browser?.close();
@@ -110,6 +111,12 @@ describe('a vacation reply hands the case to the deputy', () => {
       /delegated: Sabine Schulz is away \(auto-reply of .*, until 2099-01-15.*\); Thomas Vogel decides/,
     );
     expect(history).toMatch(/decided: approved by Thomas Vogel in place of Sabine Schulz/);
+    // Away until the date the reply named: a complaint arriving now asks the deputy straight away.
+    const later = await openCase(app, people, people.customer, 'Gutschein fehlt', { approver: deputy });
+    expect((await later.handle.query(caseStateQuery)).delegated).toMatchObject({
+      from: people.supervisor,
+      until: '2099-01-15T23:00:00.000Z',
+    });
     // Nobody answered the robot: the supervisor holds only the request.
     const supervisorMail = (await readFolder(people.supervisor)).map((m) => m.parsed);
     expect(
@@ -117,6 +124,21 @@ describe('a vacation reply hands the case to the deputy', () => {
         .filter((m) => m.headers.get('x-nachfass-case') === c.caseId)
         .map((m) => m.headers.get('x-nachfass-kind')),
     ).toEqual(['approval-request']);
+  });
+});
+
+describe('an admin declares the supervisor absent', () => {
+  const people = testPeople();
+  const deputy = uniqueAddress('vertretung');
+  let app: TestApp;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    env = await testEnv(people);
+    app = await startAppWithEnv(env, parsePolicy(testPolicyYaml(people, {}, { supervisorDeputy: deputy }), 'absent'));
+  });
+  afterAll(async () => {
+    await app?.stop();
   });
 
   it('`nachfass absent` hands every case waiting for the supervisor to the deputy', async () => {

@@ -77,6 +77,26 @@ describe.concurrent('ComplaintWorkflow: absence across cases and declared in the
     expect((await a.state()).delegated?.until).toBe('2099-12-04T23:00:00.000Z');
   });
 
+  it('a case opened later, while the supervisor is away, asks the deputy at once', async ({ expect }) => {
+    const digest = randomBytes(6).toString('hex');
+    const a = await story.open({ deputy, digest });
+    const request = await a.mailed('approval-request');
+    await a.handle.signal(autoReplySignal, {
+      ...vacation(people.supervisor, request.seq),
+      text: 'Back on 7 January 2099.',
+    });
+    // The supervisor's digest remembers the absence once the first case has told it.
+    await a.until((s) => s.timeline.some((e) => e.event === 'absence-told'), 'the absence told');
+    const later = await story.open({ deputy, digest });
+    const asked = await later.mailed('approval-request');
+    expect(asked.to).toBe(deputy);
+    expect((await later.state()).delegated).toMatchObject({
+      from: people.supervisor,
+      until: '2099-01-06T23:00:00.000Z',
+    });
+    expect(later.trail().filter((t) => t.startsWith('approval-request'))).toHaveLength(1);
+  });
+
   it('asks the deputy at once while the policy declares the supervisor absent', async ({ expect }) => {
     const c = await story.open({
       deputy,

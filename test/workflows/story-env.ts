@@ -20,7 +20,7 @@ import { parsePolicy, policySnapshot } from '../../worker/policy.js';
 import type { CaseState, ComplaintInput, TMailKind } from '../../workflows/case.js';
 import { ErrorCode } from '../../workflows/error-codes.js';
 import type { DigestEntry } from '../../workflows/digest-model.js';
-import { remindSignal } from '../../workflows/digest.js';
+import { absenceQuery, awaySignal, remindSignal } from '../../workflows/digest.js';
 import { approverAwaySignal, caseStateQuery, customerReplySignal, type InboundMail } from '../../workflows/messages.js';
 import { testPolicyYaml, workflowBundle, type TestPeople } from '../helpers/app.js';
 
@@ -58,6 +58,8 @@ export interface RecordedMail {
 
 interface CaseRecord {
   mails: RecordedMail[];
+  /** The `digest` option it was opened with: visibility's ApproverHash in this tier. */
+  digest?: string;
   refuse?: TMailKind;
   hold?: TMailKind;
 }
@@ -178,12 +180,30 @@ export function useStory(): Story {
       digests.push({ key: req.key, who: ROLE_OF[req.approver.address] ?? req.approver.address, entries: req.entries });
       return { listed: req.entries.length };
     },
-    /** Visibility stands in: every open case of the file is told; those not waiting for that person ignore it. */
     async tellAway(a: Parameters<TActivities['tellAway']>[0]): Promise<number> {
-      const others = handles.filter((h) => h.workflowId !== `story-${a.except}`);
+      const { client, info } = Context.current();
+      await client.workflow.signalWithStart('DigestWorkflow', {
+        workflowId: `story-digest-${a.key}`,
+        taskQueue: info.taskQueue,
+        args: [a.digest],
+        signal: awaySignal,
+        signalArgs: [{ until: a.until, reason: a.reason }],
+      });
+      // Visibility stands in: the other cases opened with the same digest keys (the same approvers).
+      const group = a.key.slice(0, -2);
+      const others = handles.filter(
+        (h) => h.workflowId !== `story-${a.except}` && cases.get(h.workflowId.slice(6))?.digest === group,
+      );
       const away = { address: a.address, until: a.until, reason: a.reason };
       await Promise.all(others.map((h) => h.signal(approverAwaySignal, away).catch(() => undefined)));
       return others.length;
+    },
+    async absenceOf(a: Parameters<TActivities['absenceOf']>[0]): ReturnType<TActivities['absenceOf']> {
+      const absence = await Context.current()
+        .client.workflow.getHandle(`story-digest-${a.key}`)
+        .query(absenceQuery)
+        .catch(() => null);
+      return absence ?? undefined;
     },
     async watchMailbox(): Promise<never> {
       throw ApplicationFailure.create({ message: 'intake does not run in the workflow tier', nonRetryable: true });
@@ -228,6 +248,7 @@ export function useStory(): Story {
       const caseId = `S${randomBytes(5).toString('hex').toUpperCase()}`;
       const record: CaseRecord = {
         mails: [],
+        ...(options.digest ? { digest: options.digest } : {}),
         ...(options.refuse ? { refuse: options.refuse } : {}),
         ...(options.hold ? { hold: options.hold } : {}),
       };

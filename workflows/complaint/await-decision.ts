@@ -9,7 +9,7 @@ import { actingDeputy, currentApprover } from '../ladder.js';
 import { nextReminderAt, reminderRules } from '../rules/reminders.js';
 import { awaitAnswer } from './info-request.js';
 import { ask } from './delegate.js';
-import { remind, stall, tellAway } from './remind.js';
+import { digestArgs, remind, stall, tellAway } from './remind.js';
 import type { CaseRuntime } from './runtime.js';
 
 /**
@@ -67,8 +67,12 @@ export async function awaitDecision(rt: CaseRuntime): Promise<void> {
       // The approver's other waiting cases learn of the absence too (their own auto-reply comes once a day).
       const away = rt.awayToTell;
       rt.awayToTell = undefined;
-      const key = away && rt.keyOf(state.ladder[state.level]);
-      if (away && key) await tellAway({ key, except: state.caseId, ...away });
+      const person = state.ladder[state.level];
+      const key = rt.keyOf(person);
+      if (away && person && key) {
+        const told = await tellAway({ key, except: state.caseId, ...away, digest: digestArgs(rt, person, key) });
+        rt.note('absence-told', `${person.name} is away until ${away.until}: ${told} other waiting case(s) told`);
+      }
     }
     if (now >= Date.parse(state.promisedBy)) {
       state.promisedBy = new Date(rt.due(now, answerPromise)).toISOString();

@@ -9,6 +9,7 @@ import type { Approver, TMailKind } from '../case.js';
 import { actingDeputy } from '../ladder.js';
 import type { InboundMail } from '../messages.js';
 import { absentAt, awayUntil } from '../rules/absence.js';
+import { absenceOf } from './remind.js';
 import type { CaseRuntime } from './runtime.js';
 
 /** Change id (patched()): deputies and absence; cases from before replay without them. Never reuse the id. */
@@ -55,13 +56,20 @@ export function delegateIfAway(rt: CaseRuntime, m: InboundMail): void {
 }
 
 /**
- * Mails `kind` to `approver`, or to their deputy when the policy declares them absent now (policy `absent`).
+ * Mails `kind` to `approver`, or to their deputy when they are absent now: declared in the policy (`absent`),
+ * or learnt from their out-of-office reply to another case (their digest remembers it until their return).
  * Cases from before DEPUTIES mail the approver.
  */
 export async function ask(rt: CaseRuntime, kind: TMailKind, approver: Approver): Promise<void> {
   if (patched(DEPUTIES) && approver.deputy) {
-    const absence = absentAt(rt.input.policy.absent, approver.address, Date.now());
-    if (absence && delegate(rt, approver, `declared absent from ${absence.from}`, absence.until)) {
+    const declared = absentAt(rt.input.policy.absent, approver.address, Date.now());
+    // An absence another case learnt (the person's out-of-office reply), remembered by their digest.
+    const key = rt.keyOf(approver);
+    const learnt = !declared && key ? await absenceOf({ key }) : undefined;
+    const absence = declared
+      ? { why: `declared absent from ${declared.from}`, until: declared.until }
+      : learnt && { why: learnt.reason, until: learnt.until };
+    if (absence && delegate(rt, approver, absence.why, absence.until)) {
       rt.delegateRequested = false; // asked here, not again by awaitDecision
       return rt.mail(kind, actingDeputy(rt.state) ?? approver);
     }

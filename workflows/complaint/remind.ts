@@ -6,13 +6,24 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../../activities/index.js';
 import type { Approver } from '../case.js';
-import { digestWorkflowId } from '../digest-model.js';
+import { digestWorkflowId, type DigestArgs } from '../digest-model.js';
 import { reminderRules } from '../rules/reminders.js';
 import type { CaseRuntime } from './runtime.js';
 
-export { tellAway };
+export { absenceOf, tellAway };
 
-const { remindInDigest, tellAway } = proxyActivities<ReturnType<typeof createActivities>>({
+/** The start arguments of `approver`'s digest, as this case knows them. */
+export function digestArgs(rt: CaseRuntime, approver: Approver, key: string): DigestArgs {
+  return {
+    approver,
+    key,
+    window: rt.plan.durations.reminderAfter,
+    calendar: rt.plan.calendar,
+    company: rt.input.policy.company,
+  };
+}
+
+const { remindInDigest, tellAway, absenceOf } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
@@ -35,13 +46,7 @@ export async function remind(
   }
   await remindInDigest({
     workflowId: digestWorkflowId(key),
-    args: {
-      approver,
-      key,
-      window: rt.plan.durations.reminderAfter,
-      calendar: rt.plan.calendar,
-      company: input.policy.company,
-    },
+    args: digestArgs(rt, approver, key),
     entry: {
       caseId: state.caseId,
       level: state.level,
