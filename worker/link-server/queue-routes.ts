@@ -6,6 +6,7 @@
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { waitingFor } from '../../activities/digest.js';
 import { approverKey } from '../../activities/identity.js';
 import { signLink, verifyLink, type LinkClaims } from '../../activities/links.js';
 import { LINK_TEXT } from '../../templates/pages/link-texts.js';
@@ -21,16 +22,10 @@ export const QUEUE_MAX = 500;
 /** Case-state queries in flight at once for one page. */
 const QUERY_CONCURRENCY = 8;
 
-/** The visibility query of a person's queue; `hash` is their approverKey (hex, so safe inside quotes). */
-export function queueQuery(hash: string): string {
-  if (!/^[0-9a-f]+$/.test(hash)) throw new Error('an approver hash is hexadecimal');
-  return `WorkflowType = 'ComplaintWorkflow' AND ExecutionStatus = 'Running' AND ApproverHash = '${hash}' AND CaseStatus = 'awaiting-decision'`;
-}
-
 /** The running cases visibility lists for `hash`, at most `max`. */
 export async function listQueue(client: Client, hash: string, max = QUEUE_MAX): Promise<WorkflowExecutionInfo[]> {
   const found: WorkflowExecutionInfo[] = [];
-  for await (const info of client.workflow.list({ query: queueQuery(hash), pageSize: 100 })) {
+  for await (const info of client.workflow.list({ query: waitingFor(hash), pageSize: 100 })) {
     found.push(info);
     if (found.length >= max + 1) break;
   }
