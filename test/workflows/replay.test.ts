@@ -3,7 +3,10 @@
  * a nondeterminism error. complaint-before-feedback.bin is a completed case (approved, followed up) recorded by
  * the release before the feedback survey (commit bc20ea9), unencrypted, as Temporal stored it.
  * complaint-low-rating.bin is this release's survey path (rating 2, reminder, overdue notice, follow-up closed),
- * recorded with PAYLOAD_ENCRYPTION=false so that later releases can replay it.
+ * recorded with PAYLOAD_ENCRYPTION=false so that later releases can replay it. complaint-digest-deputy.bin is the
+ * release of the queue, digests and deputies (search attributes with ApproverHash, a reminder through the digest,
+ * the supervisor's out-of-office reply handing the case to the deputy, who decides; rated 5), recorded unencrypted
+ * in the workflow tier (test/workflows/story-env.ts).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -32,6 +35,15 @@ describe('replaying histories of earlier releases', () => {
     expect(markers.length).toBe(1); // patched('feedback-survey')
     await expect(
       Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, recorded, 'complaint-low-rating'),
+    ).resolves.toBeUndefined();
+  });
+
+  it('replays a case of the queue release: a digested reminder, a deputy’s decision', async () => {
+    const recorded = history('complaint-digest-deputy.bin');
+    const markers = recorded.events?.filter((e) => e.markerRecordedEventAttributes) ?? [];
+    expect(markers.length).toBe(5); // approver-queue, deputies, reminder-digest, decision-receipt, feedback-survey
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, recorded, 'complaint-digest-deputy'),
     ).resolves.toBeUndefined();
   });
 });

@@ -82,6 +82,8 @@ export interface OpenOptions {
   policy?: string;
   /** The supervisor's deputy (policy `deputy`), named Thomas Vogel. */
   deputy?: string;
+  /** Upsert the search attributes (the run's dev server registers them); default off. */
+  searchAttributes?: boolean;
 }
 
 /** One digest mail as the recording activity saw it. */
@@ -283,7 +285,7 @@ export function useStory(): Story {
         policy: policySnapshot(policy),
         acknowledge: true,
         archive: { mailbox: 'INBOX', folder: 'Archiv', messageId },
-        searchAttributes: false,
+        searchAttributes: options.searchAttributes ?? false,
       };
       const handle = await env.client.workflow.start<TComplaintWorkflow>('ComplaintWorkflow', {
         taskQueue,
