@@ -285,7 +285,8 @@ export function useStory(): Story {
         policy: policySnapshot(policy),
         acknowledge: true,
         archive: { mailbox: 'INBOX', folder: 'Archiv', messageId },
-        searchAttributes: options.searchAttributes ?? false,
+        // Digests need the queue's search attributes (the run's dev server registers them).
+        searchAttributes: options.searchAttributes ?? options.digest !== undefined,
       };
       const handle = await env.client.workflow.start<TComplaintWorkflow>('ComplaintWorkflow', {
         taskQueue,

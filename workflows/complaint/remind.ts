@@ -41,7 +41,8 @@ export async function remind(
 ): Promise<void> {
   const { state, input } = rt;
   const key = rt.keyOf(approver);
-  if (!key || reminderRules(input.policy).alone.includes(state.assessment.priority)) {
+  // The digest lists only cases visibility shows waiting for the person: without search attributes, alone.
+  if (!key || !input.searchAttributes || reminderRules(input.policy).alone.includes(state.assessment.priority)) {
     return rt.mail('reminder', approver);
   }
   await remindInDigest({
