@@ -9,7 +9,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { renderToStaticMarkup } from 'react-dom/server';
+import { digestSamples } from '../templates/digest-samples.js';
 import { renderCaseMail } from '../templates/index.js';
+import { renderDraft } from '../templates/layout.js';
 import { mailSamples, pageSamples } from '../templates/samples.js';
 
 export interface PreviewResult {
@@ -33,6 +35,17 @@ async function items(only?: RegExp): Promise<Item[]> {
     const mail = await renderCaseMail(s.request, s.links);
     all.push({
       name: s.name,
+      title: mail.subject,
+      html: mail.html,
+      text: `Subject: ${mail.subject}\n\n${mail.text}`,
+      width: 640,
+    });
+  }
+  for (const d of digestSamples()) {
+    if (only && !only.test(d.name)) continue;
+    const mail = await renderDraft(d.draft);
+    all.push({
+      name: d.name,
       title: mail.subject,
       html: mail.html,
       text: `Subject: ${mail.subject}\n\n${mail.text}`,

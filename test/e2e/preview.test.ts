@@ -3,6 +3,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { digestSamples } from '../../templates/digest-samples.js';
 import { mailSamples, pageSamples } from '../../templates/samples.js';
 import { renderPreview } from '../../worker/preview.js';
 
@@ -19,7 +20,7 @@ describe('the preview', () => {
   it('renders every mail (HTML, text, PNG 640 px wide) and every page (PNG 390 px wide)', async () => {
     out = await mkdtemp(path.join(tmpdir(), 'nachfass-preview-'));
     const results = await renderPreview({ out, png: true });
-    const mails = mailSamples().map((s) => s.name);
+    const mails = [...mailSamples().map((s) => s.name), ...digestSamples().map((d) => d.name)];
     const pages = pageSamples().map((p) => p.name);
     expect(results.map((r) => r.name)).toEqual([...mails, ...pages]);
     const files = new Set(await readdir(out));
