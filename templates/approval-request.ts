@@ -44,7 +44,8 @@ function opening(reason: TApprovalReason, c: CaseMailContext, a: Approver): stri
       ? `${c.forwarded.byName} hat Fall ${c.caseId} an Sie weitergegeben, weil die Entscheidung bei Ihnen liegt.${why}`
       : `${c.forwarded.byName} forwarded case ${c.caseId} to you because the decision is yours to make.${why}`;
   }
-  if (reason === 'approval-request' && c.delegated) {
+  // A deputy asked in the place of an absent approver (also when the case escalates to that approver's level).
+  if ((reason === 'approval-request' || reason === 'escalation') && c.delegated) {
     const when = formatDateTime(c.delegated.at, a.language, c.company.timeZone);
     return de
       ? `${c.delegated.fromName} ist abwesend (automatische Antwort vom ${when}). Sie vertreten ${c.delegated.fromName} und entscheiden Fall ${c.caseId} an ihrer oder seiner Stelle.`
