@@ -12,6 +12,7 @@ import { imapOptions, type MailboxSettings } from '../activities/intake/mailbox.
 import { createMailSender, createSmtpTransport } from '../activities/mail.js';
 import { SentLedger } from '../activities/sent-ledger.js';
 import { createCaseGateway } from '../activities/intake/case-gateway.js';
+import { startLmtpIntake, type LmtpIntake } from '../activities/intake/lmtp.js';
 import type { TConfig } from './config.js';
 import { mailboxesOf, startIntakes } from './intakes.js';
 import {
@@ -41,6 +42,8 @@ export interface App {
   /** The intake of the first watched folder; `intakeWorkflowIds` has one per folder. */
   intakeWorkflowId: string;
   intakeWorkflowIds: string[];
+  /** Where the LMTP intake listens, when INTAKE_LMTP_PORT is set. */
+  lmtpAddress?: { host: string; port: number };
   stop(): Promise<void>;
 }
 
@@ -59,12 +62,34 @@ function wrapRouter(
   return wrap ? (box) => wrap(make(box)) : make;
 }
 
-/** The Worker's activities: mail through SMTP (and the Sent ledger, when on), intake through the case gateway. */
-function workerActivities(
+/** Intake's hands on Temporal (the case gateway), shared by the IMAP intake and the LMTP intake. */
+function intakeRouter(
   config: TConfig,
   policy: TPolicy,
   opts: AppOptions,
   { client, searchAttributes }: Pick<TemporalConnection, 'client' | 'searchAttributes'>,
+): (box: MailboxSettings) => RouterDeps {
+  return wrapRouter(
+    opts.wrapRouter,
+    createCaseGateway({
+      client,
+      taskQueue: config.temporal.taskQueue,
+      supportAddress: config.supportAddress,
+      linkSecret: config.linkSecret,
+      linkSecrets: [config.linkSecret, ...config.previousLinkSecrets],
+      policyFor: (b) => policySnapshot(policy, b.team, new Date(), b.folder),
+      searchAttributes,
+      ackRateLimit: config.ackRateLimit,
+      ackGlobalRateLimit: config.ackGlobalRateLimit,
+    }),
+  );
+}
+
+/** The Worker's activities: mail through SMTP (and the Sent ledger, when on), intake through the case gateway. */
+function workerActivities(
+  config: TConfig,
+  policy: TPolicy,
+  router: (box: MailboxSettings) => RouterDeps,
   boxes: MailboxSettings[],
   cleanup: TCleanup,
 ): ReturnType<typeof createActivities> {
@@ -86,20 +111,7 @@ function workerActivities(
       mailboxes: new Map(boxes.map((b) => [b.key, b])),
       recheckMs: config.intake.recheck,
       maxAttempts: config.intake.maxAttempts,
-      router: wrapRouter(
-        opts.wrapRouter,
-        createCaseGateway({
-          client,
-          taskQueue: config.temporal.taskQueue,
-          supportAddress: config.supportAddress,
-          linkSecret: config.linkSecret,
-          linkSecrets: [config.linkSecret, ...config.previousLinkSecrets],
-          policyFor: (b) => policySnapshot(policy, b.team, new Date(), b.folder),
-          searchAttributes,
-          ackRateLimit: config.ackRateLimit,
-          ackGlobalRateLimit: config.ackGlobalRateLimit,
-        }),
-      ),
+      router,
     },
   });
   // Every case mail the SMTP server accepted is counted by kind (activities/metrics.ts).
@@ -145,6 +157,21 @@ async function runWorker(
   });
 }
 
+/** The LMTP intake (INTAKE_LMTP_PORT): mail for the watched INBOX (or the first folder), closed before the worker. */
+async function startLmtp(
+  config: TConfig,
+  at: { host: string; port: number },
+  boxes: MailboxSettings[],
+  router: (box: MailboxSettings) => RouterDeps,
+  log: (line: string) => void,
+  cleanup: TCleanup,
+): Promise<LmtpIntake> {
+  const box = boxes.find((b) => b.folder.toUpperCase() === 'INBOX') ?? boxes[0]!;
+  const lmtp = await startLmtpIntake({ ...at, box, router, maxMailBytes: config.mailbox.maxMailBytes, log });
+  cleanup(() => lmtp.close());
+  return lmtp;
+}
+
 export async function startApp(config: TConfig, policy: TPolicy, opts: AppOptions = {}): Promise<App> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const cleanups: Array<() => Promise<unknown> | unknown> = [];
@@ -159,10 +186,12 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
       cleanup,
     );
     const boxes = mailboxesOf(config, policy);
-    const activities = workerActivities(config, policy, opts, { client, searchAttributes }, boxes, cleanup);
+    const router = intakeRouter(config, policy, opts, { client, searchAttributes });
+    const activities = workerActivities(config, policy, router, boxes, cleanup);
 
     await runWorker(address, config, opts, activities, dataConverter, cleanup);
     const intakeIds = await startIntakes(client, config, boxes);
+    const lmtp = config.lmtp ? await startLmtp(config, config.lmtp, boxes, router, log, cleanup) : undefined;
     const ops = await startOps(config, { client, boxes, intakeIds }, log, cleanup);
 
     const http = await startLinkServer({
@@ -191,6 +220,7 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
       ...(dev ? { uiUrl: dev.uiUrl } : {}),
       intakeWorkflowId: intakeIds[0]!,
       intakeWorkflowIds: intakeIds,
+      ...(lmtp ? { lmtpAddress: { host: lmtp.host, port: lmtp.port } } : {}),
       stop,
     };
   } catch (err) {

@@ -145,6 +145,9 @@ export const ZEnv = z.object({
   INTAKE_STALL_AFTER: ZDuration.default(5 * 60_000),
   /** Failed attempts at one mail before it goes to Quarantine (counted in IMAP keywords; see activities/intake.ts). */
   INTAKE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(5),
+  /** The LMTP listener the MTA hands support mail to directly (activities/intake/lmtp.ts): off unless a port is given. */
+  INTAKE_LMTP_PORT: ZPort.optional(),
+  INTAKE_LMTP_HOST: z.string().default('127.0.0.1'),
 });
 
 // Keys that are required only with another setting. `when` runs this even when other variables are wrong, so that

@@ -47,6 +47,8 @@ export interface TConfig {
   previousLinkSecrets: string[];
   policyFile: string;
   intake: { heartbeatTimeout: number; recheck: number; runFor: number; maxAttempts: number; stallAfter: number };
+  /** The LMTP intake, when INTAKE_LMTP_PORT is set. */
+  lmtp?: { host: string; port: number };
   /** At most `max` automatic acknowledgments per sender within `windowMs`. */
   ackRateLimit: { max: number; windowMs: number };
   /** At most `max` automatic mails to one customer address within `windowMs`, of every kind together. */
@@ -142,6 +144,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : { encryption: false },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     ...(e.METRICS_PORT !== undefined ? { metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT } } : {}),
+    ...(e.INTAKE_LMTP_PORT !== undefined ? { lmtp: { host: e.INTAKE_LMTP_HOST, port: e.INTAKE_LMTP_PORT } } : {}),
     ...(e.CODEC_PORT !== undefined
       ? { codec: { host: e.CODEC_HOST, port: e.CODEC_PORT, origins: e.CODEC_CORS_ORIGINS, token: e.CODEC_AUTH_TOKEN! } }
       : {}),

@@ -30,6 +30,27 @@ postfix_healthy() {
   [[ -n "$POSTFIX_PID" ]] && port_held_by_group "$SMTP_PORT" "$POSTFIX_PID" && port_held_by_group "$SMTP_DSN_PORT" "$POSTFIX_PID"
 }
 
+# The main.cf template: the stack's own, plus the hand-off to the worker's
+# LMTP intake when NACHFASS_INTAKE_LMTP_PORT is set (with its two regexp maps
+# installed). Unset: exactly the stack's own template, so nothing changes.
+POSTFIX_MAIN_TEMPLATE="$TEMPLATES/postfix-main.cf.in"
+postfix_main_template() {
+  local port="${NACHFASS_INTAKE_LMTP_PORT:-}" rcpt tmp
+  POSTFIX_MAIN_TEMPLATE="$TEMPLATES/postfix-main.cf.in"
+  [[ -n "$port" ]] || return 0
+  [[ "$port" =~ ^[0-9]+$ ]] || die "NACHFASS_INTAKE_LMTP_PORT must be a number, got '$port'"
+  rcpt="${NACHFASS_INTAKE_LMTP_RECIPIENTS:-^support(-[^@]*)?@example\.test\$}"
+  tmp="$STACK/postfix/intake"
+  mkdir -p "$tmp"
+  cat "$TEMPLATES/postfix-main.cf.in" "$TEMPLATES/postfix-intake.cf.in" >"$tmp/main.cf.in"
+  sed -e "s|@INTAKE_LMTP_RECIPIENTS@|$(sed_escape "$rcpt")|g" "$TEMPLATES/postfix-intake-bcc.in" >"$tmp/intake_bcc.in"
+  sed -e "s|@INTAKE_LMTP_PORT@|$port|g" "$TEMPLATES/postfix-intake-transport.in" >"$tmp/intake_transport.in"
+  install_config "$tmp/intake_bcc.in" "$POSTFIX_ETC/intake_bcc"
+  install_config "$tmp/intake_transport.in" "$POSTFIX_ETC/intake_transport"
+  POSTFIX_MAIN_TEMPLATE="$tmp/main.cf.in"
+  say "postfix: support mail (${rcpt}) also handed to the worker's LMTP intake on $HOST:$port"
+}
+
 postfix_up() {
   local t0 pgid deadline
   postfix_pid
@@ -50,7 +71,8 @@ postfix_up() {
   chown postfix:postfix "$POSTFIX_DATA"
   chmod 0700 "$POSTFIX_DATA"
   CONFIG_CHANGED=0
-  install_config "$TEMPLATES/postfix-main.cf.in" "$POSTFIX_ETC/main.cf"
+  postfix_main_template
+  install_config "$POSTFIX_MAIN_TEMPLATE" "$POSTFIX_ETC/main.cf"
   install_config "$TEMPLATES/postfix-master.cf.in" "$POSTFIX_ETC/master.cf"
   # A clean `down` leaves spool/quick-start (like `postfix quick-stop`), which
   # makes start-fg skip its ~1 s of integrity checks; a changed config or a

@@ -34,7 +34,11 @@ async function distinctPorts(n: number): Promise<number[]> {
  * Starts a private mail stack. The directory lives under /tmp with a short name: Dovecot's UNIX socket
  * paths must fit in 107 bytes, and the `mail` user must be able to traverse it.
  */
-export async function startPrivateMailStack(prefix = 'nfx-'): Promise<PrivateMailStack> {
+export async function startPrivateMailStack(
+  prefix = 'nfx-',
+  /** More settings of scripts/stack.sh, e.g. NACHFASS_INTAKE_LMTP_PORT. */
+  extraEnv: Record<string, string> = {},
+): Promise<PrivateMailStack> {
   const dir = mkdtempSync(path.join('/tmp', prefix));
   const [imap, lmtp, smtp, smtpDsn] = (await distinctPorts(4)) as [number, number, number, number];
   const env = {
@@ -44,6 +48,7 @@ export async function startPrivateMailStack(prefix = 'nfx-'): Promise<PrivateMai
     NACHFASS_LMTP_PORT: String(lmtp),
     NACHFASS_SMTP_PORT: String(smtp),
     NACHFASS_SMTP_DSN_PORT: String(smtpDsn),
+    ...extraEnv,
   };
   const script = path.join(PROJECT_ROOT, 'scripts', 'stack.sh');
   const stack = async (action: 'up' | 'down', component: TMailComponent): Promise<string> => {
