@@ -126,6 +126,35 @@ new Counter({
   },
 });
 
+/** Open cases from Temporal visibility (worker/case-gauges.ts sets the source; none: the gauges stay empty). */
+export interface CaseCounts {
+  open: Array<{ status: string; priority: string; count: number }>;
+  overdue: number;
+}
+export const caseGauges: { source?: () => Promise<CaseCounts> } = {};
+
+new Gauge({
+  name: 'nachfass_open_cases',
+  help: 'Running cases of this task queue by status and priority, from Temporal visibility (cached 30 s)',
+  labelNames: ['status', 'priority'] as const,
+  registers: [registry],
+  async collect() {
+    this.reset();
+    const counts = await caseGauges.source?.().catch(() => undefined);
+    for (const c of counts?.open ?? []) this.set({ status: c.status, priority: c.priority }, c.count);
+  },
+});
+
+new Gauge({
+  name: 'nachfass_overdue_cases',
+  help: 'Running cases past their promised time (DueAt), from Temporal visibility (cached 30 s)',
+  registers: [registry],
+  async collect() {
+    const counts = await caseGauges.source?.().catch(() => undefined);
+    if (counts) this.set(counts.overdue);
+  },
+});
+
 /** Counts a case mail the SMTP server accepted. */
 export function countCaseMail(req: CaseMailRequest, now = Date.now()): void {
   const to = req.to === 'customer' ? 'customer' : 'staff';

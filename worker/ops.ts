@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import type { MailboxSettings } from '../activities/intake/mailbox.js';
 import { createMailSender, createSmtpTransport } from '../activities/mail.js';
 import type { TConfig } from './config.js';
+import { installCaseGauges } from './case-gauges.js';
 import { startIntakeAlarm } from './intake-alarm.js';
 import { startMetricsServer } from './metrics.js';
 import { createReadiness, type ReadyReport } from './readiness.js';
@@ -38,6 +39,7 @@ export async function startOps(
   });
   cleanup(() => alarm.stop());
   if (config.metrics) {
+    installCaseGauges(client, config.temporal.taskQueue);
     const metrics = await startMetricsServer(config.metrics.host, config.metrics.port);
     cleanup(() => metrics.close());
     log(`metrics (Prometheus) on ${metrics.url}`);

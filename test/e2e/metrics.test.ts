@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -42,7 +42,7 @@ async function query(prom: string, promql: string): Promise<PromSample[]> {
 }
 
 describe('metrics', () => {
-  it('are scraped by Prometheus after a case: ours by kind and verdict, and the SDK runtime metrics', async () => {
+  it('are scraped by Prometheus through a case: ours by kind and verdict, the SDK runtime metrics and every dashboard query', async () => {
     const { spawnSync } = await import('node:child_process');
     const version = spawnSync(PROMETHEUS, ['--version'], { encoding: 'utf8' });
     if (version.error || version.status !== 0)
@@ -65,26 +65,7 @@ describe('metrics', () => {
     worker.stdout!.on('data', (d: Buffer) => (log += d.toString()));
     worker.stderr!.on('data', (d: Buffer) => (log += d.toString()));
 
-    // A whole case: complaint, acknowledgment, approval request, decision (by the `decide` update), decision mail.
-    const messageId = `<metrics-${randomBytes(6).toString('hex')}@kunden.example.test>`;
-    await sendViaSmtp({ from: people.customer, to: people.support, subject: 'Metriken', text: 'Hallo', messageId });
-    const [ack] = await waitForMail(people.customer, (m) => m.inReplyTo === messageId, { timeoutMs: 120_000 }).catch(
-      (err: unknown) => {
-        throw new Error(`${String(err)}\nworker log:\n${log.slice(-3000)}`);
-      },
-    );
-    const caseId = String(ack!.headers.get('x-nachfass-case'));
-    await waitForMail(people.supervisor, (m) => /Freigabe erbeten/.test(m.subject ?? ''));
-    await approveAsAdmin(env.PAYLOAD_KEY!, caseId, people.supervisor);
-    await waitForMail(people.customer, (m) => m.headers.get('x-nachfass-case') === caseId, { count: 2 });
-
-    // Our endpoint, in Prometheus text format, before Prometheus reads it.
-    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    expect(text).toContain('# TYPE nachfass_acknowledgments_sent_total counter');
-    expect(text).toMatch(/^temporal_\w+/m);
-    expect(text).not.toContain(people.customer);
-
-    // A real Prometheus scraping it every second.
+    // A real Prometheus scraping the worker every second from before the case, so that rates see it happen.
     const promPort = await freePort();
     const config = path.join(dir, 'prometheus.yml');
     writeFileSync(
@@ -112,6 +93,29 @@ describe('metrics', () => {
     const prom = `http://127.0.0.1:${promPort}`;
     await eventually(`Prometheus listening (${promLog})`, async () => ((await portOpen(promPort)) ? true : undefined));
 
+    await eventually(`the worker scraped (${promLog})`, async () =>
+      (await query(prom, 'up{job="nachfass"} == 1')).length ? true : undefined,
+    );
+
+    // A whole case: complaint, acknowledgment, approval request, decision (by the `decide` update), decision mail.
+    const messageId = `<metrics-${randomBytes(6).toString('hex')}@kunden.example.test>`;
+    await sendViaSmtp({ from: people.customer, to: people.support, subject: 'Metriken', text: 'Hallo', messageId });
+    const [ack] = await waitForMail(people.customer, (m) => m.inReplyTo === messageId, { timeoutMs: 120_000 }).catch(
+      (err: unknown) => {
+        throw new Error(`${String(err)}\nworker log:\n${log.slice(-3000)}`);
+      },
+    );
+    const caseId = String(ack!.headers.get('x-nachfass-case'));
+    await waitForMail(people.supervisor, (m) => /Freigabe erbeten/.test(m.subject ?? ''));
+    await approveAsAdmin(env.PAYLOAD_KEY!, caseId, people.supervisor);
+    await waitForMail(people.customer, (m) => m.headers.get('x-nachfass-case') === caseId, { count: 2 });
+
+    // Our endpoint, in Prometheus text format, before Prometheus reads it.
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(text).toContain('# TYPE nachfass_acknowledgments_sent_total counter');
+    expect(text).toMatch(/^temporal_\w+/m);
+    expect(text).not.toContain(people.customer);
+
     const value = async (promql: string): Promise<number> =>
       eventually(`${promql} in Prometheus`, async () => {
         const [first] = await query(prom, promql);
@@ -136,9 +140,46 @@ describe('metrics', () => {
       await value('sum(temporal_workflow_completed_total) + sum(temporal_activity_execution_latency_seconds_count)'),
     ).toBeGreaterThan(0);
     // The label values Prometheus stored name kinds and mailboxes, never the customer.
+    // The first case may have ended with its survey window; a second one stays open, waiting for a decision.
+    const second = `<metrics-open-${randomBytes(6).toString('hex')}@kunden.example.test>`;
+    await sendViaSmtp({
+      from: people.customer,
+      to: people.support,
+      subject: 'Noch offen',
+      text: 'Hallo',
+      messageId: second,
+    });
+    await waitForMail(people.customer, (m) => m.inReplyTo === second);
+    // From visibility, cached 30 s: an earlier listing shows the open case half a minute later at most.
+    const open = await value('sum(nachfass_open_cases)').catch(async (err: unknown) => {
+      const now = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      throw new Error(
+        `${String(err)}\n${now
+          .split('\n')
+          .filter((l) => l.includes('_cases'))
+          .join('\n')}`,
+      );
+    });
+    expect(open).toBeGreaterThanOrEqual(1);
+    expect(await value('nachfass_overdue_cases')).toBe(0);
     const labels = (await (await fetch(`${prom}/api/v1/label/__name__/values`)).json()) as { data: string[] };
     expect(labels.data).toContain('nachfass_smtp_failures_total');
     expect(JSON.stringify(await query(prom, '{job="nachfass"}'))).not.toContain(people.customer);
     expect(log).toContain('metrics (Prometheus) on');
+
+    // Every query of the Grafana dashboard (docker/grafana/dashboards/nachfass.json) is valid PromQL and returns
+    // data from this Prometheus after the case.
+    const dashboard = JSON.parse(
+      readFileSync(path.join(PROJECT_ROOT, 'docker/grafana/dashboards/nachfass.json'), 'utf8'),
+    ) as { panels: Array<{ title: string; targets: Array<{ expr: string }> }> };
+    const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => ({ panel: p.title, expr: t.expr })));
+    expect(exprs.length).toBeGreaterThanOrEqual(15);
+    for (const { panel, expr } of exprs) {
+      const result = await eventually(`dashboard panel "${panel}": ${expr}`, async () => {
+        const r = await query(prom, expr);
+        return r.length > 0 && r.every((x) => Number.isFinite(Number(x.value[1]))) ? r : undefined;
+      });
+      expect(result.length, panel).toBeGreaterThan(0);
+    }
   });
 });
