@@ -3,20 +3,32 @@
  * Temporal, the intake's IMAP session and SMTP all work; Dovecot stopped names the mailbox, Postfix stopped names
  * SMTP, Temporal unreachable names Temporal; /healthz answers throughout. Readiness comes back with the servers.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { PROJECT_ROOT } from '../../worker/config.js';
 import type { ReadyReport } from '../../worker/readiness.js';
-import { startTestApp, testPeople, testPolicy, type TestApp } from '../helpers/app.js';
+import { startTestApp, testEnv, testPeople, testPolicy, testPolicyYaml, type TestApp } from '../helpers/app.js';
+import { freePort } from '../helpers/ports.js';
 import { eventually } from '../helpers/eventually.js';
 import { startPrivateMailStack, type PrivateMailStack } from '../helpers/private-stack.js';
 
 let stack: PrivateMailStack;
 const apps: TestApp[] = [];
+const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   stack = await startPrivateMailStack();
 });
 afterAll(async () => {
+  for (const c of children) {
+    if (c.exitCode !== null) continue;
+    c.kill('SIGTERM');
+    await new Promise((r) => c.once('exit', r));
+  }
   for (const app of apps) await app.stop().catch((err: unknown) => console.error(err));
   await stack?.destroy();
 });
@@ -55,6 +67,16 @@ async function privateApp(env: Record<string, string> = {}): Promise<{ app: Test
   });
   apps.push(app);
   return { app, imap: `imap:${people.support}/INBOX` };
+}
+
+/** A worker process (`npm start`'s entry point) with `env`; stopped after the file. */
+function workerProcess(env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'worker/main.ts')], {
+    env: { ...process.env, ...env },
+    stdio: 'ignore',
+  });
+  children.push(child);
+  return child;
 }
 
 describe('/readyz', () => {
@@ -121,5 +143,33 @@ describe('/readyz', () => {
     // Restored on the same port, so that the app stops cleanly.
     await new Promise<void>((r) => relay.listen(relayPort, '127.0.0.1', r));
     await until(app, (r) => r.report.checks.temporal?.ok === true);
+  });
+
+  it('counts a mailbox whose watcher runs in another worker replica as held by that replica', async () => {
+    const people = testPeople();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'nachfass-ready-'));
+    writeFileSync(path.join(dir, 'policy.yaml'), testPolicyYaml(people));
+    const env = await testEnv(people, {
+      POLICY_FILE: path.join(dir, 'policy.yaml'),
+      IMAP_PORT: String(stack.ports.imap),
+      SMTP_PORT: String(stack.ports.smtp),
+    });
+    const second = await freePort();
+    const urls = [env.PUBLIC_URL!, `http://127.0.0.1:${second}`];
+    // Two replicas: the same mailbox and task queue, each its own link server.
+    const [a, b] = [workerProcess(env), workerProcess({ ...env, HTTP_PORT: String(second), PUBLIC_URL: urls[1]! })];
+    const imap = `imap:${people.support}/INBOX`;
+    const readyAt = (url: string): Promise<ReadyReport> =>
+      eventually(`${url}/readyz ready`, async () => {
+        const res = await fetch(`${url}/readyz`);
+        return res.status === 200 ? ((await res.json()) as ReadyReport) : undefined;
+      });
+    const details = (await Promise.all(urls.map(readyAt))).map((r) => r.checks[imap]?.detail ?? '');
+    // One holds the session; the other names it by its worker identity (pid@host).
+    const holder = details.findIndex((d) => d.startsWith('live session in this process'));
+    expect(holder).toBeGreaterThanOrEqual(0);
+    const other = details[1 - holder]!;
+    expect(other).toMatch(/^held by worker \d+@/);
+    expect(other).toContain(String((holder === 0 ? a : b).pid));
   });
 });
