@@ -106,7 +106,10 @@ function reply(a: LmtpAnswer): string | Error {
 function withTimeout(p: Promise<LmtpAnswer>, ms: number): Promise<LmtpAnswer> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<LmtpAnswer>((resolve) => {
-    timer = setTimeout(() => resolve({ code: 451, text: `Temporal did not confirm within ${ms} ms, try again later` }), ms);
+    timer = setTimeout(
+      () => resolve({ code: 451, text: `Temporal did not confirm within ${ms} ms, try again later` }),
+      ms,
+    );
   });
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
@@ -146,7 +149,10 @@ export async function startLmtpIntake(o: LmtpIntakeOptions): Promise<LmtpIntake>
         (err: unknown) => {
           stream.resume();
           log(`lmtp intake: 451 ${err instanceof Error ? err.message : String(err)}`);
-          callback(null, session.envelope.rcptTo.map(() => reply({ code: 451, text: 'intake failed, try again later' })));
+          callback(
+            null,
+            session.envelope.rcptTo.map(() => reply({ code: 451, text: 'intake failed, try again later' })),
+          );
         },
       );
     },
