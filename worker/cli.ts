@@ -5,6 +5,7 @@
  *   nachfass preview [OUT_DIR] [--no-png] [--only REGEX]   every mail and page with sample data, to files
  *   nachfass preview --docs [OUT_DIR]   the README's screenshots of the approval page (default docs/)
  *   nachfass absent ADDRESS [--until ISO] [--reason TEXT]   (talks to Temporal) their waiting cases go to their deputy
+ *   nachfass reconcile | quarantine | replay   the mailbox commands (mailbox-commands.ts)
  */
 import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
@@ -26,7 +27,11 @@ const USAGE = `usage:
   nachfass preview [OUT_DIR] [--no-png] [--only REGEX]   (default OUT_DIR: preview/)
   nachfass preview --docs [OUT_DIR]   the README's approval-page PNGs (default OUT_DIR: docs/)
   nachfass absent ADDRESS [--until ISO] [--reason TEXT]   declares a staff member absent: every case waiting
-    for them goes to their deputy (connects to Temporal with the worker's environment)`;
+    for them goes to their deputy (connects to Temporal with the worker's environment)
+  nachfass reconcile [--since 7d] [--json]   proves every mail in the watched, processed, ignored and
+    quarantine folders is accounted for; lists each problem and what to do (exit 1 when there is one)
+  nachfass quarantine [--from FOLDER] [--json]   the set-aside mails with their reason codes
+  nachfass replay UID... | --all [--from FOLDER]   sends them back through intake (after fixing the cause)`;
 
 /** Renders every mail and page with sample data; prints where the files are. */
 async function preview(dir: string | undefined, png: boolean, only: string | undefined, docs = false): Promise<number> {
@@ -62,6 +67,10 @@ async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
       until: { type: 'string' },
       reason: { type: 'string' },
+      since: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      all: { type: 'boolean', default: false },
+      from: { type: 'string' },
     },
   });
   const [command, file] = positionals;
@@ -72,6 +81,11 @@ async function main(argv: string[]): Promise<number> {
       ...(values.until ? { until: values.until } : {}),
       ...(values.reason ? { reason: values.reason } : {}),
     });
+  }
+  if (command && !values.help) {
+    const { mailboxCommand } = await import('./mailbox-commands.js');
+    const run = mailboxCommand(command, positionals.slice(1), values);
+    if (run) return run;
   }
   if (values.help || !command || !file) {
     console.log(USAGE);

@@ -14,6 +14,7 @@ import { createAckLimit, type AckLimitOptions } from './ack-limit.js';
 import { bareAddress, domainOf } from '../address.js';
 import { workflowIdFor } from '../identity.js';
 import { subkey } from '../keys.js';
+import type { ClassifyContext } from './classify.js';
 import type { MailboxSettings } from './mailbox.js';
 import type { RouterDeps, TCaseSignal, TStartOutcome } from './route.js';
 import type { ComplaintInput, PolicySnapshot } from '../../workflows/case.js';
@@ -26,6 +27,16 @@ export interface CaseGatewayOptions extends AckLimitOptions {
   linkSecrets: readonly string[];
   /** The policy snapshot for cases from a mailbox (its team's ladder). */
   policyFor: (box: MailboxSettings) => PolicySnapshot;
+}
+
+/** What classification knows of us for a mailbox: our domain and addresses, and the keys of our Message-IDs. */
+export function classifyContextFor(
+  supportAddress: string,
+  linkSecrets: readonly string[],
+): (box: MailboxSettings) => ClassifyContext {
+  const support = bareAddress(supportAddress);
+  const mailIdKeys = linkSecrets.map((s) => subkey(s, 'mail-ids'));
+  return (box) => ({ ourDomain: domainOf(support), ourAddresses: [support, box.user.toLowerCase()], mailIdKeys });
 }
 
 export function createCaseGateway(o: CaseGatewayOptions): (box: MailboxSettings) => RouterDeps {
@@ -65,15 +76,10 @@ export function createCaseGateway(o: CaseGatewayOptions): (box: MailboxSettings)
       throw err;
     }
   };
-  const support = bareAddress(o.supportAddress);
   // Once, not per mail: the router is asked for anew with every mail of a pass.
-  const mailIdKeys = o.linkSecrets.map((s) => subkey(s, 'mail-ids'));
+  const classifyContextOf = classifyContextFor(o.supportAddress, o.linkSecrets);
   return (box) => ({
-    classifyContext: {
-      ourDomain: domainOf(support),
-      ourAddresses: [support, box.user.toLowerCase()],
-      mailIdKeys,
-    },
+    classifyContext: classifyContextOf(box),
     startCase,
     signalCase,
     mayAcknowledge,
