@@ -7,7 +7,7 @@
 import { approverKey } from '../activities/identity.js';
 import { announceAbsence } from '../activities/digest.js';
 import { loadConfig } from './config.js';
-import { connectTemporal } from './temporal-connection.js';
+import { withTemporalClient } from './temporal-session.js';
 
 export async function absentCommand(
   address: string,
@@ -23,13 +23,7 @@ export async function absentCommand(
     console.error('nachfass absent needs TEMPORAL_ADDRESS: the server whose cases it tells');
     return 2;
   }
-  const cleanups: Array<() => unknown> = [];
-  try {
-    const { client } = await connectTemporal(
-      config,
-      (line) => console.error(line),
-      (c) => cleanups.push(c),
-    );
+  return withTemporalClient(config, async (client) => {
     const until = opts.until ? new Date(opts.until).toISOString() : undefined;
     const reason = opts.reason?.trim() || 'declared absent by an admin';
     const told = await announceAbsence(client, approverKey(config.linkSecret, address), {
@@ -39,7 +33,5 @@ export async function absentCommand(
     });
     console.log(JSON.stringify({ address, ...(until ? { until } : {}), reason, casesTold: told }));
     return 0;
-  } finally {
-    for (const c of cleanups.reverse()) await c();
-  }
+  });
 }
