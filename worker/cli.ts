@@ -5,6 +5,7 @@
  *   nachfass preview [OUT_DIR] [--no-png] [--only REGEX]   every mail and page with sample data, to files
  *   nachfass preview --docs [OUT_DIR]   the README's screenshots of the approval page (default docs/)
  *   nachfass absent ADDRESS [--until ISO] [--reason TEXT]   (talks to Temporal) their waiting cases go to their deputy
+ *   nachfass status [--json]   (talks to Temporal and IMAP, read-only) intake, open cases, overdue promises
  *   nachfass reconcile | quarantine | replay   the mailbox commands (mailbox-commands.ts)
  */
 import { readFileSync } from 'node:fs';
@@ -28,6 +29,8 @@ const USAGE = `usage:
   nachfass preview --docs [OUT_DIR]   the README's approval-page PNGs (default OUT_DIR: docs/)
   nachfass absent ADDRESS [--until ISO] [--reason TEXT]   declares a staff member absent: every case waiting
     for them goes to their deputy (connects to Temporal with the worker's environment)
+  nachfass status [--json]   per watched folder the intake's state and the mail waiting, open cases by status and
+    priority, the most overdue promises, the cases waiting longest (read-only; the worker's environment)
   nachfass reconcile [--since 7d] [--json]   proves every mail in the watched, processed, ignored and
     quarantine folders is accounted for; lists each problem and what to do (exit 1 when there is one)
   nachfass quarantine [--from FOLDER] [--json]   the set-aside mails with their reason codes
@@ -75,6 +78,10 @@ async function main(argv: string[]): Promise<number> {
   });
   const [command, file] = positionals;
   if (command === 'preview' && !values.help) return preview(file, values.png, values.only, values.docs);
+  if (command === 'status' && !values.help) {
+    const { statusCommand } = await import('./status-command.js');
+    return statusCommand({ json: values.json === true });
+  }
   if (command === 'absent' && file && !values.help) {
     const { absentCommand } = await import('./absent-command.js');
     return absentCommand(file, {
