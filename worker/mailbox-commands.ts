@@ -13,7 +13,7 @@ import { loadConfig, type TConfig } from './config.js';
 import { ZDuration } from './config-values.js';
 import { mailboxesOf } from './intakes.js';
 import { loadPolicy } from './policy.js';
-import { connectTemporal } from './temporal-connection.js';
+import { withTemporalClient } from './temporal-session.js';
 
 export interface MailboxCommandOptions {
   since?: string | undefined;
@@ -39,13 +39,7 @@ async function reconcileCommand(o: MailboxCommandOptions, env: NodeJS.ProcessEnv
     return 2;
   }
   const sinceMs = since.data;
-  const cleanups: Array<() => unknown> = [];
-  try {
-    const { client } = await connectTemporal(
-      config,
-      (line) => console.error(line),
-      (c) => cleanups.push(c),
-    );
+  return withTemporalClient(config, async (client) => {
     const report = await reconcileMailbox(
       {
         client,
@@ -59,9 +53,7 @@ async function reconcileCommand(o: MailboxCommandOptions, env: NodeJS.ProcessEnv
     );
     console.log(o.json ? JSON.stringify(report, null, 2) : formatReport(report));
     return report.counts.problems === 0 ? 0 : 1;
-  } finally {
-    for (const c of cleanups.reverse()) await c();
-  }
+  });
 }
 
 async function quarantineCommand(o: MailboxCommandOptions, env: NodeJS.ProcessEnv): Promise<number> {
