@@ -11,7 +11,10 @@ import type { RouterDeps } from '../activities/intake/route.js';
 import { imapOptions, type MailboxSettings } from '../activities/intake/mailbox.js';
 import { createMailSender, createSmtpTransport } from '../activities/mail.js';
 import { SentLedger } from '../activities/sent-ledger.js';
-import { createCaseGateway } from '../activities/intake/case-gateway.js';
+import { classifyContextFor, createCaseGateway } from '../activities/intake/case-gateway.js';
+import { createReconcileActivity } from '../activities/reconcile/activity.js';
+import type { ReconcileActivities } from '../workflows/reconcile.js';
+import { ensureReconcileSchedule } from './reconcile-schedule.js';
 import { startLmtpIntake, type LmtpIntake } from '../activities/intake/lmtp.js';
 import type { TConfig } from './config.js';
 import { mailboxesOf, startIntakes } from './intakes.js';
@@ -85,14 +88,16 @@ function intakeRouter(
   );
 }
 
+type TWorkerActivities = ReturnType<typeof createActivities> & ReconcileActivities;
+
 /** The Worker's activities: mail through SMTP (and the Sent ledger, when on), intake through the case gateway. */
 function workerActivities(
   config: TConfig,
   policy: TPolicy,
-  router: (box: MailboxSettings) => RouterDeps,
+  { client, router }: { client: Client; router: (box: MailboxSettings) => RouterDeps },
   boxes: MailboxSettings[],
   cleanup: TCleanup,
-): ReturnType<typeof createActivities> {
+): TWorkerActivities {
   const transport = createSmtpTransport(config.smtp);
   cleanup(() => transport.close());
   // The support mailbox's Sent folder as the send ledger: a retried send is skipped once it went out.
@@ -100,8 +105,9 @@ function workerActivities(
     ? new SentLedger({ imap: imapOptions(boxes[0]!), folder: config.mailbox.sentFolder, claimMs: SEND_CLAIM_MS })
     : undefined;
   if (ledger) cleanup(() => ledger.close());
+  const sendMail = countSmtpFailures(createMailSender(transport, ledger, config.mailBudget));
   const activities = createActivities({
-    sendMail: countSmtpFailures(createMailSender(transport, ledger, config.mailBudget)),
+    sendMail,
     supportAddress: config.supportAddress,
     ...(config.adminAddress ? { adminAddress: config.adminAddress } : {}),
     publicUrl: config.http.publicUrl,
@@ -118,6 +124,18 @@ function workerActivities(
   const { sendCaseMail } = activities;
   return {
     ...activities,
+    // The ReconcileWorkflow's (workflows/reconcile.ts), on its Temporal Schedule (reconcile-schedule.ts).
+    reconcileMailbox: createReconcileActivity({
+      client,
+      taskQueue: config.temporal.taskQueue,
+      boxes,
+      classifyContext: classifyContextFor(config.supportAddress, [config.linkSecret, ...config.previousLinkSecrets])(
+        boxes[0]!,
+      ),
+      sendMail,
+      supportAddress: config.supportAddress,
+      ...(config.adminAddress ? { adminAddress: config.adminAddress } : {}),
+    }),
     sendCaseMail: async (req) => {
       const sent = await sendCaseMail(req);
       countCaseMail(req);
@@ -131,7 +149,7 @@ async function runWorker(
   address: string,
   config: TConfig,
   opts: AppOptions,
-  activities: ReturnType<typeof createActivities>,
+  activities: TWorkerActivities,
   dataConverter: TemporalConnection['dataConverter'],
   cleanup: TCleanup,
 ): Promise<void> {
@@ -187,10 +205,11 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
     );
     const boxes = mailboxesOf(config, policy);
     const router = intakeRouter(config, policy, opts, { client, searchAttributes });
-    const activities = workerActivities(config, policy, router, boxes, cleanup);
+    const activities = workerActivities(config, policy, { client, router }, boxes, cleanup);
 
     await runWorker(address, config, opts, activities, dataConverter, cleanup);
     const intakeIds = await startIntakes(client, config, boxes);
+    await ensureReconcileSchedule(client, config);
     const lmtp = config.lmtp ? await startLmtp(config, config.lmtp, boxes, router, log, cleanup) : undefined;
     const ops = await startOps(config, { client, boxes, intakeIds }, log, cleanup);
 

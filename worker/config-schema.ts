@@ -147,6 +147,10 @@ export const ZEnv = z.object({
   INTAKE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(5),
   /** The LMTP listener the MTA hands support mail to directly (activities/intake/lmtp.ts): off unless a port is given. */
   INTAKE_LMTP_PORT: ZPort.optional(),
+  /** How often the reconciler runs on its Temporal Schedule (activities/reconcile/), or off. */
+  RECONCILE_EVERY: z.union([z.literal('off').transform(() => 0), ZDuration]).default(15 * 60_000),
+  /** The window each scheduled run reconciles: mails stored (and cases started) within it. */
+  RECONCILE_SINCE: ZDuration.default(7 * 86_400_000),
   INTAKE_LMTP_HOST: z.string().default('127.0.0.1'),
 });
 

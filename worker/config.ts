@@ -47,6 +47,8 @@ export interface TConfig {
   previousLinkSecrets: string[];
   policyFile: string;
   intake: { heartbeatTimeout: number; recheck: number; runFor: number; maxAttempts: number; stallAfter: number };
+  /** The reconciler's schedule (ms; every 0: off) and window. */
+  reconcile: { every: number; since: number };
   /** The LMTP intake, when INTAKE_LMTP_PORT is set. */
   lmtp?: { host: string; port: number };
   /** At most `max` automatic acknowledgments per sender within `windowMs`. */
@@ -135,6 +137,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       stallAfter: e.INTAKE_STALL_AFTER,
       maxAttempts: e.INTAKE_MAX_ATTEMPTS,
     },
+    reconcile: { every: e.RECONCILE_EVERY, since: e.RECONCILE_SINCE },
     ackRateLimit: e.ACK_RATE_LIMIT,
     ackGlobalRateLimit: e.ACK_GLOBAL_RATE_LIMIT,
     mailBudget: e.MAIL_BUDGET,

@@ -2,3 +2,4 @@
 export { ComplaintWorkflow } from './complaint.js';
 export { IntakeWorkflow } from './intake.js';
 export { DigestWorkflow } from './digest.js';
+export { ReconcileWorkflow } from './reconcile.js';

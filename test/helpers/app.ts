@@ -94,6 +94,8 @@ export async function testEnv(people: TestPeople, env: Record<string, string> = 
     CODEC_AUTH_TOKEN: randomBytes(32).toString('base64'),
     INTAKE_HEARTBEAT_TIMEOUT: '5s',
     INTAKE_RECHECK: '5s',
+    // The reconciler's schedule only where a test asks for it (test/e2e/reconcile-schedule.test.ts).
+    RECONCILE_EVERY: 'off',
     HTTP_PORT: String(port),
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     ...env,
