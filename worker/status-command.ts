@@ -12,7 +12,7 @@ import { loadConfig, type TConfig } from './config.js';
 import { intakeWorkflowId, mailboxesOf } from './intakes.js';
 import { loadPolicy } from './policy.js';
 import proto from '@temporalio/proto';
-import { connectTemporal } from './temporal-connection.js';
+import { withTemporalClient } from './temporal-session.js';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 
 export interface IntakeStatus {
@@ -154,23 +154,13 @@ export async function statusCommand(opts: { json: boolean }, env: NodeJS.Process
     console.error('nachfass status needs TEMPORAL_ADDRESS: the server whose cases it reads');
     return 2;
   }
-  const cleanups: Array<() => unknown> = [];
-  try {
-    const { client } = await connectTemporal(
-      config,
-      (line) => console.error(line),
-      (c) => cleanups.push(c),
-    );
-    const waiting = await waitingMail(config, config.policyFile);
-    const report = await statusReport(client, config, [...waiting.keys()]);
-    for (const i of report.intakes) {
-      const w = waiting.get(i.mailbox);
-      if (typeof w === 'number') i.waiting = w;
-      else if (w !== undefined) i.imapError = w;
-    }
-    console.log(opts.json ? JSON.stringify(report, null, 2) : text(report));
-    return 0;
-  } finally {
-    for (const c of cleanups.reverse()) await c();
+  const waiting = await waitingMail(config, config.policyFile);
+  const report = await withTemporalClient(config, (client) => statusReport(client, config, [...waiting.keys()]));
+  for (const i of report.intakes) {
+    const w = waiting.get(i.mailbox);
+    if (typeof w === 'number') i.waiting = w;
+    else if (w !== undefined) i.imapError = w;
   }
+  console.log(opts.json ? JSON.stringify(report, null, 2) : text(report));
+  return 0;
 }
