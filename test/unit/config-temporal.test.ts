@@ -5,17 +5,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../worker/config.js';
 import { connectOptions } from '../../worker/temporal-connection.js';
+import { VALID_ENV } from '../helpers/config-env.js';
 
-const valid = {
-  TEMPORAL_ADDRESS: 'temporal.example.test:7233',
-  IMAP_HOST: 'imap.example.test',
-  IMAP_USER: 'support@example.test',
-  IMAP_PASSWORD: 'pw',
-  SMTP_HOST: 'smtp.example.test',
-  SUPPORT_ADDRESS: 'Kundenservice <support@example.test>',
-  LINK_SECRET: 'ab'.repeat(32),
-  PAYLOAD_KEY: '8f3a1c0e5b7d9f2468ace13579bdf0246813579bdf02468ace13579bdf024681',
-};
+const valid = { ...VALID_ENV, TEMPORAL_ADDRESS: 'temporal.example.test:7233' };
 const dir = mkdtempSync(path.join(os.tmpdir(), 'nachfass-tls-conf-'));
 const pem = (name: string, label: string): string => {
   const file = path.join(dir, name);

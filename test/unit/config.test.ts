@@ -1,16 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../worker/config.js';
+import { VALID_ENV } from '../helpers/config-env.js';
 
-const valid = {
-  IMAP_HOST: 'imap.example.test',
-  IMAP_USER: 'support@example.test',
-  IMAP_PASSWORD: 'pw',
-  SMTP_HOST: 'smtp.example.test',
-  SUPPORT_ADDRESS: 'Kundenservice <support@example.test>',
-  LINK_SECRET: 'ab'.repeat(32),
-  PAYLOAD_KEY: '8f3a1c0e5b7d9f2468ace13579bdf0246813579bdf02468ace13579bdf024681',
-};
+const valid = VALID_ENV;
 
 describe('loadConfig', () => {
   it('requires TLS to mail servers off loopback, unless a setting opts out', () => {
