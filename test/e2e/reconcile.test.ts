@@ -11,6 +11,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseIdFor } from '../../activities/identity.js';
 import { classifyContextFor } from '../../activities/intake/case-gateway.js';
+import { formatReport } from '../../activities/reconcile/account.js';
 import { reconcileMailbox } from '../../activities/reconcile/scan.js';
 import { EncryptionCodec } from '../../worker/codec.js';
 import { loadConfig, PROJECT_ROOT } from '../../worker/config.js';
@@ -156,6 +157,7 @@ describe('the reconciler accounts for every mail and finds what was moved or del
       }
     });
     const report = await reconcile(0);
+    console.log(formatReport(report)); // what an admin reads (README, "Proof that intake is complete")
     const kinds = report.problems.map((p) => `${p.kind}:${p.folder ?? p.caseId}:${p.subject ?? ''}`).sort();
     expect(kinds).toEqual(
       [
