@@ -82,7 +82,7 @@ async function session(
         pending = false;
         lastPass = Date.now();
         await processFolder({ client, deps, box, counted, signal });
-        intakeHealth.passed(box.key);
+        intakeHealth.passed(box.key, client.mailbox ? client.mailbox.exists : undefined);
       }
       ctx.heartbeat();
       await Promise.race([
