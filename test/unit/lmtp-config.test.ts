@@ -1,16 +1,9 @@
 /** INTAKE_LMTP_PORT / INTAKE_LMTP_HOST: the LMTP intake is off unless a port is given, and binds loopback by default. */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../worker/config.js';
+import { VALID_ENV } from '../helpers/config-env.js';
 
-const valid = {
-  IMAP_HOST: 'imap.example.test',
-  IMAP_USER: 'support@example.test',
-  IMAP_PASSWORD: 'pw',
-  SMTP_HOST: 'smtp.example.test',
-  SUPPORT_ADDRESS: 'Kundenservice <support@example.test>',
-  LINK_SECRET: 'ab'.repeat(32),
-  PAYLOAD_KEY: '8f3a1c0e5b7d9f2468ace13579bdf0246813579bdf02468ace13579bdf024681',
-};
+const valid = VALID_ENV;
 
 describe('the LMTP intake settings', () => {
   it('are off by default', () => {
