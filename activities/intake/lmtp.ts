@@ -133,6 +133,8 @@ export async function startLmtpIntake(o: LmtpIntakeOptions): Promise<LmtpIntake>
     // Loopback or a private network between the MTA and the worker: no TLS, no AUTH (the README says so).
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
+    // The MTA's address needs no name: a reverse lookup per connection cost 100 ms here (Postfix's `delays=…/0.1/…`).
+    disableReverseLookup: true,
     // Stopping waits this long for an MTA's open transaction, then closes it (the MTA retries).
     closeTimeout: 3000,
     onData(stream, session, callback) {

@@ -42,7 +42,7 @@ postfix_main_template() {
   rcpt="${NACHFASS_INTAKE_LMTP_RECIPIENTS:-^support(-[^@]*)?@example\.test\$}"
   tmp="$STACK/postfix/intake"
   mkdir -p "$tmp"
-  cat "$TEMPLATES/postfix-main.cf.in" "$TEMPLATES/postfix-intake.cf.in" >"$tmp/main.cf.in"
+  { cat "$TEMPLATES/postfix-main.cf.in"; sed -e "s|@INTAKE_LMTP_PORT@|$port|g" "$TEMPLATES/postfix-intake.cf.in"; } >"$tmp/main.cf.in"
   sed -e "s|@INTAKE_LMTP_RECIPIENTS@|$(sed_escape "$rcpt")|g" "$TEMPLATES/postfix-intake-bcc.in" >"$tmp/intake_bcc.in"
   sed -e "s|@INTAKE_LMTP_PORT@|$port|g" "$TEMPLATES/postfix-intake-transport.in" >"$tmp/intake_transport.in"
   install_config "$tmp/intake_bcc.in" "$POSTFIX_ETC/intake_bcc"
