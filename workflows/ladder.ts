@@ -8,6 +8,18 @@ export function findApprover(ladder: readonly Approver[], address: string): Appr
 }
 
 /**
+ * The person at `address` among the ladder and its deputies: a deputy stands at the level (and in the role) of
+ * the person they stand in for, e.g. as the owner of a low rating's follow-up on a case they decided.
+ */
+export function findPerson(ladder: readonly Approver[], address: string): Approver | undefined {
+  const onLadder = findApprover(ladder, address);
+  if (onLadder) return onLadder;
+  const wanted = address.trim().toLowerCase();
+  const stoodInFor = ladder.find((a) => a.deputy?.address.toLowerCase() === wanted);
+  return stoodInFor?.deputy ? { ...stoodInFor.deputy, level: stoodInFor.level, role: stoodInFor.role } : undefined;
+}
+
+/**
  * After an escalation the lower levels are superseded: the approver now responsible for `level`, when
  * `approver` sits below it; undefined when `approver` may decide (their level or above).
  */

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'vitest';
-import { autoReplySignal, decideUpdate } from '../../workflows/messages.js';
+import { autoReplySignal, closeFollowUpUpdate, decideUpdate, rateUpdate } from '../../workflows/messages.js';
 import { people, useStory } from './story-env.js';
 
 const deputy = 'thomas.vogel@muster-versand.example';
@@ -40,6 +40,22 @@ describe.concurrent('ComplaintWorkflow: deputies', () => {
     expect(lines).toMatch(/delegated: Sabine Schulz is away .*Thomas Vogel decides/);
     expect(lines).toMatch(/decided: approved by Thomas Vogel in place of Sabine Schulz/);
     expect(c.trail()).toContain('decision-receipt → ' + deputy);
+  });
+
+  it('a low rating of a case the deputy decided is followed up by the deputy', async ({ expect }) => {
+    const c = await story.open({ deputy, durations: { followUpAfter: '1s', feedbackWindow: '60s' } });
+    const request = await c.mailed('approval-request');
+    await c.handle.signal(autoReplySignal, vacation(people.supervisor, request.seq));
+    await c.mailed('approval-request', 2);
+    await c.handle.executeUpdate(decideUpdate, { args: [{ outcome: 'approved', decidedBy: deputy }] });
+    await c.mailed('follow-up');
+    const rated = await c.handle.executeUpdate(rateUpdate, { args: [{ rating: 1, channel: 'link' }] });
+    expect(rated).toEqual({ rating: 1, followUp: true });
+    const lowRating = await c.mailed('low-rating');
+    expect(lowRating.to).toBe(deputy);
+    expect((await c.state()).lowRating).toMatchObject({ owner: deputy, ownerName: 'Thomas Vogel' });
+    await c.handle.executeUpdate(closeFollowUpUpdate, { args: [{ by: deputy, note: 'Angerufen.' }] });
+    expect(await c.handle.result()).toMatchObject({ lowRating: { closed: { by: deputy } } });
   });
 
   it('ignores an auto-reply that is not the supervisor’s answer to our request', async ({ expect }) => {

@@ -3,11 +3,14 @@
  * rating a follow-up with an owner (whoever decided), a deadline from the business calendar and reminders, so
  * the team closes the loop with the customer. Workflow code: deterministic.
  */
-import { condition, setHandler } from '@temporalio/workflow';
+import { condition, patched, setHandler } from '@temporalio/workflow';
 import { RATING_MAX, type Approver, type CaseState, type FeedbackRecord } from '../case.js';
-import { findApprover } from '../ladder.js';
+import { findApprover, findPerson } from '../ladder.js';
 import { closeFollowUpUpdate, rateUpdate, type CloseFollowUpInput, type RatingInput } from '../messages.js';
 import type { CaseRuntime } from './runtime.js';
+
+/** Change id (patched()): a deputy's decision makes them the owner of a low rating's follow-up. Never reuse it. */
+export const DEPUTY_OWNER = 'deputy-owner';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const MAX_TEXT = 4000;
@@ -30,8 +33,8 @@ export function followUpCloser(state: CaseState, c: CloseFollowUpInput): Approve
   const lr = state.lowRating;
   if (!lr) throw new Error('this case has no follow-up to close');
   if (lr.closed) throw new Error(`the follow-up was closed by ${lr.closed.byName} at ${lr.closed.at}`);
-  const by = typeof c?.by === 'string' ? findApprover(state.ladder, c.by) : undefined;
-  const owner = findApprover(state.ladder, lr.owner);
+  const by = typeof c?.by === 'string' ? findPerson(state.ladder, c.by) : undefined;
+  const owner = findPerson(state.ladder, lr.owner);
   if (!by || (owner && by.level < owner.level)) throw new Error(`${String(c?.by)} may not close this follow-up`);
   if (!String(c.note ?? '').trim()) throw new Error('a note on what was done is needed');
   return by;
@@ -50,7 +53,9 @@ export function registerFeedbackHandlers(rt: CaseRuntime): void {
       const comment = typeof r.comment === 'string' ? r.comment.trim().slice(0, MAX_TEXT) : '';
       state.feedback!.rating = { value, at: iso(now), channel: r.channel ?? 'admin', ...(comment ? { comment } : {}) };
       note('rated', `${value} of ${RATING_MAX} (${r.channel ?? 'admin'})${comment ? `: ${comment}` : ''}`);
-      const owner = state.decision && findApprover(state.ladder, state.decision.decidedBy);
+      // A deputy who decided owns the follow-up too (before the patch a deputy's decision opened none).
+      const find = patched(DEPUTY_OWNER) ? findPerson : findApprover;
+      const owner = state.decision && find(state.ladder, state.decision.decidedBy);
       if (value > lowRatingAtMost || !owner) return { rating: value, followUp: false };
       state.lowRating = {
         owner: owner.address,
@@ -117,7 +122,7 @@ async function followUpLowRating(rt: CaseRuntime): Promise<void> {
   const { state, ladder, mail } = rt;
   const every = rt.plan.durations.lowRatingReminderAfter;
   const lr = state.lowRating!;
-  const owner = findApprover(ladder, lr.owner)!;
+  const owner = findPerson(ladder, lr.owner)!;
   rt.publish('feedback-follow-up');
   await mail('low-rating', owner);
   const dueMs = Date.parse(lr.dueAt);
