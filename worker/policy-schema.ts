@@ -109,6 +109,14 @@ export const ZPolicy = z.object({
    */
   mailDecisions: z.enum(['on', 'reject-only', 'off']).default('on'),
   /**
+   * How long a decision (by link, reply or Temporal) stays pending before the customer hears of it: the approver
+   * gets the receipt with an undo link at once, and may undo it until then. Wall clock, e.g. 2m; 0 turns it off.
+   */
+  decisionUndoWindow: z
+    .union([z.literal(0), z.literal('0'), ZDuration])
+    .transform((v) => (typeof v === 'number' && v > 0 ? v : 0))
+    .default(120_000),
+  /**
    * Reminders: `alone` names the priorities reminded by a mail of their own (e.g. [P1]); every other case is
    * listed in its approver's digest, at most one mail per person per reminder window. At the top of the ladder the
    * gaps double (at most one business day) and after `maxReminders` the case is marked stalled.

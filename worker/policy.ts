@@ -92,6 +92,7 @@ export function policySnapshot(p: TPolicy, team?: string, now = new Date(), fold
     },
     feedback: p.feedback,
     mailDecisions: p.mailDecisions,
+    decisionUndoWindow: p.decisionUndoWindow,
     reminders: p.reminders,
     ...(p.absent.length > 0 ? { absent: p.absent.map((a) => absenceIn(a, p.company.timeZone)) } : {}),
     calendar: businessCalendar(p, now),

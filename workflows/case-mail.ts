@@ -94,7 +94,8 @@ export function caseMailRequest(
       assessment: state.assessment,
       level: state.level,
       promisedBy: state.promisedBy,
-      ...(state.decision ? { decision: state.decision } : {}),
+      // A pending decision (undo window) is for staff only: the customer hears of it when it stands.
+      ...(state.decision && !(to === 'customer' && state.decision.pendingUntil) ? { decision: state.decision } : {}),
       ...(to === 'customer' ? {} : { text: input.text, mailDecisions: input.policy.mailDecisions ?? 'on' }),
       ...((kind === 'customer-reply' || kind === 'review-request') && state.replies.length > 0
         ? { reply: state.replies[state.replies.length - 1] }

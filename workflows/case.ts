@@ -78,6 +78,11 @@ export interface PolicySnapshot {
   feedback?: { lowRatingAtMost: number };
   /** Default `on` (cases started before the setting existed). */
   mailDecisions?: TMailDecisions;
+  /**
+   * How long a decision stays pending, undoable by whoever made it (or a higher level), before the customer hears
+   * of it (ms). 0 or absent (cases started before the setting existed): decisions are final at once.
+   */
+  decisionUndoWindow?: number;
   /** Declared absences (policy `absent`): a person absent when asked is stood in for by their deputy. */
   absent?: Array<{ person: string; from: string; until: string }>;
   /**
@@ -163,6 +168,19 @@ export interface DecisionRecord {
   internalNote?: string;
   channel: 'link' | 'mail' | 'admin';
   evidence?: DecisionEvidence;
+  /**
+   * Set while the decision is pending (policy `decisionUndoWindow`): until then it may be undone and the
+   * customer has not heard of it. Removed when the window closes and the decision stands.
+   */
+  pendingUntil?: string;
+}
+
+/** A pending decision that was undone: what it was, and who undid it when. */
+export interface UndoneDecision {
+  decision: DecisionRecord;
+  at: string;
+  by: string;
+  byName: string;
 }
 
 export interface CaseState {
@@ -183,6 +201,8 @@ export interface CaseState {
   /** When the customer was promised to hear from us next (ISO). */
   promisedBy: string;
   decision?: DecisionRecord;
+  /** Pending decisions that were undone inside their window, oldest first (the timeline records both steps). */
+  undone?: UndoneDecision[];
   /** The customer's further mails on this case. */
   replies: Array<{ at: string; from: string; subject: string; text: string }>;
   /** Mails we sent: which sequence number went to whom (bounces name the sequence number). */

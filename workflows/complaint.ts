@@ -12,6 +12,7 @@ import { collectFeedback } from './complaint/feedback.js';
 import { registerCaseHandlers } from './complaint/handlers.js';
 import { reviewIfAsked } from './complaint/review.js';
 import { CaseRuntime } from './complaint/runtime.js';
+import { UNDO_WINDOW } from './complaint/undo.js';
 import { planCase } from './rules/case-plan.js';
 
 /** Change id (patched()): cases from before the survey end with the plain follow-up; never reuse the id. */
@@ -21,6 +22,9 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
   // Assessment, first level, durations and calendar: one reading of the policy (rules/case-plan.ts).
   const rt = new CaseRuntime(input, planCase(input, input.policy));
   const { state } = rt;
+  // Decisions pending for an undo window: only where the policy sets one (0 keeps the commands as before).
+  const undoWindow = input.policy.decisionUndoWindow ?? 0;
+  if (undoWindow > 0 && patched(UNDO_WINDOW)) rt.undoWindowMs = undoWindow;
   rt.startNotices();
   registerCaseHandlers(rt);
 

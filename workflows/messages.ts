@@ -32,6 +32,22 @@ export const decideUpdate = defineUpdate<DecisionRecord, [DecisionInput]>('decid
 /** Signal with the same payload, for admins deciding from the Temporal Web UI or CLI. */
 export const decisionSignal = defineSignal<[DecisionInput]>('decision');
 
+/** Payload of the `undoDecision` update: who takes a pending decision back (the undo page, or an admin). */
+export interface UndoDecisionInput {
+  /** The approver who decided, or one of a higher level of the ladder. */
+  by: string;
+  channel?: 'link' | 'admin';
+  /** The browser the undo page was posted from, for the timeline. */
+  client?: { ip?: string; userAgent?: string };
+}
+
+/**
+ * Takes back a decision while it is pending (policy `decisionUndoWindow`): the case waits again, with its
+ * reminders and promise. Refused by its validator after the window, when nothing is pending, or for anyone but
+ * the approver who decided or a higher level. Answers with the time of the undo.
+ */
+export const undoDecisionUpdate = defineUpdate<{ undoneAt: string }, [UndoDecisionInput]>('undoDecision');
+
 /** Payload of the `forward` update: the current approver hands the case to the next level of the ladder. */
 export interface ForwardInput {
   by: string;

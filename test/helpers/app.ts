@@ -48,7 +48,7 @@ export function testPeople(): TestPeople {
 export function testPolicyYaml(
   people: TestPeople,
   durations: Partial<Record<string, string>> = {},
-  options: { supervisorDeputy?: string } = {},
+  options: { supervisorDeputy?: string; decisionUndoWindow?: string } = {},
 ): string {
   const d = {
     answerPromise: '10m',
@@ -64,13 +64,21 @@ ladder:
   - { role: Teamleitung, name: Sabine Schulz, address: ${people.supervisor}, language: de${options.supervisorDeputy ? `, deputy: { name: Thomas Vogel, address: ${options.supervisorDeputy} }` : ''} }
   - { role: Geschäftsleitung, name: Markus Weber, address: ${people.manager}, language: de }
 durations: ${JSON.stringify(d)}
+decisionUndoWindow: ${options.decisionUndoWindow ?? 0}
 rules: { urgencyKeywords: [sofort, dringend, urgent], impactKeywords: [Erstattung, refund, kündige] }
 `;
 }
 
-/** The test policy, parsed: the example company, a two-level ladder of the test's people, the given durations. */
-export function testPolicy(people: TestPeople, durations: Partial<Record<string, string>> = {}): TPolicy {
-  return parsePolicy(testPolicyYaml(people, durations), 'test policy');
+/**
+ * The test policy, parsed: the example company, a two-level ladder of the test's people, the given durations.
+ * Decisions are final at once (`decisionUndoWindow: 0`) unless a test opts in to the undo window.
+ */
+export function testPolicy(
+  people: TestPeople,
+  durations: Partial<Record<string, string>> = {},
+  options: { decisionUndoWindow?: string } = {},
+): TPolicy {
+  return parsePolicy(testPolicyYaml(people, durations, options), 'test policy');
 }
 
 /** The environment of a test app: a fresh task queue, link secret and link server port. */

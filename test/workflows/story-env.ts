@@ -82,6 +82,8 @@ export interface OpenOptions {
   policy?: string;
   /** The supervisor's deputy (policy `deputy`), named Thomas Vogel. */
   deputy?: string;
+  /** The policy's decisionUndoWindow, e.g. `3s` (default 0: decisions are final at once). */
+  undoWindow?: string;
   /** Upsert the search attributes (the run's dev server registers them); default off. */
   searchAttributes?: boolean;
 }
@@ -256,7 +258,10 @@ export function useStory(): Story {
       };
       cases.set(caseId, record);
       const policy = parsePolicy(
-        `${testPolicyYaml(people, options.durations, options.deputy ? { supervisorDeputy: options.deputy } : {})}${options.policy ?? ''}\n`,
+        `${testPolicyYaml(people, options.durations, {
+          ...(options.deputy ? { supervisorDeputy: options.deputy } : {}),
+          ...(options.undoWindow ? { decisionUndoWindow: options.undoWindow } : {}),
+        })}${options.policy ?? ''}\n`,
         'story policy',
       );
       if (options.digest) for (const n of ['01', '02']) digestIds.add(`story-digest-${options.digest}${n}`);

@@ -12,7 +12,9 @@ const DECISION_RECEIPT = 'decision-receipt';
 export async function announceDecision(rt: CaseRuntime): Promise<void> {
   rt.publish('decided');
   const by = rt.state.decision && caseApprover(rt.state, rt.state.decision.decidedBy);
-  if (by && patched(DECISION_RECEIPT)) await rt.mail('decision-receipt', by);
+  // A decision that was pending had its receipt at once (undo.ts).
+  if (by && !rt.receiptSent && patched(DECISION_RECEIPT)) await rt.mail('decision-receipt', by);
+  rt.receiptSent = false;
   await rt.mail('decision', 'customer');
   rt.publish('awaiting-feedback');
 }

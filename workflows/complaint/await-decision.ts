@@ -11,6 +11,7 @@ import { awaitAnswer } from './info-request.js';
 import { ask } from './delegate.js';
 import { digestArgs, remind, stall, tellAway } from './remind.js';
 import type { CaseRuntime } from './runtime.js';
+import { holdPending, pendingDecision } from './undo.js';
 
 /**
  * Change id (patched()): reminders bundled in the approver's digest, in staff business hours, backing off at the
@@ -33,9 +34,17 @@ export async function awaitDecision(rt: CaseRuntime): Promise<void> {
       : rt.due(from, reminderAfter);
   let reminderAt = nextReminder(Date.now());
   let escalateAt: number | undefined = rt.plan.firstLevel < topLevel ? rt.due(Date.now(), escalateAfter) : undefined;
-  const stopped = (): boolean => state.decision !== undefined || state.withdrawn !== undefined;
+  // A pending decision (undo window) has not stopped the wait yet: it may still be undone.
+  const stopped = (): boolean =>
+    (state.decision !== undefined && !pendingDecision(rt)) || state.withdrawn !== undefined;
+  const pending = (): boolean => pendingDecision(rt) !== undefined;
   const asked = (): boolean => state.infoRequest !== undefined && !state.infoRequest.closed;
   while (!stopped()) {
+    // Decided, pending: reminders and escalation wait (their times stay as they were), the promise is kept.
+    if (pending()) {
+      if (await holdPending(rt)) break;
+      continue;
+    }
     const question = state.infoRequest;
     if (question && !question.closed) {
       await awaitAnswer(rt, question, stopped);
@@ -47,10 +56,11 @@ export async function awaitDecision(rt: CaseRuntime): Promise<void> {
     }
     const next = Math.min(reminderAt, escalateAt ?? Infinity, Date.parse(state.promisedBy));
     await condition(
-      () => stopped() || rt.forwardRequested || rt.delegateRequested || asked(),
+      () => stopped() || pending() || rt.forwardRequested || rt.delegateRequested || asked(),
       Math.max(next - Date.now(), 1),
     );
     if (stopped()) break;
+    if (pending()) continue;
     if (asked()) continue;
     const now = Date.now();
     // Forwarded by the current approver: the next level now, as if its escalation time had come.

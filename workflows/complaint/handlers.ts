@@ -30,7 +30,7 @@ const CUSTOMER_KINDS = new Set(['acknowledgment', 'progress-update', 'decision',
 /** Registers every query, update and signal of the case, before the story's first step. */
 export function registerCaseHandlers(rt: CaseRuntime): void {
   setHandler(caseStateQuery, () => rt.state);
-  const recordDecision = decisionHandlers(rt.state, rt.note);
+  const recordDecision = decisionHandlers(rt.state, rt.note, () => rt.undoWindowMs);
   registerForward(rt);
   registerInfoRequest(rt);
   registerInboundMail(rt, recordDecision);

@@ -9,6 +9,7 @@ import { findApprover } from '../ladder.js';
 import { requestInfoUpdate, type InfoRequestInput } from '../messages.js';
 import { actingApprover } from './decision.js';
 import type { CaseRuntime } from './runtime.js';
+import { holdPending, pendingDecision } from './undo.js';
 
 type TQuestion = NonNullable<CaseState['infoRequest']>;
 
@@ -51,8 +52,14 @@ export async function awaitAnswer(rt: CaseRuntime, question: TQuestion, stopped:
   const timeoutAt = Date.parse(question.replyBy);
   do {
     const wakeAt = reminded ? timeoutAt : Math.min(remindAt, timeoutAt);
-    await condition(() => stopped() || question.closed !== undefined, Math.max(wakeAt - Date.now(), 1));
+    const pending = (): boolean => pendingDecision(rt) !== undefined;
+    await condition(() => stopped() || pending() || question.closed !== undefined, Math.max(wakeAt - Date.now(), 1));
     if (stopped()) return;
+    // Decided while the question was open, pending: held here, so an undo resumes this very wait.
+    if (pending()) {
+      if (await holdPending(rt)) return;
+      continue;
+    }
     if (!question.closed && Date.now() >= timeoutAt) {
       question.closed = 'timeout';
       rt.note('info-timeout');

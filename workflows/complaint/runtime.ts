@@ -43,6 +43,10 @@ export class CaseRuntime {
   delegateRequested = false;
   /** The approver's absence, learnt from their auto-reply: told to their other waiting cases (awaitDecision). */
   awayToTell: { address: string; until: string; reason: string } | undefined;
+  /** The case's decision undo window (ms), when its policy sets one and it runs code that knows it (undo.ts). */
+  undoWindowMs = 0;
+  /** Set when a pending decision's receipt went out already: announceDecision does not send it again. */
+  receiptSent = false;
   private seq = 0;
   private readonly notices: TNotice[] = [];
   private noticing = false;
