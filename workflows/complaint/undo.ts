@@ -38,7 +38,8 @@ export async function holdPending(rt: CaseRuntime): Promise<boolean> {
     if (undone()) return false;
     const now = Date.now();
     if (now >= until) {
-      const { pendingUntil: _closed, ...final } = d;
+      const final: DecisionRecord = { ...d };
+      delete final.pendingUntil;
       state.decision = final;
       rt.receiptSent = true;
       rt.note('decision-final', `${d.outcome} by ${d.decidedByName}: the undo window closed`);
