@@ -2,10 +2,14 @@
  * `nachfass absent ADDRESS [--until ISO] [--reason TEXT]`: an admin declares a staff member absent now. Every
  * case waiting for their decision (Temporal visibility, by their keyed hash) gets the `approverAway` signal and
  * goes to their deputy (policy `deputy`) at once. Unlike the file commands it talks to Temporal, configured from
- * the worker's environment (TEMPORAL_*, LINK_SECRET, PAYLOAD_KEY). Prints what it did as JSON.
+ * the worker's environment (TEMPORAL_*, LINK_SECRET, PAYLOAD_KEY). Their running digest workflow learns it too, so
+ * later cases ask the deputy at once. Prints what it did as JSON.
  */
 import { approverKey } from '../activities/identity.js';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { announceAbsence } from '../activities/digest.js';
+import { awaySignal } from '../workflows/digest.js';
+import { digestWorkflowId } from '../workflows/digest-model.js';
 import { loadConfig } from './config.js';
 import { withTemporalClient } from './temporal-session.js';
 
@@ -26,12 +30,21 @@ export async function absentCommand(
   return withTemporalClient(config, async (client) => {
     const until = opts.until ? new Date(opts.until).toISOString() : undefined;
     const reason = opts.reason?.trim() || 'declared absent by an admin';
-    const told = await announceAbsence(client, approverKey(config.linkSecret, address), {
-      address,
-      ...(until ? { until } : {}),
-      reason,
-    });
-    console.log(JSON.stringify({ address, ...(until ? { until } : {}), reason, casesTold: told }));
+    const key = approverKey(config.linkSecret, address);
+    const told = await announceAbsence(client, key, { address, ...(until ? { until } : {}), reason });
+    // Their digest remembers the absence too, so that cases which ask them later ask the deputy at once (as after
+    // an out-of-office reply). A person who was never reminded has no digest yet: only the waiting cases know.
+    const digestTold = await client.workflow
+      .getHandle(digestWorkflowId(key))
+      .signal(awaySignal, { ...(until ? { until } : {}), reason })
+      .then(
+        () => true,
+        (err: unknown) => {
+          if (err instanceof WorkflowNotFoundError) return false;
+          throw err;
+        },
+      );
+    console.log(JSON.stringify({ address, ...(until ? { until } : {}), reason, casesTold: told, digestTold }));
     return 0;
   });
 }
