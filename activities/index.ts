@@ -63,6 +63,12 @@ export function createActivities(deps: ActivityDeps) {
     // Every staff mail also leads to the recipient's queue (a person, no case: worker/link-server/queue-routes.ts).
     const queue = link('queue', { c: '', a: req.to.address, l: 0, p: 'queue' });
     if (req.kind.startsWith('low-rating')) return { followUp: link('follow-up', { ...claims, p: 'follow-up' }), queue };
+    // A pending decision's receipt: the undo page, valid exactly until the undo window closes.
+    const until = req.kind === 'decision-receipt' ? req.case.decision?.pendingUntil : undefined;
+    if (until) {
+      const x = Math.ceil(Date.parse(until) / 1000);
+      return { undo: `${base}/undo/${signLink(deps.linkSecret, { ...claims, p: 'undo', x })}`, queue };
+    }
     return { decide: link('decide', { ...claims, p: 'decide' }), queue };
   };
   const alarmStaffRefused = createStaffAlarm(deps);

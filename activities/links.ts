@@ -10,9 +10,10 @@ import { subkey } from './keys.js';
 
 /**
  * `decide`: an approver's decision page; `feedback`: the customer's rating page; `follow-up`: a low rating's;
- * `queue`: a staff member's list of every case waiting for them (no case: `c` is empty, `l` 0).
+ * `queue`: a staff member's list of every case waiting for them (no case: `c` is empty, `l` 0); `undo`: the page
+ * that takes back a pending decision, for the approver who decided (valid until the undo window closes).
  */
-export type TLinkPurpose = 'decide' | 'feedback' | 'follow-up' | 'queue';
+export type TLinkPurpose = 'decide' | 'feedback' | 'follow-up' | 'queue' | 'undo';
 
 export interface LinkClaims {
   /** Case id. */
@@ -32,7 +33,13 @@ export type TVerifyResult =
   { ok: true; claims: LinkClaims } | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' };
 
 /** One letter per purpose keeps the sealed claims, and so the URL, short. */
-const PURPOSE_CODE: Record<TLinkPurpose, string> = { decide: 'd', feedback: 'f', 'follow-up': 'u', queue: 'q' };
+const PURPOSE_CODE: Record<TLinkPurpose, string> = {
+  decide: 'd',
+  feedback: 'f',
+  'follow-up': 'u',
+  queue: 'q',
+  undo: 'x',
+};
 const PURPOSE_OF = new Map(Object.entries(PURPOSE_CODE).map(([p, code]) => [code, p as TLinkPurpose]));
 
 const NONCE_BYTES = 12; // GCM's native nonce size; random per link (far below the 2^32 links one key may seal)

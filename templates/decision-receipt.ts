@@ -4,7 +4,7 @@
  */
 import type { Approver, DecisionEvidence, DecisionRecord, TLanguage } from '../workflows/case.js';
 import type { CaseMailContext } from '../workflows/case-mail.js';
-import { caseSubject, formatDateTime, salutation } from './format.js';
+import { caseSubject, formatDateTime, formatTime, salutation } from './format.js';
 import { makeDraft, type MailDraft } from './layout.js';
 import { OUTCOME_DE } from './pages/link-texts.js';
 
@@ -31,7 +31,16 @@ function evidenceText(e: DecisionEvidence | undefined, l: TLanguage): string {
     : 'access to Temporal (the person was not checked)';
 }
 
-export function decisionReceipt(c: CaseMailContext, a: Approver): MailDraft {
+/** The button of a pending decision's receipt. */
+export function undoAction(language: TLanguage, url: string): { label: string; url: string } {
+  return { label: language === 'de' ? 'Entscheidung rückgängig machen' : 'Undo the decision', url };
+}
+
+/**
+ * The receipt; for a pending decision (policy decisionUndoWindow) with `undoUrl`, the undo page, valid until the
+ * window closes, before which the customer hears nothing.
+ */
+export function decisionReceipt(c: CaseMailContext, a: Approver, undoUrl?: string): MailDraft {
   const l = a.language;
   const d = c.decision;
   if (!d) throw new Error(`case ${c.caseId} has no decision to confirm`);
@@ -43,6 +52,16 @@ export function decisionReceipt(c: CaseMailContext, a: Approver): MailDraft {
     e?.client?.ip ? (l === 'de' ? `Adresse ${e.client.ip}` : `address ${e.client.ip}`) : undefined,
     e?.client?.userAgent ? (l === 'de' ? `Browser ${e.client.userAgent}` : `browser ${e.client.userAgent}`) : undefined,
   ].filter(Boolean);
+  const until = d.pendingUntil ? formatTime(d.pendingUntil, l, c.company.timeZone) : undefined;
+  const pending = until
+    ? l === 'de'
+      ? [
+          `Die Entscheidung ist bis ${until} vorläufig: Erst dann erfährt der Kunde davon. Bis dahin können Sie sie rückgängig machen; der Fall wartet dann wieder auf eine Entscheidung, mit allen Erinnerungen und der Zusage an den Kunden.`,
+        ]
+      : [
+          `The decision is pending until ${until}: only then does the customer hear of it. Until then you can undo it; the case then waits for a decision again, with its reminders and the promise to the customer.`,
+        ]
+    : [];
   const paragraphs =
     l === 'de'
       ? [
@@ -51,6 +70,7 @@ export function decisionReceipt(c: CaseMailContext, a: Approver): MailDraft {
           d.noteToCustomer
             ? `Ihre Nachricht an den Kunden: „${d.noteToCustomer}“`
             : 'Der Kunde erhält die Entscheidung ohne persönliche Nachricht.',
+          ...pending,
           'Haben Sie das nicht selbst entschieden, melden Sie es bitte sofort der Administration: Dann hat jemand in Ihrem Namen gehandelt.',
         ]
       : [
@@ -59,12 +79,28 @@ export function decisionReceipt(c: CaseMailContext, a: Approver): MailDraft {
           d.noteToCustomer
             ? `Your note to the customer: "${d.noteToCustomer}"`
             : 'The customer receives the decision without a personal note.',
+          ...pending,
           'If you did not make this decision yourself, please tell your administrator at once: someone acted in your name.',
         ];
-  return makeDraft(caseSubject(c.caseId, c.subject, l, l === 'de' ? 'Entscheidung erfasst' : 'Decision recorded'), {
-    language: l,
-    greeting: salutation(a.name, l),
-    paragraphs,
-    company: c.company,
-  });
+  return makeDraft(
+    caseSubject(
+      c.caseId,
+      c.subject,
+      l,
+      until
+        ? l === 'de'
+          ? `Entscheidung erfasst, rückgängig bis ${until}`
+          : `Decision recorded, undo until ${until}`
+        : l === 'de'
+          ? 'Entscheidung erfasst'
+          : 'Decision recorded',
+    ),
+    {
+      language: l,
+      greeting: salutation(a.name, l),
+      paragraphs,
+      ...(until && undoUrl ? { action: undoAction(l, undoUrl) } : {}),
+      company: c.company,
+    },
+  );
 }

@@ -18,6 +18,12 @@ export function formatDateTime(iso: string, language: TLanguage, timeZone: strin
   return `${text}${language === 'de' ? ' Uhr' : ''}${zone}`;
 }
 
+/** The time of day alone, e.g. "14:05 Uhr" / "14:05": for what falls due within minutes (the undo window). */
+export function formatTime(iso: string, language: TLanguage, timeZone: string): string {
+  const text = new Intl.DateTimeFormat(LOCALE[language], { timeStyle: 'short', timeZone }).format(new Date(iso));
+  return language === 'de' ? `${text} Uhr` : text;
+}
+
 /** A time in a mail, in its reader's zone; named when that is not the company's. */
 export function mailTime(
   iso: string,

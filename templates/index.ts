@@ -25,6 +25,8 @@ export interface MailLinks {
   rating?: string[];
   /** The page of a low rating's follow-up, for its owner and the level above. */
   followUp?: string;
+  /** The undo page of a pending decision, for its receipt (valid until the undo window closes). */
+  undo?: string;
   /** The recipient's queue (every case waiting for their decision), in every mail to staff. */
   queue?: string;
 }
@@ -90,7 +92,7 @@ export function caseDraft(req: CaseMailRequest, links: MailLinks = {}): MailDraf
     case 'bounce-notice':
       return bounceNotice(c, approverOf(req));
     case 'decision-receipt':
-      return decisionReceipt(c, approverOf(req));
+      return decisionReceipt(c, approverOf(req), links.undo);
     case 'approval-request':
     case 'reminder':
     case 'escalation':

@@ -5,6 +5,7 @@ import { FEEDBACK_TEXT, followUpPage, ratingPage } from './pages/feedback.js';
 import { standalone } from './pages/layout.js';
 import { noticePage } from './pages/notice.js';
 import { queuePage, type QueueEntry } from './pages/queue.js';
+import { pendingPage, undoPage } from './pages/undo.js';
 import { COMPANY, context, decision, PEOPLE, TEXT } from './sample-case.js';
 
 /** A case as the link server sees it after a low rating, in the customer's and approvers' language. */
@@ -114,6 +115,14 @@ export function pageSamples(): PageSample[] {
     const open = sampleState(l);
     const decided = { ...open, decision: decision(l, 'approved', PEOPLE[l].supervisor) };
     const approver = PEOPLE[l].supervisor;
+    const pending = {
+      ...open,
+      decision: {
+        ...decision(l, 'approved', approver),
+        evidence: { method: 'link' as const },
+        pendingUntil: '2026-11-24T14:32:00.000Z',
+      },
+    };
     const form = { csrfToken: 'sample-csrf-token', action: '/sample' };
     pages.push(
       {
@@ -145,6 +154,11 @@ export function pageSamples(): PageSample[] {
           now: QUEUE_NOW,
         }),
       },
+      {
+        name: `page-decide-pending.${l}`,
+        html: pendingPage({ state: pending, language: l, timeZone: COMPANY.timeZone, undoUrl: '../undo/SAMPLE.TOKEN' }),
+      },
+      { name: `page-undo.${l}`, html: undoPage({ state: pending, approver, timeZone: COMPANY.timeZone, ...form }) },
       {
         name: `page-rating-thanks.${l}`,
         html: noticePage(l, FEEDBACK_TEXT[l].thanks[0], [FEEDBACK_TEXT[l].thanks[1]], 'notice'),

@@ -62,6 +62,7 @@ export const LINKS: MailLinks = {
   decide: 'https://nachfass.example.test/decide/SAMPLE.TOKEN',
   followUp: 'https://nachfass.example.test/follow-up/SAMPLE.TOKEN',
   queue: 'https://nachfass.example.test/queue/SAMPLE.TOKEN',
+  undo: 'https://nachfass.example.test/undo/SAMPLE.TOKEN',
   rating: [1, 2, 3, 4, 5].map((r) => `https://nachfass.example.test/feedback/SAMPLE-${r}.TOKEN`),
 };
 

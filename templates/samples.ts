@@ -133,6 +133,15 @@ export function mailSamples(): MailSample[] {
         },
       },
     });
+    add('decision-receipt-pending', 'decision-receipt', supervisor, {
+      ...staff,
+      decision: {
+        ...decision(l, 'approved', supervisor),
+        channel: 'link',
+        evidence: { method: 'link', client: { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (X11; Linux x86_64)' } },
+        pendingUntil: '2026-11-24T14:32:00.000Z',
+      },
+    });
     add('case-withdrawn', 'case-withdrawn', supervisor, staff);
     const lowFeedback = { ...staff, decision: approved, feedback: feedback(2, slow), lowRating };
     add('low-rating', 'low-rating', supervisor, lowFeedback);

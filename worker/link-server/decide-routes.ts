@@ -20,6 +20,7 @@ import {
   type TDecisionOutcome,
 } from '../../workflows/messages.js';
 import { formField, notice, registerCasePage, type CaseLinks, type TPage, type TText } from './case-link.js';
+import { pendingStanding } from './undo-routes.js';
 
 type TForm = { outcome: TDecisionOutcome | 'forward' | 'info'; noteToCustomer?: string; internalNote?: string };
 
@@ -43,10 +44,18 @@ export function readDecisionForm(body: unknown): TForm | undefined {
  * Why this approver cannot do this now: decided already (409), withdrawn or superseded (410); with a form,
  * also the refusals of forwarding and asking that the case's state explains (409).
  */
-export function decisionStanding(s: CaseState, a: Approver, timeZone: string, form?: TForm): TPage | undefined {
+export function decisionStanding(
+  s: CaseState,
+  a: Approver,
+  timeZone: string,
+  form?: TForm,
+  linkSecret?: string,
+): TPage | undefined {
   const l = a.language;
   const t = LINK_TEXT[l];
   const page = (status: number, text: TText): TPage => ({ status, html: notice(l, text, 'notice') });
+  // Pending (undo window): "pending until 14:05 (undo)" to anyone opening the case link; a POST answers 409.
+  if (s.decision?.pendingUntil && linkSecret) return pendingStanding(s, a, timeZone, linkSecret);
   if (s.decision) return page(409, [t.decided, t.decidedLine(s, timeZone)]);
   if (s.withdrawn) return page(410, t.withdrawn);
   const current = supersededBy(s.ladder, s.level, a);
@@ -64,7 +73,7 @@ export function registerDecideRoutes(app: FastifyInstance, links: CaseLinks): vo
   registerCasePage<Approver, TForm>(app, links, {
     purpose: 'decide',
     actor: ({ state, claims }) => caseApprover(state, claims.a),
-    standing: (s, a, form) => decisionStanding(s, a, timeZone, form),
+    standing: (s, a, form) => decisionStanding(s, a, timeZone, form, links.o.linkSecret),
     show: ({ loaded: { state }, actor, csrfToken, action }) =>
       decidePage({ state, complaintText: state.text, approver: actor, timeZone, csrfToken, action }),
     form: readDecisionForm,
@@ -98,7 +107,10 @@ export function registerDecideRoutes(app: FastifyInstance, links: CaseLinks): vo
         evidence: { method: 'link', client: { ip: req.ip, ...(userAgent ? { userAgent } : {}) } },
       };
       await handle.executeUpdate(decideUpdate, { args: [decision] });
-      return done(t.done, [...t.doneLines(await handle.query(caseStateQuery))]);
+      const now = await handle.query(caseStateQuery);
+      // Pending (undo window): the page says until when, with the undo link, instead of "the customer now hears".
+      if (now.decision?.pendingUntil) return pendingStanding(now, approver, timeZone, links.o.linkSecret);
+      return done(t.done, [...t.doneLines(now)]);
     },
   });
 }

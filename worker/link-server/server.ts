@@ -18,6 +18,7 @@ import { registerDecideRoutes } from './decide-routes.js';
 import { registerFollowUpRoutes } from './follow-up-routes.js';
 import { linkGuard } from './limits.js';
 import { registerQueueRoutes } from './queue-routes.js';
+import { registerUndoRoutes } from './undo-routes.js';
 import { registerRatingRoutes } from './rating-routes.js';
 
 export interface LinkServerOptions extends CaseLinkOptions {
@@ -109,6 +110,7 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
   registerRatingRoutes(app, links);
   registerFollowUpRoutes(app, links);
   registerQueueRoutes(app, links);
+  registerUndoRoutes(app, links);
 
   const url = await app.listen({ host: o.host, port: o.port });
   return { app, url };
