@@ -6,7 +6,9 @@
  * recorded with PAYLOAD_ENCRYPTION=false so that later releases can replay it. complaint-digest-deputy.bin is the
  * release of the queue, digests and deputies (search attributes with ApproverHash, a reminder through the digest,
  * the supervisor's out-of-office reply handing the case to the deputy, who decides; rated 5), recorded unencrypted
- * in the workflow tier (test/workflows/story-env.ts).
+ * in the workflow tier (test/workflows/story-env.ts). complaint-undo-window.bin is the release of the decision
+ * undo window (decisionUndoWindow 3s): approved by the supervisor, undone inside the window, rejected by the manager,
+ * the window passing, surveyed, rated 4; recorded unencrypted in the workflow tier.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -44,6 +46,17 @@ describe('replaying histories of earlier releases', () => {
     expect(markers.length).toBe(5); // approver-queue, deputies, reminder-digest, decision-receipt, feedback-survey
     await expect(
       Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, recorded, 'complaint-digest-deputy'),
+    ).resolves.toBeUndefined();
+  });
+
+  it('replays a case of the undo window: decided, undone, decided again, the window passing', async () => {
+    const recorded = history('complaint-undo-window.bin');
+    const markers = recorded.events?.filter((e) => e.markerRecordedEventAttributes) ?? [];
+    expect(markers.length).toBe(5); // undo-window, deputies, reminder-digest, feedback-survey, deputy-owner
+    const updates = recorded.events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes) ?? [];
+    expect(updates.length).toBe(4); // decide, undoDecision, decide, rate
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, recorded, 'complaint-undo-window'),
     ).resolves.toBeUndefined();
   });
 });
