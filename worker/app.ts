@@ -4,8 +4,6 @@
  */
 import type { Client } from '@temporalio/client';
 import { Worker, type WorkflowBundle } from '@temporalio/worker';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createActivities } from '../activities/index.js';
 import type { RouterDeps } from '../activities/intake/route.js';
 import { imapOptions, type MailboxSettings } from '../activities/intake/mailbox.js';
@@ -28,6 +26,7 @@ import {
 import { startLinkServer } from './link-server/server.js';
 import { policySnapshot, type TPolicy } from './policy.js';
 import { startOps } from './ops.js';
+import { workflowCode } from './workflow-code.js';
 import { countCaseMail, countSmtpFailures } from '../activities/metrics.js';
 
 /** A claim in the Sent ledger counts as a send in progress this long: above the send activity's 1-minute timeout. */
@@ -94,7 +93,7 @@ type TWorkerActivities = ReturnType<typeof createActivities> & ReconcileActiviti
 function workerActivities(
   config: TConfig,
   policy: TPolicy,
-  { client, router }: { client: Client; router: (box: MailboxSettings) => RouterDeps },
+  { client, router, stopping }: { client: Client; router: (box: MailboxSettings) => RouterDeps; stopping: AbortSignal },
   boxes: MailboxSettings[],
   cleanup: TCleanup,
 ): TWorkerActivities {
@@ -118,6 +117,7 @@ function workerActivities(
       recheckMs: config.intake.recheck,
       maxAttempts: config.intake.maxAttempts,
       router,
+      stopping,
     },
   });
   // Every case mail the SMTP server accepted is counted by kind (activities/metrics.ts).
@@ -152,25 +152,39 @@ async function runWorker(
   activities: TWorkerActivities,
   dataConverter: TemporalConnection['dataConverter'],
   cleanup: TCleanup,
+  { stopping, log }: { stopping: AbortSignal; log: (line: string) => void },
 ): Promise<void> {
+  // The tests' bundle, else the build's prebuilt one (dist/workflow-bundle.js), else bundled now from the sources.
+  const built = opts.workflowBundle ? undefined : workflowCode();
+  if (built)
+    log(
+      'workflowBundle' in built
+        ? `workflow code: the prebuilt bundle ${built.workflowBundle.codePath}`
+        : 'workflow code: bundling the sources now (npm run build prebuilds the bundle)',
+    );
   const nativeConnection = await connectWorker(config.temporal, address);
   cleanup(() => nativeConnection.close());
   const worker = await Worker.create({
     connection: nativeConnection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    ...(opts.workflowBundle
-      ? { workflowBundle: opts.workflowBundle }
-      : { workflowsPath: path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'index.ts') }),
+    ...(built ?? { workflowBundle: opts.workflowBundle }),
     activities,
     ...(dataConverter ? { dataConverter } : {}),
-    // The intake activity is cancelled after this grace time and handed to another worker.
-    shutdownGraceTime: '3s',
+    // SHUTDOWN_GRACE: activities still running get most of it, then are cancelled (and retried elsewhere); the
+    // rest is for closing connections. The intake does not wait for it: it stops at once (`stopping`).
+    shutdownGraceTime: config.shutdownGrace - Math.min(2_000, config.shutdownGrace / 4),
+    shutdownForceTime: config.shutdownGrace,
   });
   const running = worker.run();
-  cleanup(async () => {
-    // The SDK shuts the worker down on SIGTERM/SIGINT itself; a second shutdown() would throw (DRAINING).
+  // The SDK shuts the worker down on SIGTERM/SIGINT itself; a second shutdown() would throw (DRAINING).
+  const shutdown = (): void => {
     if (worker.getState() === 'RUNNING') worker.shutdown();
+  };
+  // First of all when the app stops: no new tasks are polled before the intake hands its mailbox on.
+  stopping.addEventListener('abort', shutdown, { once: true });
+  cleanup(async () => {
+    shutdown();
     await running;
   });
 }
@@ -193,7 +207,10 @@ async function startLmtp(
 export async function startApp(config: TConfig, policy: TPolicy, opts: AppOptions = {}): Promise<App> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const cleanups: Array<() => Promise<unknown> | unknown> = [];
+  // Aborted first on stop: the Worker polls no more, the intake takes no more mail (then everything closes in turn).
+  const stopping = new AbortController();
   const stop = async (): Promise<void> => {
+    stopping.abort();
     for (const c of cleanups.reverse()) await c();
   };
   try {
@@ -205,9 +222,9 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
     );
     const boxes = mailboxesOf(config, policy);
     const router = intakeRouter(config, policy, opts, { client, searchAttributes });
-    const activities = workerActivities(config, policy, { client, router }, boxes, cleanup);
+    const activities = workerActivities(config, policy, { client, router, stopping: stopping.signal }, boxes, cleanup);
 
-    await runWorker(address, config, opts, activities, dataConverter, cleanup);
+    await runWorker(address, config, opts, activities, dataConverter, cleanup, { stopping: stopping.signal, log });
     const intakeIds = await startIntakes(client, config, boxes);
     await ensureReconcileSchedule(client, config);
     const lmtp = config.lmtp ? await startLmtp(config, config.lmtp, boxes, router, log, cleanup) : undefined;

@@ -10,6 +10,7 @@
  * (worker/codec-endpoint.ts), which answers only callers with the codec credential (CODEC_AUTH_TOKEN).
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 // @temporalio/proto is CommonJS without named exports Node can detect: import the module, then pick.
@@ -19,7 +20,10 @@ const { temporal } = proto;
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 /** The failure converter that moves failure messages into (sealed) payloads; see worker/failure-converter.ts. */
-export const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./failure-converter.ts', import.meta.url));
+// Beside this file: failure-converter.ts in the sources (tsx, vitest), failure-converter.js in the build (dist/).
+export const FAILURE_CONVERTER_PATH = fileURLToPath(
+  new URL(`./failure-converter${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url),
+);
 const KEY_ID = 'encryption-key-id';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;

@@ -2,6 +2,7 @@
  * The environment variables, one zod schema grouped by concern (the README's settings table lists them).
  * Empty strings count as unset (loadConfig); every value type lives in config-values.ts.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import {
@@ -21,8 +22,18 @@ import { TEMPORAL_TLS_ENV, temporalTlsRules } from './config-temporal.js';
 /** LOG_LEVEL's values (worker/logging.ts). */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
 
-/** The repository root: default paths (policy, dev database) are relative to it. */
-export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
+/**
+ * The repository root (or the install directory: package.json beside dist/): default paths (policy, dev database)
+ * are relative to it. Found upwards from this file, which lives in worker/ or, compiled, in dist/worker/.
+ */
+export const PROJECT_ROOT = projectRoot(path.resolve(import.meta.dirname, '..'));
+
+function projectRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return from;
+  }
+}
 
 export const ZEnv = z.object({
   TEMPORAL_ADDRESS: z
@@ -152,6 +163,8 @@ export const ZEnv = z.object({
   /** The window each scheduled run reconciles: mails stored (and cases started) within it. */
   RECONCILE_SINCE: ZDuration.default(7 * 86_400_000),
   INTAKE_LMTP_HOST: z.string().default('127.0.0.1'),
+  /** SIGTERM to exit: intake stops at once, running activities get most of this, then the process exits (worker/main.ts). */
+  SHUTDOWN_GRACE: ZDuration.default(10_000),
 });
 
 // Keys that are required only with another setting. `when` runs this even when other variables are wrong, so that

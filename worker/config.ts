@@ -64,6 +64,8 @@ export interface TConfig {
   log: { level: TLogLevel; format: 'json' | 'text' };
   /** /metrics, when METRICS_PORT is set. */
   metrics?: { host: string; port: number };
+  /** SHUTDOWN_GRACE (ms): from SIGTERM to the process's exit at the latest. */
+  shutdownGrace: number;
 }
 
 export class ConfigError extends Error {
@@ -146,6 +148,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? { encryption: true, key: e.PAYLOAD_KEY!, previousKeys: e.PAYLOAD_PREVIOUS_KEYS ?? [] }
       : { encryption: false },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
+    shutdownGrace: e.SHUTDOWN_GRACE,
     ...(e.METRICS_PORT !== undefined ? { metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT } } : {}),
     ...(e.INTAKE_LMTP_PORT !== undefined ? { lmtp: { host: e.INTAKE_LMTP_HOST, port: e.INTAKE_LMTP_PORT } } : {}),
     ...(e.CODEC_PORT !== undefined

@@ -1,4 +1,7 @@
-/** `npm start`: the worker and link server, configured from the environment. */
+/**
+ * `npm start` (compiled: dist/worker/main.js; from the sources: tsx worker/main.ts): the worker and link server,
+ * configured from the environment. SIGTERM/SIGINT stop it cleanly within SHUTDOWN_GRACE (exit code 0), see app.ts.
+ */
 import { loadConfig } from './config.js';
 import { startApp } from './app.js';
 import { installLogging, logOptionsFor } from './logging.js';
@@ -15,9 +18,17 @@ async function main(): Promise<void> {
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    log(`${signal}: shutting down gracefully`);
+    log(`${signal}: shutting down (intake stops now, running activities get up to SHUTDOWN_GRACE)`);
+    // The promise made to whoever sent the signal (Kubernetes, systemd, docker stop): gone within SHUTDOWN_GRACE.
+    setTimeout(() => {
+      log(`error: still stopping after SHUTDOWN_GRACE (${config.shutdownGrace} ms): exiting now`);
+      process.exit(1);
+    }, config.shutdownGrace).unref();
     app.stop().then(
-      () => process.exit(0),
+      () => {
+        log(`${signal}: stopped`);
+        process.exit(0);
+      },
       (err: unknown) => {
         log(`error: shutdown failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
         process.exit(1);

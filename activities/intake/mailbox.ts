@@ -43,6 +43,8 @@ export interface IntakeDeps {
   recheckMs: number;
   /** Failed attempts at one mail before it goes to Quarantine (INTAKE_MAX_ATTEMPTS). */
   maxAttempts: number;
+  /** Aborted when the worker stops (SIGTERM): the watcher finishes the mail in hand and hands the mailbox over. */
+  stopping?: AbortSignal;
 }
 
 /** Capped exponential backoff with jitter between reconnects. Pure apart from Math.random. */

@@ -142,7 +142,9 @@ export function createWatchMailbox(deps: IntakeDeps): (args: IntakeArgs) => Prom
 /** The watcher's run: sessions, reconnected with backoff, until `runFor` ends or the attempt is stopped. */
 async function watch(deps: IntakeDeps, box: MailboxSettings, args: IntakeArgs, superseded: AbortSignal): Promise<void> {
   const ctx = Context.current();
-  const signal = AbortSignal.any([ctx.cancellationSignal, superseded]);
+  // The worker stopping (SIGTERM) ends the attempt like being superseded, but hands the mailbox on (below).
+  const stopping = deps.stopping ?? new AbortController().signal;
+  const signal = AbortSignal.any([ctx.cancellationSignal, superseded, stopping]);
   const stop = whenAborted(signal);
   const until = Date.now() + args.runFor;
   const beatMs = Math.max(500, Math.floor(args.heartbeatTimeout / 3));
@@ -150,7 +152,7 @@ async function watch(deps: IntakeDeps, box: MailboxSettings, args: IntakeArgs, s
   // Attempts counted in this process, for servers that refuse keywords; lives as long as the activity.
   const counted = new Map<string, number>();
   try {
-    while (Date.now() < until && !superseded.aborted) {
+    while (Date.now() < until && !superseded.aborted && !stopping.aborted) {
       try {
         await session(deps, box, until, beatMs, counted, signal);
         attempt = 0;
@@ -163,7 +165,7 @@ async function watch(deps: IntakeDeps, box: MailboxSettings, args: IntakeArgs, s
         });
       }
       if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
-      if (Date.now() >= until || superseded.aborted) break;
+      if (Date.now() >= until || superseded.aborted || stopping.aborted) break;
       const delay = reconnectDelay(attempt++);
       // Heartbeat through the wait so the server does not hand the mailbox to another worker meanwhile.
       for (let waited = 0; waited < delay && !signal.aborted; waited += beatMs) {
@@ -174,4 +176,8 @@ async function watch(deps: IntakeDeps, box: MailboxSettings, args: IntakeArgs, s
   } finally {
     stop.dispose();
   }
+  // Failed, not completed: the server retries the attempt at once on a worker that still polls (or on this one
+  // after its restart), where a completion would wait for the workflow task on this stopping worker's sticky queue.
+  if (stopping.aborted && !superseded.aborted)
+    throw ApplicationFailure.retryable('this worker is stopping: the mailbox goes to another worker', 'WorkerStopping');
 }
