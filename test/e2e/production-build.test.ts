@@ -1,0 +1,115 @@
+/**
+ * The production build as operators run it: `npm run build` (into a directory of the test's, not the shared dist/),
+ * laid out like the Docker image's runtime stage (package.json, node_modules, dist/, bin/; no sources), then the
+ * compiled worker with plain node (no tsx) against the test's Temporal dev server and the shared mail stack, loading
+ * the prebuilt workflow bundle: a complaint is acknowledged, and SIGTERM stops it cleanly.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../worker/config.js';
+import { testEnv, testPeople, testPolicyYaml } from '../helpers/app.js';
+import { sendViaSmtp, waitForMail } from '../helpers/mail.js';
+import { killWorker, spawnWorker, type WorkerProcess } from '../helpers/worker-process.js';
+
+const run = promisify(execFile);
+const workers: WorkerProcess[] = [];
+afterAll(async () => {
+  await Promise.all(workers.map(killWorker));
+});
+
+/** Every .js file under `dir`. */
+function jsFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? jsFiles(path.join(dir, e.name)) : e.name.endsWith('.js') ? [path.join(dir, e.name)] : [],
+  );
+}
+
+/** The packages a compiled file imports statically (`import … from 'x'`, `export … from 'x'`). */
+function packagesImported(file: string): string[] {
+  const specs = [
+    ...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)\s(?:[^'";]*?\sfrom\s)?'([^'.][^']*)'/gm),
+  ];
+  return specs.map(([, s]) =>
+    s!
+      .split('/')
+      .slice(0, s!.startsWith('@') ? 2 : 1)
+      .join('/'),
+  );
+}
+
+describe('the production build', () => {
+  // The runtime stage's layout: what `npm ci --omit=dev` installs (here: the repository's node_modules), dist/, bin/.
+  const install = mkdtempSync(path.join(os.tmpdir(), 'nachfass-install-'));
+  const dist = path.join(install, 'dist');
+
+  it('compiles with its workflow bundle, and imports only production dependencies', async () => {
+    cpSync(path.join(PROJECT_ROOT, 'package.json'), path.join(install, 'package.json'));
+    cpSync(path.join(PROJECT_ROOT, 'bin'), path.join(install, 'bin'), { recursive: true });
+    symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(install, 'node_modules'));
+    await run('npm', ['run', 'build'], { cwd: PROJECT_ROOT, env: { ...process.env, BUILD_OUT_DIR: dist } });
+    for (const f of ['worker/main.js', 'worker/cli.js', 'templates/acknowledgment.js', 'workflow-bundle.js'])
+      expect(existsSync(path.join(dist, f)), f).toBe(true);
+
+    const pkg = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+    const devOnly = jsFiles(dist).flatMap((f) =>
+      packagesImported(f)
+        .filter((p) => !builtins.has(p) && !(p in pkg.dependencies))
+        .map((p) => `${path.relative(dist, f)}: ${p}`),
+    );
+    // The one exception: the preview's PNGs need playwright-core, a development tool; the preview says so if absent.
+    expect(devOnly).toEqual(['scripts/lib/browser.js: playwright-core']);
+  });
+
+  it('runs the admin CLI compiled, and npm start refuses to start without a build, saying what to do', async () => {
+    const help = await run(process.execPath, [path.join(install, 'bin', 'nachfass.js'), '--help']).catch(
+      (err: { stdout: string; stderr: string }) => err,
+    );
+    expect(help.stdout + help.stderr).toContain('usage:');
+
+    const empty = mkdtempSync(path.join(os.tmpdir(), 'nachfass-nobuild-'));
+    cpSync(path.join(PROJECT_ROOT, 'bin'), path.join(empty, 'bin'), { recursive: true });
+    const refused = await run(process.execPath, [path.join(empty, 'bin', 'build-state.js'), '--for-start']).then(
+      () => undefined,
+      (err: { code: number; stderr: string }) => err,
+    );
+    expect(refused?.code).toBe(1);
+    expect(refused?.stderr).toContain('run `npm run build` first');
+  });
+
+  it('the compiled worker loads the prebuilt bundle, acknowledges a complaint, and stops cleanly on SIGTERM', async () => {
+    const people = testPeople();
+    const policyFile = path.join(install, 'policy.yaml');
+    writeFileSync(policyFile, testPolicyYaml(people));
+    const env = await testEnv(people, { POLICY_FILE: policyFile });
+    const worker = spawnWorker(env, [path.join(dist, 'worker', 'main.js')]);
+    workers.push(worker);
+    expect(await worker.line(/workflow code/)).toContain(
+      `the prebuilt bundle ${path.join(dist, 'workflow-bundle.js')}`,
+    );
+    await worker.line(/link server on/);
+
+    const messageId = `<build-${randomBytes(6).toString('hex')}@kunden.example.test>`;
+    await sendViaSmtp({
+      from: people.customer,
+      to: people.support,
+      subject: 'Toaster defekt',
+      text: 'Hallo',
+      messageId,
+    });
+    const [ack] = await waitForMail(people.customer, (m) => m.inReplyTo === messageId, { timeoutMs: 120_000 });
+    expect(ack!.headers.get('x-nachfass-kind')).toBe('acknowledgment');
+
+    worker.child.kill('SIGTERM');
+    expect(await worker.exit).toEqual({ code: 0, signal: null });
+    expect(worker.lines.some((l) => l.includes('SIGTERM: stopped'))).toBe(true);
+  });
+});
