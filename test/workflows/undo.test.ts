@@ -98,6 +98,23 @@ describe.concurrent('ComplaintWorkflow: the decision undo window', () => {
     );
   });
 
+  it('undone after its reminder fell due: the reminder follows at once, the promise was kept meanwhile', async ({
+    expect,
+  }) => {
+    const c = await story.open({ undoWindow: '20s', durations: { reminderAfter: '3s', answerPromise: '3s' } });
+    await c.mailed('approval-request');
+    await c.handle.executeUpdate(decideUpdate, { args: [{ outcome: 'approved', decidedBy: people.supervisor }] });
+    // Promise and reminder fall due together while the decision is pending: only the customer's promise is kept.
+    await c.mailed('progress-update');
+    expect(c.trail()).not.toContain('reminder → supervisor');
+    await c.handle.executeUpdate(undoDecisionUpdate, { args: [{ by: people.supervisor }] });
+    // Waiting again, with the timers it had: the reminder that fell due while pending goes out now.
+    const reminder = await c.mailed('reminder');
+    expect(reminder.who).toBe('supervisor');
+    expect(c.trail()).not.toContain('decision → customer');
+    expect((await c.state()).status).toBe('awaiting-decision');
+  });
+
   it('a window of 0 (the test policy default) decides at once, as before', async ({ expect }) => {
     const c = await story.open();
     await c.mailed('approval-request');
