@@ -24,6 +24,9 @@ const EVENTS: Record<TLanguage, Record<string, string>> = {
     stalled: 'Keine Erinnerungen mehr',
     delegated: 'Vertretung',
     decided: 'Entschieden',
+    'mail:decision-receipt': 'Entscheidungsbeleg an',
+    'decision-undone': 'Entscheidung rückgängig gemacht',
+    'decision-final': 'Entscheidung endgültig',
   },
   en: {
     assessed: 'Assessed',
@@ -43,6 +46,9 @@ const EVENTS: Record<TLanguage, Record<string, string>> = {
     stalled: 'No more reminders',
     delegated: 'Delegated',
     decided: 'Decided',
+    'mail:decision-receipt': 'Decision receipt to',
+    'decision-undone': 'Decision undone',
+    'decision-final': 'Decision final',
   },
 };
 

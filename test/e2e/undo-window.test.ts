@@ -77,6 +77,10 @@ describe('decisions pending for the undo window', () => {
     await other.goto(c.link);
     expect(await other.textContent('main')).toMatch(/Vorläufig bis \d\d:\d\d Uhr/);
 
+    // The undo link is no decision link, nor the other way round (the purpose is sealed in the token).
+    expect((await fetch(undo.replace('/undo/', '/decide/'))).status).toBe(400);
+    expect((await fetch(c.link.replace('/decide/', '/undo/'))).status).toBe(400);
+
     // Opening the undo page changes nothing; its button does.
     const page = await browser.newPage();
     await page.goto(undo);
