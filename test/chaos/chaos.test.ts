@@ -14,8 +14,9 @@
  * What it asserts: one case per complaint, nothing left in the watched folder or quarantined, every customer
  * acknowledged and every approval request delivered, every case decided and completed, one decision mail per
  * customer; and no mail delivered twice except where the worker was SIGKILLed within 2 s after the SMTP server
- * accepted the first copy (the window between the 250 and the Sent ledger's flag, README "Sending once"): those
- * are counted and printed, and every other double fails the test.
+ * accepted the first copy (the window between the 250 and the Sent ledger's flag, README "Sending once"), or where
+ * Postfix accepted it once and its own hand-over to Dovecot repeated (Postfix stopped, or Dovecot restarted, after
+ * LMTP stored the mail but before Postfix recorded it): those are counted and printed; any other double fails.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -545,7 +546,13 @@ describe('chaos: 300 complaints through worker kills, a Dovecot restart, a Postf
     const doubles = delivered.map(([box, mails]) => ({ box, ...extraCopies(mails) })).filter((d) => d.extra > 0);
     const accepted = acceptedAt(readFileSync(path.join(stack.dir, 'postfix.log'), 'utf8'));
     const doubledIds = doubles.flatMap((d) => d.ids);
-    const explained = doubledIds.filter((id) => inKillWindow(accepted.get(id)?.[0], worker!.killedAt));
+    // Submitted once (one Postfix queue id) yet stored twice: the mail servers' own hand-over repeated (Postfix
+    // stopped, or Dovecot restarted, after LMTP stored the mail and before Postfix recorded it). Not a send of ours.
+    const byServers = doubledIds.filter((id) => (accepted.get(id)?.length ?? 0) === 1);
+    const inWindow = doubledIds.filter(
+      (id) => !byServers.includes(id) && inKillWindow(accepted.get(id)?.[0], worker!.killedAt),
+    );
+    const explained = [...byServers, ...inWindow];
     const unexplained = doubledIds.filter((id) => !explained.includes(id));
     const sentLedger = support['Sent'] ?? [];
     const sentMarked = sentLedger.filter((m) => m.flags.includes('$NachfassSent'));
@@ -568,7 +575,8 @@ describe('chaos: 300 complaints through worker kills, a Dovecot restart, a Postf
       approvalRequests: approvals.length,
       casesWithExactlyOneApprovalRequest: approvalsPerCase.filter((n) => n === 1).length,
       mailsDeliveredTwice: doubles.reduce((s, d) => s + d.extra, 0),
-      deliveredTwiceInKillWindow: explained.length,
+      deliveredTwiceInKillWindow: inWindow.length,
+      deliveredTwiceByTheMailServers: byServers.length,
       deliveredTwiceUnexplained: unexplained.length,
       customersWithAnAck: acksPerCustomer.filter((n) => n >= 1).length,
       casesWithAnApprovalRequest: approvalsPerCase.filter((n) => n >= 1).length,
@@ -608,9 +616,9 @@ describe('chaos: 300 complaints through worker kills, a Dovecot restart, a Postf
       ['approval requests in all', counts.approvalRequests, COMPLAINTS],
       ['mails delivered twice (same Message-ID)', counts.mailsDeliveredTwice, 0],
       [
-        '  of them: first copy accepted ≤ 2 s before a SIGKILL / otherwise',
-        `${counts.deliveredTwiceInKillWindow} / ${counts.deliveredTwiceUnexplained}`,
-        '- / 0',
+        '  of them: submitted once, stored twice by Postfix→Dovecot / sent again ≤ 2 s after a SIGKILL / otherwise',
+        `${counts.deliveredTwiceByTheMailServers} / ${counts.deliveredTwiceInKillWindow} / ${counts.deliveredTwiceUnexplained}`,
+        '- / - / 0',
       ],
       ['cases decided by update', counts.decidedByUpdate, COMPLAINTS],
       ['cases completed', counts.completed, COMPLAINTS],
@@ -645,7 +653,7 @@ describe('chaos: 300 complaints through worker kills, a Dovecot restart, a Postf
     expect(counts.customersWithAnAck).toBe(COMPLAINTS);
     expect(counts.casesWithAnApprovalRequest).toBe(COMPLAINTS);
     // Nothing doubled but what a SIGKILL between the SMTP server's 250 and the ledger's flag can double (the
-    // documented window); those are counted and printed above.
+    // documented window), or what the mail servers stored twice of one submission; both are counted above.
     expect(unexplained).toEqual([]);
     expect(counts.acknowledgments).toBe(COMPLAINTS + explained.filter((id) => id.includes('.acknowledgment.')).length);
     expect(counts.approvalRequests).toBe(
