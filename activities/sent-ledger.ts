@@ -11,7 +11,8 @@
  * Staff see every automatic mail in their mail client's Sent folder, as users of a support mailbox expect.
  */
 import { log } from '@temporalio/activity';
-import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import type { ImapFlow, ImapFlowOptions } from 'imapflow';
+import { LedgerConnections } from './sent-ledger-connections.js';
 
 export const QUEUED = '$NachfassQueued';
 export const SENT = '$NachfassSent';
@@ -58,8 +59,6 @@ export function notAccepted(err: unknown): boolean {
   return typeof e?.responseCode === 'number' && e.responseCode >= 400 && e.responseCode < 500;
 }
 
-type TSlot = 'claim' | 'flag';
-
 /** The activity's log when there is one (the ledger is also used outside activities: tests, benches). */
 function note(message: string, attrs: Record<string, unknown>): void {
   try {
@@ -73,17 +72,15 @@ function note(message: string, attrs: Record<string, unknown>): void {
 const FLAG_RETRY_MS = [100, 300, 1_000, 2_000, 4_000, 8_000, 10_000];
 
 export class SentLedger {
-  /**
-   * Two connections: claims (NOOP, SEARCH, APPEND) on one, the flag after the server's 250 on the other. On one
-   * shared connection the flag queued behind every claim of a burst: measured in test/chaos, a worker SIGKILLed
-   * then left dozens of accepted mails unflagged, and their retries sent them again.
-   */
-  private readonly clients: Record<TSlot, ImapFlow | undefined> = { claim: undefined, flag: undefined };
-  private readonly connecting: Record<TSlot, Promise<ImapFlow> | undefined> = { claim: undefined, flag: undefined };
-  private readonly flags: Array<{ uid: number; flags: string[]; done: (err?: unknown) => void }> = [];
-  private flushing = false;
+  private readonly imap: LedgerConnections;
 
-  constructor(private readonly s: SentLedgerSettings) {}
+  constructor(private readonly s: SentLedgerSettings) {
+    this.imap = new LedgerConnections(s.imap, s.folder);
+  }
+
+  private flag(uid: number, flags: string[]): Promise<void> {
+    return this.imap.flag(uid, flags);
+  }
 
   /**
    * Submits `raw` through `submit` unless the mail `messageId` went out already; records it around the send. With
@@ -126,17 +123,13 @@ export class SentLedger {
     }
   }
 
-  async close(): Promise<void> {
-    for (const slot of ['claim', 'flag'] as const) {
-      const c = this.clients[slot];
-      this.clients[slot] = undefined;
-      if (c?.usable) await c.logout().catch(() => c.close());
-    }
+  close(): Promise<void> {
+    return this.imap.close();
   }
 
   /** The uid of a fresh claim in Sent, or 'sent' when the mail went out already. Atomic within this process. */
   private async claim(messageId: string, raw: Buffer, budget?: { to: string } & MailBudget): Promise<number | 'sent'> {
-    const c = await this.connection('claim');
+    const c = await this.imap.connection('claim');
     const lock = await c.getMailboxLock(this.s.folder);
     try {
       // Another worker's APPEND becomes part of this session's view only once the server announced it.
@@ -189,68 +182,5 @@ export class SentLedger {
     if (recent >= budget.max) {
       throw new MailBudgetError(`${recent} automatic mails to this address within the budget's window (${budget.max})`);
     }
-  }
-
-  /**
-   * Adds `flags` to the copy `uid`. Flags asked for while a STORE is under way go out together in the next one
-   * (one NOOP and one STORE per set of flags for the whole batch): in a burst, the flag after a 250 waits for at
-   * most one round trip, not behind every other mail's flag.
-   */
-  private flag(uid: number, flags: string[]): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.flags.push({ uid, flags, done: (err) => (err === undefined ? resolve() : reject(err)) });
-      void this.flushFlags();
-    });
-  }
-
-  private async flushFlags(): Promise<void> {
-    if (this.flushing) return;
-    this.flushing = true;
-    try {
-      while (this.flags.length > 0) {
-        const batch = this.flags.splice(0);
-        try {
-          const c = await this.connection('flag');
-          const lock = await c.getMailboxLock(this.s.folder);
-          try {
-            // The claims were appended on the other connection: this session sees their uids once announced.
-            await c.noop();
-            const bySet = new Map<string, number[]>();
-            for (const f of batch) bySet.set(f.flags.join(' '), [...(bySet.get(f.flags.join(' ')) ?? []), f.uid]);
-            for (const [set, uids] of bySet) await c.messageFlagsAdd(uids.join(','), set.split(' '), { uid: true });
-          } finally {
-            lock.release();
-          }
-          for (const f of batch) f.done();
-        } catch (err) {
-          for (const f of batch) f.done(err ?? new Error('flag failed'));
-        }
-      }
-    } finally {
-      this.flushing = false;
-    }
-  }
-
-  /** One connection per slot and process, made again after it closed (imapflow never reconnects an instance). */
-  private async connection(slot: TSlot): Promise<ImapFlow> {
-    const open = this.clients[slot];
-    if (open?.usable) return open;
-    const pending = (this.connecting[slot] ??= (async () => {
-      const c = new ImapFlow({ ...this.s.imap, disableAutoIdle: true });
-      c.on('error', () => undefined); // reported by the failing call; a dead socket must not crash the process
-      c.on('close', () => {
-        if (this.clients[slot] === c) this.clients[slot] = undefined;
-      });
-      await c.connect();
-      const exists = (await c.list()).some((m) => m.path === this.s.folder);
-      if (!exists) await c.mailboxCreate(this.s.folder).catch(() => undefined); // another process may have made it
-      // The flag connection keeps Sent selected, so a flag is one STORE with nothing queued before it.
-      if (slot === 'flag') await c.mailboxOpen(this.s.folder);
-      this.clients[slot] = c;
-      return c;
-    })().finally(() => {
-      this.connecting[slot] = undefined;
-    }));
-    return pending;
   }
 }
