@@ -18,7 +18,8 @@ async function main(): Promise<void> {
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    log(`${signal}: shutting down (intake stops now, running activities get up to SHUTDOWN_GRACE)`);
+    // Intake stops now; running activities get up to SHUTDOWN_GRACE (app.ts).
+    log(`${signal}: shutting down gracefully`);
     // The promise made to whoever sent the signal (Kubernetes, systemd, docker stop): gone within SHUTDOWN_GRACE.
     setTimeout(() => {
       log(`error: still stopping after SHUTDOWN_GRACE (${config.shutdownGrace} ms): exiting now`);
