@@ -69,6 +69,38 @@ function answersSurvey(state: CaseState): boolean {
   return last !== undefined && (state.feedback?.comments.some((c) => c.at === last.at) ?? false);
 }
 
+/** The survey's state, for the mails about it. */
+function feedbackContext(kind: TMailKind, state: CaseState): Pick<CaseMailContext, 'feedback'> {
+  const f = state.feedback;
+  const about =
+    kind === 'follow-up' ||
+    kind === 'feedback-thanks' ||
+    kind.startsWith('low-rating') ||
+    (kind === 'customer-reply' && answersSurvey(state));
+  if (!f || !about) return {};
+  return {
+    feedback: {
+      closesAt: f.closesAt,
+      ...(f.rating ? { rating: f.rating.value } : {}),
+      ...(f.rating?.comment ? { comment: f.rating.comment } : {}),
+      comments: f.comments.map((c) => c.text),
+    },
+  };
+}
+
+/** A low rating's follow-up, for the thanks and the follow-up's own mails. */
+function lowRatingContext(kind: TMailKind, state: CaseState): Pick<CaseMailContext, 'lowRating'> {
+  const lr = state.lowRating;
+  if (!lr || !(kind === 'feedback-thanks' || kind.startsWith('low-rating'))) return {};
+  return {
+    lowRating: {
+      ownerName: lr.ownerName,
+      dueAt: lr.dueAt,
+      ...(lr.closed?.messageToCustomer ? { messageToCustomer: lr.closed.messageToCustomer } : {}),
+    },
+  };
+}
+
 /** Builds the activity input for one mail. Pure. */
 export function caseMailRequest(
   kind: TMailKind,
@@ -112,31 +144,8 @@ export function caseMailRequest(
             },
           }
         : {}),
-      ...(state.feedback &&
-      (kind === 'follow-up' ||
-        kind === 'feedback-thanks' ||
-        kind.startsWith('low-rating') ||
-        (kind === 'customer-reply' && answersSurvey(state)))
-        ? {
-            feedback: {
-              closesAt: state.feedback.closesAt,
-              ...(state.feedback.rating ? { rating: state.feedback.rating.value } : {}),
-              ...(state.feedback.rating?.comment ? { comment: state.feedback.rating.comment } : {}),
-              comments: state.feedback.comments.map((c) => c.text),
-            },
-          }
-        : {}),
-      ...(state.lowRating && (kind === 'feedback-thanks' || kind.startsWith('low-rating'))
-        ? {
-            lowRating: {
-              ownerName: state.lowRating.ownerName,
-              dueAt: state.lowRating.dueAt,
-              ...(state.lowRating.closed?.messageToCustomer
-                ? { messageToCustomer: state.lowRating.closed.messageToCustomer }
-                : {}),
-            },
-          }
-        : {}),
+      ...feedbackContext(kind, state),
+      ...lowRatingContext(kind, state),
       ...(to !== 'customer' && state.delegated?.level === state.level && state.delegated.to === to.address
         ? { delegated: { fromName: state.delegated.fromName, reason: state.delegated.reason, at: state.delegated.at } }
         : {}),

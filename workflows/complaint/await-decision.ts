@@ -10,6 +10,7 @@ import { nextReminderAt, reminderRules } from '../rules/reminders.js';
 import { awaitAnswer } from './info-request.js';
 import { ask } from './delegate.js';
 import { digestArgs, remind, stall, tellAway } from './remind.js';
+import type { Approver } from '../case.js';
 import type { CaseRuntime } from './runtime.js';
 import { holdPending, pendingDecision } from './undo.js';
 
@@ -25,12 +26,11 @@ export async function awaitDecision(rt: CaseRuntime): Promise<void> {
   const { reminderAfter, escalateAfter, answerPromise } = rt.plan.durations;
   const topLevel = ladder.length - 1;
   const bounded = patched(REMINDER_DIGEST);
-  const { maxReminders } = reminderRules(rt.input.policy);
   /** Reminders sent to the current level (the top's back off and run out). */
   let reminded = 0;
-  const nextReminder = (from: number): number =>
+  const nextReminder = (from: number, count = reminded): number =>
     bounded
-      ? nextReminderAt(from, reminderAfter, rt.plan.calendar, state.level === topLevel ? reminded : 0)
+      ? nextReminderAt(from, reminderAfter, rt.plan.calendar, state.level === topLevel ? count : 0)
       : rt.due(from, reminderAfter);
   let reminderAt = nextReminder(Date.now());
   let escalateAt: number | undefined = rt.plan.firstLevel < topLevel ? rt.due(Date.now(), escalateAfter) : undefined;
@@ -70,19 +70,9 @@ export async function awaitDecision(rt: CaseRuntime): Promise<void> {
     const deputy = rt.delegateRequested ? actingDeputy(state) : undefined;
     rt.delegateRequested = false;
     if (deputy) {
-      rt.publish('awaiting-decision');
-      await rt.mail('approval-request', deputy);
+      await handToDeputy(rt, deputy);
       reminded = 0;
       reminderAt = nextReminder(now);
-      // The approver's other waiting cases learn of the absence too (their own auto-reply comes once a day).
-      const away = rt.awayToTell;
-      rt.awayToTell = undefined;
-      const person = state.ladder[state.level];
-      const key = rt.keyOf(person);
-      if (away && person && key) {
-        const told = await tellAway({ key, except: state.caseId, ...away, digest: digestArgs(rt, person, key) });
-        rt.note('absence-told', `${person.name} is away until ${away.until}: ${told} other waiting case(s) told`);
-      }
     }
     if (now >= Date.parse(state.promisedBy)) {
       state.promisedBy = new Date(rt.due(now, answerPromise)).toISOString();
@@ -98,20 +88,53 @@ export async function awaitDecision(rt: CaseRuntime): Promise<void> {
       reminded = 0;
       reminderAt = nextReminder(now);
       escalateAt = state.level < topLevel ? rt.due(now, escalateAfter) : undefined;
-    } else if (now >= reminderAt && bounded) {
-      const approver = currentApprover(state);
-      const top = state.level === topLevel;
-      reminded += 1;
-      const last = top && reminded >= maxReminders;
-      if (approver) await remind(rt, approver, reminded, top, last);
-      if (approver && last) {
-        stall(rt, approver, reminded);
-        reminderAt = Infinity;
-      } else reminderAt = nextReminder(now);
     } else if (now >= reminderAt) {
-      const approver = ladder[state.level];
-      if (approver) await rt.mail('reminder', approver);
-      reminderAt = rt.due(now, reminderAfter);
+      ({ reminded, at: reminderAt } = await remindDue(rt, bounded, reminded, (count) => nextReminder(now, count)));
     }
   }
+}
+
+/** The approver is away: their deputy is asked now, and the approver's other waiting cases learn of it. */
+async function handToDeputy(rt: CaseRuntime, deputy: Approver): Promise<void> {
+  const { state } = rt;
+  rt.publish('awaiting-decision');
+  await rt.mail('approval-request', deputy);
+  // The approver's other waiting cases learn of the absence too (their own auto-reply comes once a day).
+  const away = rt.awayToTell;
+  rt.awayToTell = undefined;
+  const person = state.ladder[state.level];
+  const key = rt.keyOf(person);
+  if (away && person && key) {
+    const told = await tellAway({ key, except: state.caseId, ...away, digest: digestArgs(rt, person, key) });
+    rt.note('absence-told', `${person.name} is away until ${away.until}: ${told} other waiting case(s) told`);
+  }
+}
+
+/**
+ * A reminder is due: the current level is reminded. Bounded (REMINDER_DIGEST): at the top of the ladder the gaps
+ * back off and after `maxReminders` the case is stalled instead of reminded forever. Returns the reminders sent to
+ * this level and when the next one falls due (`next` of that count).
+ */
+async function remindDue(
+  rt: CaseRuntime,
+  bounded: boolean,
+  reminded: number,
+  next: (count: number) => number,
+): Promise<{ reminded: number; at: number }> {
+  const { state, ladder } = rt;
+  if (!bounded) {
+    const approver = ladder[state.level];
+    if (approver) await rt.mail('reminder', approver);
+    return { reminded, at: next(reminded) };
+  }
+  const approver = currentApprover(state);
+  const top = state.level === ladder.length - 1;
+  const count = reminded + 1;
+  const last = top && count >= reminderRules(rt.input.policy).maxReminders;
+  if (approver) await remind(rt, approver, count, top, last);
+  if (approver && last) {
+    stall(rt, approver, count);
+    return { reminded: count, at: Infinity };
+  }
+  return { reminded: count, at: next(count) };
 }
