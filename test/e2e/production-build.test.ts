@@ -77,7 +77,8 @@ describe('the production build', () => {
 
     const empty = mkdtempSync(path.join(os.tmpdir(), 'nachfass-nobuild-'));
     cpSync(path.join(PROJECT_ROOT, 'bin'), path.join(empty, 'bin'), { recursive: true });
-    const refused = await run(process.execPath, [path.join(empty, 'bin', 'build-state.js'), '--for-start']).then(
+    cpSync(path.join(PROJECT_ROOT, 'package.json'), path.join(empty, 'package.json'));
+    const refused = await run('npm', ['start'], { cwd: empty }).then(
       () => undefined,
       (err: { code: number; stderr: string }) => err,
     );
