@@ -11,7 +11,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../worker/config.js';
@@ -103,6 +103,7 @@ try {
   }
 } finally {
   await server.stop();
+  rmSync(install, { recursive: true, force: true }); // the node_modules symlink is unlinked, not followed
 }
 mkdirSync(path.join(PROJECT_ROOT, 'bench/results'), { recursive: true });
 writeFileSync(

@@ -6,7 +6,16 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { builtinModules } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,8 +28,11 @@ import { killWorker, spawnWorker, type WorkerProcess } from '../helpers/worker-p
 
 const run = promisify(execFile);
 const workers: WorkerProcess[] = [];
+const made: string[] = [];
 afterAll(async () => {
   await Promise.all(workers.map(killWorker));
+  // The symlinked node_modules is unlinked, never followed.
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Every .js file under `dir`. */
@@ -47,6 +59,7 @@ describe('the production build', () => {
   // The runtime stage's layout: what `npm ci --omit=dev` installs (here: the repository's node_modules), dist/, bin/.
   const install = mkdtempSync(path.join(os.tmpdir(), 'nachfass-install-'));
   const dist = path.join(install, 'dist');
+  made.push(install);
 
   it('compiles with its workflow bundle, and imports only production dependencies', async () => {
     cpSync(path.join(PROJECT_ROOT, 'package.json'), path.join(install, 'package.json'));
@@ -76,6 +89,7 @@ describe('the production build', () => {
     expect(help.stdout + help.stderr).toContain('usage:');
 
     const empty = mkdtempSync(path.join(os.tmpdir(), 'nachfass-nobuild-'));
+    made.push(empty);
     cpSync(path.join(PROJECT_ROOT, 'bin'), path.join(empty, 'bin'), { recursive: true });
     cpSync(path.join(PROJECT_ROOT, 'package.json'), path.join(empty, 'package.json'));
     const refused = await run('npm', ['start'], { cwd: empty }).then(
