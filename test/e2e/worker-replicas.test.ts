@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { EncryptionCodec, FAILURE_CONVERTER_PATH } from '../../worker/codec.js';
 import { intakeWorkflowId } from '../../worker/intakes.js';
 import { testEnv, testPeople, testPolicyYaml } from '../helpers/app.js';
 import { readFolder, sendViaSmtp, waitForMail } from '../helpers/mail.js';
@@ -72,7 +73,12 @@ describe('several worker processes', () => {
     };
     const [a, b] = [await start(), await start()];
     await Promise.all([a.line(/link server on/), b.line(/link server on/)]);
-    const client = new Client({ connection });
+    // The workers seal payloads (memo included): the test's client reads with the same key.
+    const codec = new EncryptionCodec(Buffer.from(env.PAYLOAD_KEY!, 'hex'));
+    const client = new Client({
+      connection,
+      dataConverter: { payloadCodecs: [codec], failureConverterPath: FAILURE_CONVERTER_PATH },
+    });
     const count = async (): Promise<number> =>
       (await client.workflow.count(`TaskQueue = '${env.TEMPORAL_TASK_QUEUE}' AND WorkflowType = 'ComplaintWorkflow'`))
         .count;
@@ -97,6 +103,18 @@ describe('several worker processes', () => {
     expect(sent.filter((id) => acks.get(id) !== 1)).toEqual([]);
     expect(await count()).toBe(50);
     expect(await readFolder(people.support, 'INBOX')).toHaveLength(0);
+    // Both processes ran cases: the identities (pid@host) that started their workflow and activity tasks.
+    const ran = new Set<string>();
+    for await (const wf of client.workflow.list({
+      query: `TaskQueue = '${env.TEMPORAL_TASK_QUEUE}' AND WorkflowType = 'ComplaintWorkflow'`,
+    })) {
+      for (const e of (await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory()).events ?? []) {
+        const identity =
+          e.workflowTaskStartedEventAttributes?.identity ?? e.activityTaskStartedEventAttributes?.identity;
+        if (identity) ran.add(identity.replace(/@.*/, ''));
+      }
+    }
+    expect([...ran].sort()).toEqual([String(a.child.pid), String(b.child.pid)].sort());
 
     // SIGTERM while five more are on their way: the survivor stops taking mail and exits cleanly within the grace.
     const more: string[] = [];
