@@ -4,14 +4,8 @@
  */
 import type { Client } from '@temporalio/client';
 import { Worker, type WorkflowBundle } from '@temporalio/worker';
-import { createActivities } from '../activities/index.js';
 import type { RouterDeps } from '../activities/intake/route.js';
-import { imapOptions, type MailboxSettings } from '../activities/intake/mailbox.js';
-import { createMailSender, createSmtpTransport } from '../activities/mail.js';
-import { SentLedger } from '../activities/sent-ledger.js';
-import { classifyContextFor, createCaseGateway } from '../activities/intake/case-gateway.js';
-import { createReconcileActivity } from '../activities/reconcile/activity.js';
-import type { ReconcileActivities } from '../workflows/reconcile.js';
+import type { MailboxSettings } from '../activities/intake/mailbox.js';
 import { ensureReconcileSchedule } from './reconcile-schedule.js';
 import { startLmtpIntake, type LmtpIntake } from '../activities/intake/lmtp.js';
 import type { TConfig } from './config.js';
@@ -24,13 +18,10 @@ import {
   type TemporalConnection,
 } from './temporal-connection.js';
 import { startLinkServer } from './link-server/server.js';
-import { policySnapshot, type TPolicy } from './policy.js';
+import type { TPolicy } from './policy.js';
 import { startOps } from './ops.js';
 import { workflowCode } from './workflow-code.js';
-import { countCaseMail, countSmtpFailures } from '../activities/metrics.js';
-
-/** A claim in the Sent ledger counts as a send in progress this long: above the send activity's 1-minute timeout. */
-const SEND_CLAIM_MS = 2 * 60_000;
+import { intakeRouter, workerActivities, type TWorkerActivities } from './worker-activities.js';
 
 export interface App {
   client: Client;
@@ -55,93 +46,6 @@ export interface AppOptions {
   log?: (line: string) => void;
   /** Wraps intake's hands on Temporal; tests use it to inject faults (e.g. a crash between start and move). */
   wrapRouter?: (deps: RouterDeps) => RouterDeps;
-}
-
-function wrapRouter(
-  wrap: AppOptions['wrapRouter'],
-  make: (box: MailboxSettings) => RouterDeps,
-): (box: MailboxSettings) => RouterDeps {
-  return wrap ? (box) => wrap(make(box)) : make;
-}
-
-/** Intake's hands on Temporal (the case gateway), shared by the IMAP intake and the LMTP intake. */
-function intakeRouter(
-  config: TConfig,
-  policy: TPolicy,
-  opts: AppOptions,
-  { client, searchAttributes }: Pick<TemporalConnection, 'client' | 'searchAttributes'>,
-): (box: MailboxSettings) => RouterDeps {
-  return wrapRouter(
-    opts.wrapRouter,
-    createCaseGateway({
-      client,
-      taskQueue: config.temporal.taskQueue,
-      supportAddress: config.supportAddress,
-      linkSecret: config.linkSecret,
-      linkSecrets: [config.linkSecret, ...config.previousLinkSecrets],
-      policyFor: (b) => policySnapshot(policy, b.team, new Date(), b.folder),
-      searchAttributes,
-      ackRateLimit: config.ackRateLimit,
-      ackGlobalRateLimit: config.ackGlobalRateLimit,
-    }),
-  );
-}
-
-type TWorkerActivities = ReturnType<typeof createActivities> & ReconcileActivities;
-
-/** The Worker's activities: mail through SMTP (and the Sent ledger, when on), intake through the case gateway. */
-function workerActivities(
-  config: TConfig,
-  policy: TPolicy,
-  { client, router, stopping }: { client: Client; router: (box: MailboxSettings) => RouterDeps; stopping: AbortSignal },
-  boxes: MailboxSettings[],
-  cleanup: TCleanup,
-): TWorkerActivities {
-  const transport = createSmtpTransport(config.smtp);
-  cleanup(() => transport.close());
-  // The support mailbox's Sent folder as the send ledger: a retried send is skipped once it went out.
-  const ledger = config.sendLedger
-    ? new SentLedger({ imap: imapOptions(boxes[0]!), folder: config.mailbox.sentFolder, claimMs: SEND_CLAIM_MS })
-    : undefined;
-  if (ledger) cleanup(() => ledger.close());
-  const sendMail = countSmtpFailures(createMailSender(transport, ledger, config.mailBudget));
-  const activities = createActivities({
-    sendMail,
-    supportAddress: config.supportAddress,
-    ...(config.adminAddress ? { adminAddress: config.adminAddress } : {}),
-    publicUrl: config.http.publicUrl,
-    linkSecret: config.linkSecret,
-    linkValidity: policy.durations.linkValidity,
-    intake: {
-      mailboxes: new Map(boxes.map((b) => [b.key, b])),
-      recheckMs: config.intake.recheck,
-      maxAttempts: config.intake.maxAttempts,
-      router,
-      stopping,
-    },
-  });
-  // Every case mail the SMTP server accepted is counted by kind (activities/metrics.ts).
-  const { sendCaseMail } = activities;
-  return {
-    ...activities,
-    // The ReconcileWorkflow's (workflows/reconcile.ts), on its Temporal Schedule (reconcile-schedule.ts).
-    reconcileMailbox: createReconcileActivity({
-      client,
-      taskQueue: config.temporal.taskQueue,
-      boxes,
-      classifyContext: classifyContextFor(config.supportAddress, [config.linkSecret, ...config.previousLinkSecrets])(
-        boxes[0]!,
-      ),
-      sendMail,
-      supportAddress: config.supportAddress,
-      ...(config.adminAddress ? { adminAddress: config.adminAddress } : {}),
-    }),
-    sendCaseMail: async (req) => {
-      const sent = await sendCaseMail(req);
-      countCaseMail(req);
-      return sent;
-    },
-  };
 }
 
 /** The Worker on the task queue, running until the process stops (drained, then the native connection closed). */

@@ -2,6 +2,7 @@
  * Configuration from the environment, validated once with zod. Empty strings count as unset; every
  * problem is reported at once, naming the variable; start-up stops on any. Injectable: `loadConfig(env)`.
  */
+import type { z } from 'zod';
 import { isLoopback } from './config-values.js';
 import { ZEnvWithKeys } from './config-schema.js';
 import { temporalSecurity, type TemporalSecurity } from './config-temporal.js';
@@ -72,19 +73,24 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): TConfig {
+type TEnv = z.output<typeof ZEnvWithKeys>;
+
+/** The environment validated; empty counts as unset. Throws ConfigError naming every bad variable. */
+function parseEnv(env: Record<string, string | undefined>): TEnv {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
   const result = ZEnvWithKeys.safeParse(cleaned);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => {
-      const name = String(i.path[0] ?? '?');
-      // A rule of ours (code "custom") says more than "missing", e.g. how to make the key it needs.
-      const missing = cleaned[name] === undefined;
-      return `  ${name}: ${missing && i.code !== 'custom' ? 'missing (required)' : i.message}`;
-    });
-    throw new ConfigError(`Invalid configuration, start-up stopped:\n${lines.join('\n')}`);
-  }
-  const e = result.data;
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => {
+    const name = String(i.path[0] ?? '?');
+    // A rule of ours (code "custom") says more than "missing", e.g. how to make the key it needs.
+    const missing = cleaned[name] === undefined;
+    return `  ${name}: ${missing && i.code !== 'custom' ? 'missing (required)' : i.message}`;
+  });
+  throw new ConfigError(`Invalid configuration, start-up stopped:\n${lines.join('\n')}`);
+}
+
+/** The IMAP account with its watched folders, and the SMTP server. */
+function mailServers(e: TEnv): Pick<TConfig, 'mailbox' | 'smtp'> {
   const folders = [
     ...new Set(
       e.IMAP_MAILBOX.split(',')
@@ -93,13 +99,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ),
   ];
   return {
-    temporal: {
-      ...(e.TEMPORAL_ADDRESS ? { address: e.TEMPORAL_ADDRESS } : {}),
-      namespace: e.TEMPORAL_NAMESPACE,
-      taskQueue: e.TEMPORAL_TASK_QUEUE,
-      dev: { dbFile: e.TEMPORAL_DEV_DB, port: e.TEMPORAL_DEV_PORT, uiPort: e.TEMPORAL_DEV_UI_PORT },
-      ...temporalSecurity(e),
-    },
     mailbox: {
       host: e.IMAP_HOST,
       port: e.IMAP_PORT ?? (e.IMAP_SECURE ? 993 : 143),
@@ -116,7 +115,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxMailBytes: e.IMAP_MAX_MAIL_BYTES,
       language: e.MAIL_LANGUAGE,
     },
-    sendLedger: e.SEND_LEDGER,
     smtp: {
       host: e.SMTP_HOST,
       port: e.SMTP_PORT ?? (e.SMTP_SECURE ? 465 : 587),
@@ -126,6 +124,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ...(e.SMTP_USER ? { user: e.SMTP_USER } : {}),
       ...(e.SMTP_PASSWORD ? { password: e.SMTP_PASSWORD } : {}),
     },
+  };
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): TConfig {
+  const e = parseEnv(env);
+  return {
+    temporal: {
+      ...(e.TEMPORAL_ADDRESS ? { address: e.TEMPORAL_ADDRESS } : {}),
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      dev: { dbFile: e.TEMPORAL_DEV_DB, port: e.TEMPORAL_DEV_PORT, uiPort: e.TEMPORAL_DEV_UI_PORT },
+      ...temporalSecurity(e),
+    },
+    ...mailServers(e),
+    sendLedger: e.SEND_LEDGER,
     supportAddress: e.SUPPORT_ADDRESS.trim(),
     ...(e.ADMIN_ADDRESS ? { adminAddress: e.ADMIN_ADDRESS.trim() } : {}),
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT, publicUrl: e.PUBLIC_URL },
