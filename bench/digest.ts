@@ -18,7 +18,8 @@ import { loadConfig, PROJECT_ROOT } from '../worker/config.js';
 import { startDevServer } from '../worker/dev-server.js';
 import { parsePolicy } from '../worker/policy.js';
 import { deliverViaLmtp, readFolder } from '../scripts/lib/dev-mail.js';
-import { freePort, mailPorts, STACK_PASSWORD } from '../scripts/lib/ports.js';
+import { freePort } from '../scripts/lib/ports.js';
+import { benchEnv } from './bench-env.js';
 
 const WINDOW_S = 12;
 
@@ -57,27 +58,12 @@ async function run(n: number, seconds: number, temporal: string): Promise<Record
   const supervisor = `dig-sup-${tag}@example.test`;
   const manager = `dig-man-${tag}@example.test`;
   const customers = Array.from({ length: n }, (_, i) => `dig-kunde${i}-${tag}@example.test`);
-  const port = await freePort();
-  const config = loadConfig({
-    TEMPORAL_ADDRESS: temporal,
-    TEMPORAL_TASK_QUEUE: `dig-${tag}`,
-    IMAP_HOST: '127.0.0.1',
-    IMAP_PORT: String(mailPorts.imap),
-    IMAP_SECURE: 'false',
-    IMAP_USER: support,
-    IMAP_PASSWORD: STACK_PASSWORD,
-    SMTP_HOST: '127.0.0.1',
-    SMTP_PORT: String(mailPorts.smtp),
-    SMTP_SECURE: 'false',
-    SUPPORT_ADDRESS: `Kundenservice <${support}>`,
-    LINK_SECRET: randomBytes(32).toString('hex'),
-    PAYLOAD_KEY: randomBytes(32).toString('hex'),
-    HTTP_PORT: String(port),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    ACK_RATE_LIMIT: '1000/1h',
-    ACK_GLOBAL_RATE_LIMIT: '100000/1h',
-    INTAKE_RECHECK: '2s',
-  });
+  const config = loadConfig(
+    await benchEnv(
+      { temporal, taskQueue: `dig-${tag}`, support },
+      { ACK_GLOBAL_RATE_LIMIT: '100000/1h', INTAKE_RECHECK: '2s' },
+    ),
+  );
   const policy = parsePolicy(
     `
 company: { name: Bench GmbH, address: "Weg 1, Berlin", phone: "+49 30 1", hours: "Mo–Fr 9–18", timeZone: Europe/Berlin }

@@ -18,7 +18,8 @@ import { loadConfig, PROJECT_ROOT } from '../worker/config.js';
 import { startDevServer } from '../worker/dev-server.js';
 import { parsePolicy } from '../worker/policy.js';
 import { deliverViaLmtp, withImap } from '../scripts/lib/dev-mail.js';
-import { freePort, mailPorts, STACK_PASSWORD } from '../scripts/lib/ports.js';
+import { freePort } from '../scripts/lib/ports.js';
+import { benchEnv } from './bench-env.js';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(name);
@@ -52,28 +53,12 @@ async function run(n: number, seconds: number, ledger: boolean, temporal: string
   const supervisor = `dup-sup-${tag}@example.test`;
   const manager = `dup-man-${tag}@example.test`;
   const customers = Array.from({ length: n }, (_, i) => `dup-kunde${i}-${tag}@example.test`);
-  const port = await freePort();
-  const config = loadConfig({
-    TEMPORAL_ADDRESS: temporal,
-    TEMPORAL_TASK_QUEUE: `dup-${tag}`,
-    IMAP_HOST: '127.0.0.1',
-    IMAP_PORT: String(mailPorts.imap),
-    IMAP_SECURE: 'false',
-    IMAP_USER: support,
-    IMAP_PASSWORD: STACK_PASSWORD,
-    SMTP_HOST: '127.0.0.1',
-    SMTP_PORT: String(mailPorts.smtp),
-    SMTP_SECURE: 'false',
-    SUPPORT_ADDRESS: `Kundenservice <${support}>`,
-    LINK_SECRET: randomBytes(32).toString('hex'),
-    PAYLOAD_KEY: randomBytes(32).toString('hex'),
-    HTTP_PORT: String(port),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    ACK_RATE_LIMIT: '1000/1h',
-    ACK_GLOBAL_RATE_LIMIT: '100000/1h',
-    INTAKE_RECHECK: '2s',
-    SEND_LEDGER: String(ledger),
-  });
+  const config = loadConfig(
+    await benchEnv(
+      { temporal, taskQueue: `dup-${tag}`, support },
+      { ACK_GLOBAL_RATE_LIMIT: '100000/1h', INTAKE_RECHECK: '2s', SEND_LEDGER: String(ledger) },
+    ),
+  );
   const policy = parsePolicy(
     `
 company: { name: Bench GmbH, address: "Weg 1, Berlin", phone: "+49 30 1", hours: "Mo–Fr 9–18", timeZone: Europe/Berlin }

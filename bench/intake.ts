@@ -17,17 +17,42 @@ import { loadConfig, PROJECT_ROOT } from '../worker/config.js';
 import { startDevServer } from '../worker/dev-server.js';
 import { parsePolicy } from '../worker/policy.js';
 import { deliverViaLmtp, withImap } from '../scripts/lib/dev-mail.js';
-import { freePort, mailPorts, STACK_PASSWORD } from '../scripts/lib/ports.js';
+import { freePort } from '../scripts/lib/ports.js';
+import { benchEnv } from './bench-env.js';
 
-const ATTACHMENT = randomBytes(1024 * 1024).toString('base64').replace(/.{76}/g, '$&\r\n');
+const ATTACHMENT = randomBytes(1024 * 1024)
+  .toString('base64')
+  .replace(/.{76}/g, '$&\r\n');
 
 function complaint(i: number, from: string, to: string): string {
   const id = `<bench-${i}-${randomBytes(4).toString('hex')}@kunden.example.test>`;
-  const head = [`From: Kunde ${i} <${from}>`, `To: ${to}`, `Subject: Beschwerde Nr. ${i}: Gerät defekt`, `Message-ID: ${id}`, 'Date: Mon, 23 Nov 2026 10:00:00 +0100', 'MIME-Version: 1.0'];
+  const head = [
+    `From: Kunde ${i} <${from}>`,
+    `To: ${to}`,
+    `Subject: Beschwerde Nr. ${i}: Gerät defekt`,
+    `Message-ID: ${id}`,
+    'Date: Mon, 23 Nov 2026 10:00:00 +0100',
+    'MIME-Version: 1.0',
+  ];
   const text = `Guten Tag,\r\n\r\nmein Gerät (Bestellung ${i}) ist defekt. Ich bitte um Erstattung.\r\n\r\nGrüße`;
   if (i % 10 !== 0) return [...head, 'Content-Type: text/plain; charset=utf-8', '', text, ''].join('\r\n');
-  return [...head, 'Content-Type: multipart/mixed; boundary="b"', '', '--b', 'Content-Type: text/plain; charset=utf-8', '', text, '--b',
-    'Content-Type: application/pdf; name="rechnung.pdf"', 'Content-Transfer-Encoding: base64', 'Content-Disposition: attachment; filename="rechnung.pdf"', '', ATTACHMENT, '--b--', ''].join('\r\n');
+  return [
+    ...head,
+    'Content-Type: multipart/mixed; boundary="b"',
+    '',
+    '--b',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    text,
+    '--b',
+    'Content-Type: application/pdf; name="rechnung.pdf"',
+    'Content-Transfer-Encoding: base64',
+    'Content-Disposition: attachment; filename="rechnung.pdf"',
+    '',
+    ATTACHMENT,
+    '--b--',
+    '',
+  ].join('\r\n');
 }
 
 async function folderCount(user: string, folder: string): Promise<number> {
@@ -43,23 +68,29 @@ async function run(n: number, temporalAddress: string, encryption: boolean): Pro
   const support = `bench-support-${tag}@example.test`;
   const people = { supervisor: `bench-sup-${tag}@example.test`, manager: `bench-man-${tag}@example.test` };
   const fillStart = Date.now();
-  for (let i = 1; i <= n; i++) await deliverViaLmtp(`kunde${i}-${tag}@example.test`, support, complaint(i, `kunde${i}-${tag}@example.test`, support));
+  for (let i = 1; i <= n; i++)
+    await deliverViaLmtp(
+      `kunde${i}-${tag}@example.test`,
+      support,
+      complaint(i, `kunde${i}-${tag}@example.test`, support),
+    );
   const fillS = (Date.now() - fillStart) / 1000;
 
-  const port = await freePort();
-  const config = loadConfig({
-    TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: `bench-${tag}`, IMAP_HOST: '127.0.0.1', IMAP_PORT: String(mailPorts.imap),
-    IMAP_SECURE: 'false', IMAP_USER: support, IMAP_PASSWORD: STACK_PASSWORD, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(mailPorts.smtp),
-    SMTP_SECURE: 'false', SUPPORT_ADDRESS: `Kundenservice <${support}>`, LINK_SECRET: randomBytes(32).toString('hex'), PAYLOAD_KEY: randomBytes(32).toString('hex'),
-    HTTP_PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ACK_RATE_LIMIT: '1000/1h',
-    PAYLOAD_ENCRYPTION: String(encryption),
-  });
-  const policy = parsePolicy(`
+  const config = loadConfig(
+    await benchEnv(
+      { temporal: temporalAddress, taskQueue: `bench-${tag}`, support },
+      { PAYLOAD_ENCRYPTION: String(encryption) },
+    ),
+  );
+  const policy = parsePolicy(
+    `
 company: { name: Bench GmbH, address: "Weg 1, Berlin", phone: "+49 30 1", hours: "Mo–Fr 9–18", timeZone: Europe/Berlin }
 ladder: [{ role: Teamleitung, name: Sup, address: ${people.supervisor} }, { role: GL, name: Man, address: ${people.manager} }]
 durations: { answerPromise: 1h, reminderAfter: 1h, escalateAfter: 2h, followUpAfter: 1h, linkValidity: 1d }
 rules: { urgencyKeywords: [sofort], impactKeywords: [Erstattung] }
-`, 'bench policy');
+`,
+    'bench policy',
+  );
 
   global.gc?.();
   const rssStart = process.memoryUsage().rss;
@@ -85,7 +116,10 @@ rules: { urgencyKeywords: [sofort], impactKeywords: [Erstattung] }
 }
 
 async function main(): Promise<void> {
-  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => n > 0);
   const modes = process.argv.includes('--compare-encryption') ? [true, false] : [true];
   const server = await startDevServer({ port: await freePort(), uiPort: await freePort() });
   const rows: Array<Record<string, number>> = [];
@@ -103,7 +137,10 @@ async function main(): Promise<void> {
   console.table(rows);
   mkdirSync(path.join(PROJECT_ROOT, 'bench/results'), { recursive: true });
   const out = path.join(PROJECT_ROOT, 'bench/results/intake.json');
-  writeFileSync(out, JSON.stringify({ at: new Date().toISOString(), node: process.version, cpus: 2, rows }, null, 2) + '\n');
+  writeFileSync(
+    out,
+    JSON.stringify({ at: new Date().toISOString(), node: process.version, cpus: 2, rows }, null, 2) + '\n',
+  );
   console.log(`written to ${out}`);
 }
 

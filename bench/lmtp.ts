@@ -18,8 +18,9 @@ import { startApp } from '../worker/app.js';
 import { loadConfig, PROJECT_ROOT } from '../worker/config.js';
 import { startDevServer } from '../worker/dev-server.js';
 import { parsePolicy } from '../worker/policy.js';
-import { freePort, STACK_PASSWORD } from '../scripts/lib/ports.js';
+import { freePort } from '../scripts/lib/ports.js';
 import { startPrivateMailStack, type PrivateMailStack } from '../test/helpers/private-stack.js';
+import { benchEnv } from './bench-env.js';
 
 const policy = (tag: string): ReturnType<typeof parsePolicy> =>
   parsePolicy(
@@ -60,26 +61,18 @@ async function measure(
   const tag = randomBytes(3).toString('hex');
   // Only `support-…` matches the stack's hand-off map (scripts/stack/postfix.sh): `imap-…` reaches the mailbox only.
   const support = `${mode === 'lmtp' ? 'support' : 'imap'}-${tag}@example.test`;
-  const port = await freePort();
-  const config = loadConfig({
-    TEMPORAL_ADDRESS: temporalAddress,
-    TEMPORAL_TASK_QUEUE: `bench-${tag}`,
-    IMAP_HOST: '127.0.0.1',
-    IMAP_PORT: String(stack.ports.imap),
-    IMAP_SECURE: 'false',
-    IMAP_USER: support,
-    IMAP_PASSWORD: STACK_PASSWORD,
-    SMTP_HOST: '127.0.0.1',
-    SMTP_PORT: String(stack.ports.smtp),
-    SMTP_SECURE: 'false',
-    SUPPORT_ADDRESS: `Kundenservice <${support}>`,
-    LINK_SECRET: randomBytes(32).toString('hex'),
-    PAYLOAD_KEY: randomBytes(32).toString('hex'),
-    HTTP_PORT: String(port),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    ACK_RATE_LIMIT: '1000/1h',
-    ...(mode === 'lmtp' ? { INTAKE_LMTP_PORT: String(lmtpPort) } : {}),
-  });
+  const config = loadConfig(
+    await benchEnv(
+      {
+        temporal: temporalAddress,
+        taskQueue: `bench-${tag}`,
+        support,
+        imapPort: stack.ports.imap,
+        smtpPort: stack.ports.smtp,
+      },
+      mode === 'lmtp' ? { INTAKE_LMTP_PORT: String(lmtpPort) } : {},
+    ),
+  );
   const app = await startApp(config, policy(tag), { log: () => undefined });
   const smtp = nodemailer.createTransport({
     host: '127.0.0.1',

@@ -16,34 +16,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../worker/config.js';
 import { startDevServer } from '../worker/dev-server.js';
-import { freePort, mailPorts, STACK_PASSWORD } from '../scripts/lib/ports.js';
+import { freePort } from '../scripts/lib/ports.js';
 import { killWorker, spawnWorker } from '../test/helpers/worker-process.js';
+import { benchEnv } from './bench-env.js';
 
 const runs = Number(process.argv[2] ?? 3);
 
 async function once(args: string[], temporalAddress: string): Promise<{ running: number; ready: number }> {
   const support = `startup-${randomBytes(4).toString('hex')}@example.test`;
-  const port = await freePort();
   const t0 = performance.now();
   const w = spawnWorker(
-    {
-      TEMPORAL_ADDRESS: temporalAddress,
-      TEMPORAL_TASK_QUEUE: `startup-${randomBytes(4).toString('hex')}`,
-      IMAP_HOST: '127.0.0.1',
-      IMAP_PORT: String(mailPorts.imap),
-      IMAP_SECURE: 'false',
-      IMAP_USER: support,
-      IMAP_PASSWORD: STACK_PASSWORD,
-      SMTP_HOST: '127.0.0.1',
-      SMTP_PORT: String(mailPorts.smtp),
-      SUPPORT_ADDRESS: `Kundenservice <${support}>`,
-      LINK_SECRET: randomBytes(32).toString('hex'),
-      PAYLOAD_KEY: randomBytes(32).toString('hex'),
-      RECONCILE_EVERY: 'off',
-      HTTP_PORT: String(port),
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      POLICY_FILE: path.join(PROJECT_ROOT, 'policy', 'example.yaml'),
-    },
+    await benchEnv(
+      { temporal: temporalAddress, taskQueue: `startup-${randomBytes(4).toString('hex')}`, support },
+      { RECONCILE_EVERY: 'off', POLICY_FILE: path.join(PROJECT_ROOT, 'policy', 'example.yaml') },
+    ),
     args,
   );
   try {
