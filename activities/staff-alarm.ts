@@ -5,13 +5,11 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { ErrorCode } from '../workflows/error-codes.js';
 import type { CaseMailRequest } from '../workflows/case-mail.js';
-import { domainOf } from './address.js';
+import { adminMail } from './admin-mail.js';
 import type { TSendMail } from './mail.js';
 
 /** At most one admin alarm per refused staff address within this time. */
 const ALARM_EVERY_MS = 3_600_000;
-
-const escapeHtml = (t: string): string => t.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function staffRefusedText(req: CaseMailRequest, to: string, reason: string): string {
   return [
@@ -33,7 +31,6 @@ export interface StaffAlarmDeps {
 
 /** Tells ADMIN_ADDRESS (at most hourly per staff address) that mail to a staff address is refused; rethrows. */
 export function createStaffAlarm(deps: StaffAlarmDeps): (req: CaseMailRequest, err: unknown) => Promise<never> {
-  const domain = domainOf(deps.supportAddress);
   const alarmed = new Map<string, number>();
   return async (req, err) => {
     const failure = err instanceof ApplicationFailure ? err : undefined;
@@ -43,20 +40,17 @@ export function createStaffAlarm(deps: StaffAlarmDeps): (req: CaseMailRequest, e
       alarmed.set(to, Date.now());
       log.error('mail to a staff address refused', { caseId: req.case.caseId, kind: req.kind });
       await deps
-        .sendMail({
-          from: deps.supportAddress,
-          to: deps.adminAddress,
-          subject: `[Nachfass] Mail an ${to} abgewiesen (Fall ${req.case.caseId})`,
-          text: staffRefusedText(req, to, failure.message),
-          html: `<pre>${escapeHtml(staffRefusedText(req, to, failure.message))}</pre>`,
-          messageId: `<alarm.${req.case.caseId}.${req.seq}.${Date.now()}@${domain}>`,
-          headers: {
-            'Auto-Submitted': 'auto-generated',
-            'X-Nachfass-Case': req.case.caseId,
-            'X-Nachfass-Kind': 'admin-alarm',
-          },
-          envelopeId: 'admin-alarm', // not a case mail: a bounce of it must not count against the case
-        })
+        .sendMail(
+          adminMail({
+            supportAddress: deps.supportAddress,
+            adminAddress: deps.adminAddress,
+            kind: 'admin-alarm', // not a case mail: a bounce of it must not count against the case
+            subject: `[Nachfass] Mail an ${to} abgewiesen (Fall ${req.case.caseId})`,
+            text: staffRefusedText(req, to, failure.message),
+            id: `alarm.${req.case.caseId}.${req.seq}.${Date.now()}`,
+            headers: { 'X-Nachfass-Case': req.case.caseId },
+          }),
+        )
         .catch((alarmErr: unknown) => log.error('admin alarm not sent', { error: String(alarmErr) }));
     }
     throw err;

@@ -10,7 +10,7 @@
  * alarm mail went out. The state is the session registry's (activities/intake/health.ts).
  */
 import { createHash } from 'node:crypto';
-import { domainOf } from '../activities/address.js';
+import { adminMail } from '../activities/admin-mail.js';
 import { intakeHealth, type IntakeHealth } from '../activities/intake/health.js';
 import type { TSendMail } from '../activities/mail.js';
 
@@ -64,11 +64,8 @@ function alarmText(mailbox: string, reason: string | undefined): { subject: stri
   };
 }
 
-const escapeHtml = (t: string): string => t.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
-
 /** Checks every `everyMs` (a quarter of INTAKE_STALL_AFTER, 250 ms to 15 s); stop() ends it. */
 export function startIntakeAlarm(deps: IntakeAlarmDeps): { check(): Promise<void>; stop(): void } {
-  const domain = domainOf(deps.supportAddress);
   const mailedAt = new Map<string, number>();
   const alarmMailed = new Set<string>();
 
@@ -77,16 +74,16 @@ export function startIntakeAlarm(deps: IntakeAlarmDeps): { check(): Promise<void
     const { subject, text } = alarmText(mailbox, reason);
     const tag = createHash('sha256').update(mailbox).digest('hex').slice(0, 12);
     await deps
-      .sendMail({
-        from: deps.supportAddress,
-        to: deps.adminAddress,
-        subject,
-        text,
-        html: `<pre>${escapeHtml(text)}</pre>`,
-        messageId: `<intake-${reason === undefined ? 'ok' : 'stalled'}.${tag}.${Date.now()}@${domain}>`,
-        headers: { 'Auto-Submitted': 'auto-generated', 'X-Nachfass-Kind': 'intake-alarm' },
-        envelopeId: 'intake-alarm', // not a case mail
-      })
+      .sendMail(
+        adminMail({
+          supportAddress: deps.supportAddress,
+          adminAddress: deps.adminAddress,
+          kind: 'intake-alarm', // not a case mail
+          subject,
+          text,
+          id: `intake-${reason === undefined ? 'ok' : 'stalled'}.${tag}.${Date.now()}`,
+        }),
+      )
       .catch((err: unknown) => deps.log(`intake alarm mail for ${mailbox} not sent: ${String(err)}`));
   };
 

@@ -2,7 +2,7 @@
  * A watched mailbox as intake sees it: the account, one folder of it, the connection settings, and the
  * reconnect discipline (imapflow never reconnects an instance: a fresh one per session, after capped backoff).
  */
-import type { ImapFlow, ImapFlowOptions } from 'imapflow';
+import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { TLanguage } from '../../workflows/case.js';
 import type { RouterDeps } from './route.js';
 
@@ -73,4 +73,16 @@ export function imapOptions(box: MailboxSettings): ImapFlowOptions {
     // IDLE soon after each pass (the 15 s default delays new-mail events).
     autoIdleDelay: 1000,
   };
+}
+
+/** One short IMAP session on `box`'s account for an admin task (no IDLE), logged out however `fn` ends. */
+export async function withMailbox<T>(box: MailboxSettings, fn: (c: ImapFlow) => Promise<T>): Promise<T> {
+  const c = new ImapFlow({ ...imapOptions(box), disableAutoIdle: true });
+  c.on('error', () => undefined); // reported by the failing call
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.logout().catch(() => c.close());
+  }
 }

@@ -7,7 +7,7 @@ import { Context, log } from '@temporalio/activity';
 import { Gauge } from 'prom-client';
 import { registry } from '../metrics.js';
 import type { TSendMail } from '../mail.js';
-import { domainOf } from '../address.js';
+import { adminMail } from '../admin-mail.js';
 import { formatReport, type ReconcileReport } from './account.js';
 import { reconcileMailbox, type ReconcileArgs, type ReconcileDeps } from './scan.js';
 
@@ -25,8 +25,6 @@ export interface ReconcileActivityDeps extends Omit<ReconcileDeps, 'progress'> {
   supportAddress: string;
   adminAddress?: string;
 }
-
-const escapeHtml = (t: string): string => t.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function createReconcileActivity(
   deps: ReconcileActivityDeps,
@@ -60,16 +58,16 @@ export function createReconcileActivity(
         'Erneut prüfen / check again: npx nachfass reconcile',
       ].join('\n');
       await deps
-        .sendMail({
-          from: deps.supportAddress,
-          to: deps.adminAddress,
-          subject: `[Nachfass] Postfachabgleich: ${report.problems.length} Problem(e)`,
-          text,
-          html: `<pre>${escapeHtml(text)}</pre>`,
-          messageId: `<reconcile.${now}@${domainOf(deps.supportAddress)}>`,
-          headers: { 'Auto-Submitted': 'auto-generated', 'X-Nachfass-Kind': 'admin-alarm' },
-          envelopeId: 'admin-alarm',
-        })
+        .sendMail(
+          adminMail({
+            supportAddress: deps.supportAddress,
+            adminAddress: deps.adminAddress,
+            kind: 'admin-alarm',
+            subject: `[Nachfass] Postfachabgleich: ${report.problems.length} Problem(e)`,
+            text,
+            id: `reconcile.${now}`,
+          }),
+        )
         .catch((err: unknown) => log.error('reconciliation alarm not sent', { error: String(err) }));
     }
     return report;

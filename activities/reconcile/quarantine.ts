@@ -6,9 +6,8 @@
  * to the watched folder. Intake then treats it like new mail; the case id is the mail's, so replaying a mail
  * twice (or two copies of it) yields one case.
  */
-import { ImapFlow } from 'imapflow';
 import { ATTEMPT_KEYWORD } from '../intake/attempts.js';
-import { imapOptions, type MailboxSettings } from '../intake/mailbox.js';
+import { withMailbox, type MailboxSettings } from '../intake/mailbox.js';
 import { boundLine } from '../intake/parse.js';
 
 export const REPLAYED = '$NachfassReplayed';
@@ -23,17 +22,6 @@ export interface QuarantinedMail {
   codes: string[];
   attempts: number;
   replayed: boolean;
-}
-
-async function withMailbox<T>(box: MailboxSettings, fn: (c: ImapFlow) => Promise<T>): Promise<T> {
-  const c = new ImapFlow({ ...imapOptions(box), disableAutoIdle: true });
-  c.on('error', () => undefined); // reported by the failing call
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.logout().catch(() => c.close());
-  }
 }
 
 /** Every mail in `folder` (default: the Quarantine folder), oldest first, with its codes. */

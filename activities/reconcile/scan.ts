@@ -5,11 +5,11 @@
  * Used by the ReconcileWorkflow's activity (on a Temporal Schedule) and by `nachfass reconcile`.
  */
 import type { Client } from '@temporalio/client';
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import { caseIdFor, workflowIdFor } from '../identity.js';
 import { classify, type ClassifyContext } from '../intake/classify.js';
 import { mailFacts } from '../intake/mail-facts.js';
-import { imapOptions, type MailboxSettings } from '../intake/mailbox.js';
+import { withMailbox, type MailboxSettings } from '../intake/mailbox.js';
 import { boundLine, parseRaw } from '../intake/parse.js';
 import { account, type MailRecord, type ReconcileReport, type TFolderRole } from './account.js';
 
@@ -54,7 +54,6 @@ async function readFolder(
   since: Date,
   deps: ReconcileDeps,
 ): Promise<MailRecord[]> {
-  if (!(await c.list()).some((m) => m.path === folder)) return [];
   const lock = await c.getMailboxLock(folder, { readOnly: true });
   try {
     // SINCE is a date without time (RFC 3501): search from the day before, then keep by INTERNALDATE.
@@ -130,17 +129,14 @@ export async function reconcileMailbox(deps: ReconcileDeps, args: ReconcileArgs)
   const since = new Date(now.getTime() - args.sinceMs);
   // Cases first: a case started while the folders are read has its mail in them already.
   const started = await startedSince(deps.client, deps.taskQueue, since);
-  const c = new ImapFlow({ ...imapOptions(deps.boxes[0]!), disableAutoIdle: true });
-  c.on('error', () => undefined); // reported by the failing call
-  const records: MailRecord[] = [];
-  await c.connect();
-  try {
+  const records = await withMailbox(deps.boxes[0]!, async (c) => {
+    const existing = new Set((await c.list()).map((m) => m.path));
+    const out: MailRecord[] = [];
     for (const { folder, role } of foldersOf(deps.boxes)) {
-      records.push(...(await readFolder(c, folder, role, since, deps)));
+      if (existing.has(folder)) out.push(...(await readFolder(c, folder, role, since, deps)));
     }
-  } finally {
-    await c.logout().catch(() => c.close());
-  }
+    return out;
+  });
   const inWindow = records.filter((r) => new Date(r.storedAt) >= since);
   const named = inWindow.flatMap((r) => [r.ownCaseId, ...(r.verdict?.caseId ? [r.verdict.caseId] : [])]);
   const cases = await existingCases(deps.client, named);
