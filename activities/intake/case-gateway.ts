@@ -18,6 +18,7 @@ import type { ClassifyContext } from './classify.js';
 import type { MailboxSettings } from './mailbox.js';
 import type { RouterDeps, TCaseSignal, TStartOutcome } from './route.js';
 import type { ComplaintInput, PolicySnapshot } from '../../workflows/case.js';
+import { caseStartMetadata } from '../../workflows/case-story.js';
 import type { ComplaintWorkflow } from '../../workflows/complaint.js';
 
 export interface CaseGatewayOptions extends AckLimitOptions {
@@ -43,8 +44,10 @@ export function createCaseGateway(o: CaseGatewayOptions): (box: MailboxSettings)
   const { mayAcknowledge, recordAck } = createAckLimit(o);
   const startCase = async (input: ComplaintInput): Promise<TStartOutcome> => {
     const memo = { subject: input.subject, mailbox: input.mailbox };
+    // The Web UI's summary and details (priority, subject, customer): payloads, sealed by the codec like the memo.
+    const metadata = caseStartMetadata(input);
     // Checked here too, as the last step before the start: over the budget is a quarantine, not a failed start.
-    const bytes = encodedBytes(input) + encodedBytes(memo);
+    const bytes = encodedBytes(input) + encodedBytes(memo) + encodedBytes(metadata);
     if (bytes > MAX_INPUT_BYTES) {
       throw new MailRejectedError(QuarantineCode.InputTooLarge, `start of ${bytes} bytes exceeds ${MAX_INPUT_BYTES}`);
     }
@@ -54,6 +57,7 @@ export function createCaseGateway(o: CaseGatewayOptions): (box: MailboxSettings)
         taskQueue: o.taskQueue,
         args: [input],
         memo,
+        ...metadata,
         // Same mail again, running or completed: no second case.
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,

@@ -11,6 +11,7 @@ import { awaitAnswer } from './info-request.js';
 import { ask } from './delegate.js';
 import { digestArgs, remind, stall, tellAway } from './remind.js';
 import type { Approver } from '../case.js';
+import { waitSummary, who } from '../case-story.js';
 import type { CaseRuntime } from './runtime.js';
 import { holdPending, pendingDecision } from './undo.js';
 
@@ -58,6 +59,7 @@ export async function awaitDecision(rt: CaseRuntime): Promise<void> {
     await condition(
       () => stopped() || pending() || rt.forwardRequested || rt.delegateRequested || asked(),
       Math.max(next - Date.now(), 1),
+      { summary: waitingSummary(rt, reminderAt, escalateAt) },
     );
     if (stopped()) break;
     if (pending()) continue;
@@ -94,6 +96,18 @@ export async function awaitDecision(rt: CaseRuntime): Promise<void> {
   }
 }
 
+/** What the wait for the decision runs out to: the promise, a reminder or the escalation, whichever comes first. */
+function waitingSummary(rt: CaseRuntime, reminderAt: number, escalateAt: number | undefined): string {
+  const { state } = rt;
+  const now = currentApprover(state);
+  const above = state.ladder[state.level + 1];
+  return waitSummary([
+    [Date.parse(state.promisedBy), 'promise due: progress update to the customer'],
+    [now ? reminderAt : undefined, now ? `reminder to ${who(now)}` : ''],
+    [above ? escalateAt : undefined, above ? `escalation to ${who(above)}` : ''],
+  ]);
+}
+
 /** The approver is away: their deputy is asked now, and the approver's other waiting cases learn of it. */
 async function handToDeputy(rt: CaseRuntime, deputy: Approver): Promise<void> {
   const { state } = rt;
@@ -105,7 +119,9 @@ async function handToDeputy(rt: CaseRuntime, deputy: Approver): Promise<void> {
   const person = state.ladder[state.level];
   const key = rt.keyOf(person);
   if (away && person && key) {
-    const told = await tellAway({ key, except: state.caseId, ...away, digest: digestArgs(rt, person, key) });
+    const told = await tellAway.executeWithOptions({ summary: `${who(person)}'s absence to their other cases` }, [
+      { key, except: state.caseId, ...away, digest: digestArgs(rt, person, key) },
+    ]);
     rt.note('absence-told', `${person.name} is away until ${away.until}: ${told} other waiting case(s) told`);
   }
 }

@@ -6,6 +6,7 @@
  */
 import { patched } from '@temporalio/workflow';
 import type { Approver, TMailKind } from '../case.js';
+import { who } from '../case-story.js';
 import { actingDeputy } from '../ladder.js';
 import type { InboundMail } from '../messages.js';
 import { absentAt, awayUntil } from '../rules/absence.js';
@@ -65,7 +66,10 @@ export async function ask(rt: CaseRuntime, kind: TMailKind, approver: Approver):
     const declared = absentAt(rt.input.policy.absent, approver.address, Date.now());
     // An absence another case learnt (the person's out-of-office reply), remembered by their digest.
     const key = rt.keyOf(approver);
-    const learnt = !declared && key ? await absenceOf({ key }) : undefined;
+    const learnt =
+      !declared && key
+        ? await absenceOf.executeWithOptions({ summary: `is ${who(approver)} away? (their digest)` }, [{ key }])
+        : undefined;
     const absence = declared
       ? { why: `declared absent from ${declared.from}`, until: declared.until }
       : learnt && { why: learnt.reason, until: learnt.until };

@@ -5,6 +5,7 @@
  */
 import { condition, patched, setHandler } from '@temporalio/workflow';
 import { RATING_MAX, type Approver, type CaseState, type FeedbackRecord } from '../case.js';
+import { waitSummary, who } from '../case-story.js';
 import { findApprover, findPerson } from '../ladder.js';
 import { closeFollowUpUpdate, rateUpdate, type CloseFollowUpInput, type RatingInput } from '../messages.js';
 import type { CaseRuntime } from './runtime.js';
@@ -105,7 +106,9 @@ export async function collectFeedback(rt: CaseRuntime): Promise<void> {
   const closesAt = Date.parse(fb.closesAt);
   const answered = (): boolean => fb.rating !== undefined || fb.comments.length > 0;
   while (fb.rating === undefined && Date.now() < closesAt) {
-    await condition(() => fb.rating !== undefined || (answered() && !fb.thankedAt), closesAt - Date.now());
+    await condition(() => fb.rating !== undefined || (answered() && !fb.thankedAt), closesAt - Date.now(), {
+      summary: 'survey closes',
+    });
     if (fb.rating !== undefined) publish(state.lowRating ? 'feedback-follow-up' : 'awaiting-feedback');
     if (answered() && !fb.thankedAt) {
       fb.thankedAt = iso(Date.now());
@@ -129,7 +132,12 @@ async function followUpLowRating(rt: CaseRuntime): Promise<void> {
   let remindAt = rt.due(Date.now(), every);
   while (!lr.closed) {
     const next = lr.overdueNotified ? remindAt : Math.min(remindAt, dueMs);
-    await condition(() => lr.closed !== undefined, Math.max(next - Date.now(), 1));
+    await condition(() => lr.closed !== undefined, Math.max(next - Date.now(), 1), {
+      summary: waitSummary([
+        [remindAt, `low-rating reminder to ${who(owner)}`],
+        [lr.overdueNotified ? undefined : dueMs, 'low-rating follow-up overdue: the level above is told'],
+      ]),
+    });
     if (lr.closed) break;
     const now = Date.now();
     if (!lr.overdueNotified && now >= dueMs) {

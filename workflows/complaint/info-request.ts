@@ -5,6 +5,7 @@
  */
 import { condition, setHandler } from '@temporalio/workflow';
 import type { Approver, CaseState } from '../case.js';
+import { waitSummary } from '../case-story.js';
 import { findApprover } from '../ladder.js';
 import { requestInfoUpdate, type InfoRequestInput } from '../messages.js';
 import { actingApprover } from './decision.js';
@@ -53,7 +54,12 @@ export async function awaitAnswer(rt: CaseRuntime, question: TQuestion, stopped:
   do {
     const wakeAt = reminded ? timeoutAt : Math.min(remindAt, timeoutAt);
     const pending = (): boolean => pendingDecision(rt) !== undefined;
-    await condition(() => stopped() || pending() || question.closed !== undefined, Math.max(wakeAt - Date.now(), 1));
+    await condition(() => stopped() || pending() || question.closed !== undefined, Math.max(wakeAt - Date.now(), 1), {
+      summary: waitSummary([
+        [reminded ? undefined : remindAt, 'question: reminder to the customer'],
+        [timeoutAt, "question: the customer's answer due"],
+      ]),
+    });
     if (stopped()) return;
     // Decided while the question was open, pending: held here, so an undo resumes this very wait.
     if (pending()) {

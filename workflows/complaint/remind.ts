@@ -6,6 +6,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../../activities/index.js';
 import type { Approver } from '../case.js';
+import { who } from '../case-story.js';
 import { digestWorkflowId, type DigestArgs } from '../digest-model.js';
 import { reminderRules } from '../rules/reminders.js';
 import type { CaseRuntime } from './runtime.js';
@@ -45,22 +46,24 @@ export async function remind(
   if (!key || !input.searchAttributes || reminderRules(input.policy).alone.includes(state.assessment.priority)) {
     return rt.mail('reminder', approver);
   }
-  await remindInDigest({
-    workflowId: digestWorkflowId(key),
-    args: digestArgs(rt, approver, key),
-    entry: {
-      caseId: state.caseId,
-      level: state.level,
-      priority: state.assessment.priority,
-      subject: state.subject,
-      customer: state.customer.name || state.customer.address,
-      promisedBy: state.promisedBy,
-      reminder: n,
-      top,
-      ...(last ? { last } : {}),
-      at: new Date().toISOString(),
+  await remindInDigest.executeWithOptions({ summary: `reminder to ${who(approver)} (in their digest)` }, [
+    {
+      workflowId: digestWorkflowId(key),
+      args: digestArgs(rt, approver, key),
+      entry: {
+        caseId: state.caseId,
+        level: state.level,
+        priority: state.assessment.priority,
+        subject: state.subject,
+        customer: state.customer.name || state.customer.address,
+        promisedBy: state.promisedBy,
+        reminder: n,
+        top,
+        ...(last ? { last } : {}),
+        at: new Date().toISOString(),
+      },
     },
-  });
+  ]);
   rt.note('reminder-digested', `${approver.role} ${approver.name}`);
 }
 

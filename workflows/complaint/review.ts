@@ -4,6 +4,7 @@
  * customer. Deterministic.
  */
 import { condition, sleep } from '@temporalio/workflow';
+import { who } from '../case-story.js';
 import { announceDecision } from './announce.js';
 import type { CaseRuntime } from './runtime.js';
 
@@ -13,6 +14,7 @@ export async function reviewIfAsked(rt: CaseRuntime): Promise<void> {
   const reviewAsked = await condition(
     () => rt.state.review !== undefined,
     Math.max(rt.due(Date.now(), followUpAfter) - Date.now(), 1),
+    { summary: 'follow-up due (until then the customer may ask for a review)' },
   );
   if (reviewAsked && rt.state.review) await reviewCase(rt, rt.state.review.level);
 }
@@ -28,10 +30,11 @@ async function reviewCase(rt: CaseRuntime, level: number): Promise<void> {
     const decided = await condition(
       () => state.decision !== undefined,
       Math.max(rt.due(Date.now(), reminderAfter) - Date.now(), 1),
+      { summary: `review: reminder to ${who(ladder[state.level]!)}` },
     );
     if (!decided) await rt.mail('reminder', ladder[state.level]!);
   }
   await announceDecision(rt);
   // The follow-up of a reviewed case waits its own interval after the new decision.
-  await sleep(Math.max(rt.due(Date.now(), followUpAfter) - Date.now(), 1));
+  await sleep(Math.max(rt.due(Date.now(), followUpAfter) - Date.now(), 1), { summary: 'follow-up due' });
 }

@@ -4,10 +4,19 @@
  * handlers act on the case only through this object, so the rules of acting (a refused customer address ends
  * mail to it, never the case) are written once. Workflow code: deterministic.
  */
-import { ActivityFailure, ApplicationFailure, condition, patched, proxyActivities } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  patched,
+  proxyActivities,
+  setCurrentDetails,
+} from '@temporalio/workflow';
 import type { createActivities } from '../../activities/index.js';
 import type { Approver, CaseState, ComplaintInput, TCaseStatus, TMailKind } from '../case.js';
+import { currentDetails } from '../case-details.js';
 import { caseMailRequest } from '../case-mail.js';
+import { mailSummary } from '../case-story.js';
 import { ErrorCode } from '../error-codes.js';
 import { caseApprover, currentApprover } from '../ladder.js';
 import { dueAt, type DurationSpec } from '../rules/calendar.js';
@@ -82,13 +91,23 @@ export class CaseRuntime {
 
   readonly note = (event: string, detail?: string): void => {
     this.state.timeline.push({ at: new Date().toISOString(), event, ...(detail === undefined ? {} : { detail }) });
+    this.tellUi();
   };
 
   readonly publish = (status: TCaseStatus): void => {
     this.state.status = status;
+    this.tellUi();
     if (!this.input.searchAttributes) return;
     publishSearchAttributes(this.state, this.input.customerKey, this.queueAttributes());
   };
+
+  /**
+   * The Web UI's current details of the case (whom it waits for, the promise, the last step), after each step and
+   * status change. Not a command: replay and determinism are untouched.
+   */
+  private tellUi(): void {
+    setCurrentDetails(currentDetails(this.state, this.input.policy.company.timeZone));
+  }
 
   /** The keyed hash of a person of the ladder, when intake gave the case one (cases from before the queue: none). */
   keyOf(a: Approver | undefined): string | undefined {
@@ -112,7 +131,10 @@ export class CaseRuntime {
     this.seq += 1;
     state.sent.push({ seq: this.seq, kind, to: to === 'customer' ? this.input.customer.address : to.address });
     try {
-      await sendCaseMail(caseMailRequest(kind, this.seq, to, this.input, state));
+      // The activity's summary names the mail in the Web UI's timeline ("reminder to Teamleitung Sabine Schulz").
+      await sendCaseMail.executeWithOptions({ summary: mailSummary(kind, to) }, [
+        caseMailRequest(kind, this.seq, to, this.input, state),
+      ]);
     } catch (err) {
       const cause = err instanceof ActivityFailure ? err.cause : undefined;
       // Over the address's mail budget (a loop with a misbehaving peer): held and recorded, never silently dropped.

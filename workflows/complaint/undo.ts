@@ -5,6 +5,7 @@
  */
 import { condition } from '@temporalio/workflow';
 import type { DecisionRecord } from '../case.js';
+import { waitSummary } from '../case-story.js';
 import { caseApprover } from '../ladder.js';
 import type { CaseRuntime } from './runtime.js';
 
@@ -34,7 +35,13 @@ export async function holdPending(rt: CaseRuntime): Promise<boolean> {
   const until = Date.parse(d.pendingUntil);
   const undone = (): boolean => state.decision !== d;
   for (;;) {
-    await condition(undone, Math.max(Math.min(until, Date.parse(state.promisedBy)) - Date.now(), 1));
+    const promised = Date.parse(state.promisedBy);
+    await condition(undone, Math.max(Math.min(until, promised) - Date.now(), 1), {
+      summary: waitSummary([
+        [until, `undo window closes: the ${d.outcome} stands`],
+        [promised, 'promise due: progress update to the customer'],
+      ]),
+    });
     if (undone()) return false;
     const now = Date.now();
     if (now >= until) {
