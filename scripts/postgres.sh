@@ -14,12 +14,12 @@
 # Ports (env overrides): NACHFASS_POSTGRES_PORT=15432, NACHFASS_PG_TEMPORAL_PORT=17233 (frontend gRPC;
 #   history, matching and worker take +1, +2 and +6, their membership ports 300 below each, the frontend's
 #   HTTP API +10), NACHFASS_PG_TEMPORAL_METRICS_PORT=18000 (Prometheus).
-# Other env: NACHFASS_STACK_DIR (state, default <repo>/.stack), NACHFASS_PG_HISTORY_SHARDS (8; fixed once
-#   the server has run on a database), NACHFASS_PG_TEMPORAL_LOG_LEVEL (warn), NACHFASS_POSTGRES_BINDIR
-#   (default: the newest /usr/lib/postgresql/*/bin), NACHFASS_POSTGRES_OS_USER (postgres; as root),
-#   NACHFASS_TEMPORAL_SERVER_BIN and NACHFASS_TEMPORAL_SQL_BIN (the binaries; default $(go env GOPATH)/bin/
-#   server and sql), NACHFASS_TEMPORAL_SERVER_MODULE_DIR (the module source with schema/; default in the Go
-#   module cache), NACHFASS_TEMPORAL_BIN (the temporal CLI), NACHFASS_PG_TIMEOUT (90 s).
+# Other env: NACHFASS_PG_STATE_DIR (state; default NACHFASS_STACK_DIR, else <repo>/.stack),
+#   NACHFASS_PG_HISTORY_SHARDS (8; fixed once the server has run on a database), NACHFASS_PG_TEMPORAL_LOG_LEVEL
+#   (warn), NACHFASS_POSTGRES_BINDIR (default: the newest /usr/lib/postgresql/*/bin), NACHFASS_POSTGRES_OS_USER
+#   (postgres; as root), NACHFASS_TEMPORAL_SERVER_BIN and NACHFASS_TEMPORAL_SQL_BIN (the binaries; default
+#   $(go env GOPATH)/bin/server and sql), NACHFASS_TEMPORAL_SERVER_MODULE_DIR (the module source with schema/;
+#   default in the Go module cache), NACHFASS_TEMPORAL_BIN (the temporal CLI), NACHFASS_PG_TIMEOUT (90 s).
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -34,7 +34,8 @@ SERVER_MODULE="go.temporal.io/server"
 # The release of the temporal CLI's dev server (scripts/stack/common.sh) and of docker-compose.yml.
 SERVER_VERSION="v1.29.1"
 
-STACK="${NACHFASS_STACK_DIR:-$ROOT_DIR/.stack}"
+# The state of this stack; NACHFASS_PG_STATE_DIR puts it elsewhere than the mail stack's (e.g. a second instance).
+STACK="${NACHFASS_PG_STATE_DIR:-${NACHFASS_STACK_DIR:-$ROOT_DIR/.stack}}"
 HOST=127.0.0.1
 PG_PORT="${NACHFASS_POSTGRES_PORT:-15432}"
 T_PORT="${NACHFASS_PG_TEMPORAL_PORT:-17233}"
@@ -197,7 +198,7 @@ ensure_temporal_server() {
       done
     fi
     if ! find_temporal_server; then
-      say "building Temporal Server $SERVER_VERSION and its SQL tool: go install $SERVER_MODULE/cmd/server@$SERVER_VERSION $SERVER_MODULE/cmd/tools/sql@$SERVER_VERSION (3-5 minutes on 2 cores) ..."
+      say "building Temporal Server $SERVER_VERSION and its SQL tool: go install $SERVER_MODULE/cmd/server@$SERVER_VERSION $SERVER_MODULE/cmd/tools/sql@$SERVER_VERSION (4-7 minutes on 2 cores, once) ..."
       go install "$SERVER_MODULE/cmd/server@$SERVER_VERSION" "$SERVER_MODULE/cmd/tools/sql@$SERVER_VERSION" \
         || die "go install $SERVER_MODULE/cmd/server@$SERVER_VERSION $SERVER_MODULE/cmd/tools/sql@$SERVER_VERSION failed (see above). It needs the Go module proxy (go env GOPROXY) and a Go release at least as new as the module's go.mod asks for."
       find_temporal_server || die "go install succeeded but 'server' and 'sql' are not in ${GO_BIN_DIR:-\$(go env GOPATH)/bin}"
@@ -597,7 +598,8 @@ export TEMPORAL_NAMESPACE=$NAMESPACE
 EOF
 }
 
-usage() { sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+# The comment at the top of this file.
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; }
 
 cmd="${1:-}"
 [[ $# -gt 0 ]] && shift

@@ -28,7 +28,7 @@ npx tsc --noEmit -p .
 npx eslint .
 
 mkdir -p test-results
-rm -f test-results/vitest.json test-results/vitest-chaos.json test-results/totals.txt
+rm -f test-results/vitest.json test-results/vitest-chaos.json test-results/vitest-postgres.json test-results/totals.txt
 set +e
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@"
 rc=$?
@@ -41,12 +41,18 @@ if [[ $# -eq 0 ]]; then
     --reporter=default --reporter=json --outputFile.json=test-results/vitest-chaos.json
   chaos_rc=$?
   [[ $chaos_rc -ne 0 ]] && rc=$chaos_rc
+  # The end-to-end core once more on Temporal with PostgreSQL (scripts/postgres.sh; the first run builds the
+  # server, 3-7 minutes), after the others, so that its server does not compete with their dev server.
+  say "the end-to-end core on Temporal with PostgreSQL (npm run test:postgres) ..."
+  bash scripts/test-postgres.sh
+  pg_rc=$?
+  [[ $pg_rc -ne 0 ]] && rc=$pg_rc
 fi
 set -e
 node -e '
   const fs = require("node:fs");
   const read = (f) => { try { return JSON.parse(fs.readFileSync(f, "utf8")); } catch { return {}; } };
-  const runs = ["test-results/vitest.json", "test-results/vitest-chaos.json"].map(read);
+  const runs = ["test-results/vitest.json", "test-results/vitest-chaos.json", "test-results/vitest-postgres.json"].map(read);
   const sum = (k) => runs.reduce((s, r) => s + (r[k] ?? 0), 0);
   const passed = sum("numPassedTests"), failed = sum("numFailedTests");
   const skipped = sum("numPendingTests") + sum("numTodoTests");
