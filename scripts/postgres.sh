@@ -61,12 +61,17 @@ declare -A T_PORTS=(
   [metrics]=$T_METRICS_PORT
 )
 
-PG_DIR="$STACK/postgres"
-PG_DATA="$PG_DIR/data"
-PG_RUN="$PG_DIR/run"
-PG_LOG="$STACK/postgres.log"
-# The shard count the database was first served with (Temporal stores it and refuses any other later).
-PG_SHARDS_FILE="$PG_DIR/temporal-history-shards"
+# PostgreSQL's directory; set_pg_user may move it (below). PG_SHARDS_FILE: the shard count the database was first
+# served with (Temporal stores it and refuses any other later).
+PG_DIR="" PG_DATA="" PG_RUN="" PG_LOG="" PG_SHARDS_FILE=""
+pg_paths() {
+  PG_DIR="$1"
+  PG_DATA="$PG_DIR/data"
+  PG_RUN="$PG_DIR/run"
+  PG_LOG="$PG_DIR/postgres.log"
+  PG_SHARDS_FILE="$PG_DIR/temporal-history-shards"
+}
+pg_paths "$STACK/postgres"
 T_DIR="$STACK/temporal-postgres"
 T_PIDFILE="$T_DIR/server.pid"
 T_LOG="$STACK/temporal-postgres.log"
@@ -210,7 +215,8 @@ ensure_temporal_server() {
   v=$("$SERVER_BIN" --version 2>/dev/null || true)
   [[ "$v" == *"${SERVER_VERSION#v}"* ]] \
     || die "$SERVER_BIN does not say it is Temporal Server ${SERVER_VERSION#v} ('$SERVER_BIN --version' printed '${v:-nothing}'). Rebuild with 'go install $SERVER_MODULE/cmd/server@$SERVER_VERSION', or set NACHFASS_TEMPORAL_SERVER_BIN."
-  "$SQL_BIN" --help 2>/dev/null | grep -q 'update-schema' \
+  v=$("$SQL_BIN" --help 2>/dev/null || true)
+  [[ "$v" == *update-schema* ]] \
     || die "$SQL_BIN is not Temporal's SQL tool (no update-schema command). Rebuild with 'go install $SERVER_MODULE/cmd/tools/sql@$SERVER_VERSION', or set NACHFASS_TEMPORAL_SQL_BIN."
 }
 
@@ -239,6 +245,14 @@ set_pg_user() {
     id "$PG_OS_USER" >/dev/null 2>&1 \
       || die "user '$PG_OS_USER' does not exist (Debian's postgresql package creates 'postgres'); PostgreSQL must not run as root: set NACHFASS_POSTGRES_OS_USER to another user"
     command -v runuser >/dev/null 2>&1 || die "runuser (util-linux) is needed to run PostgreSQL as $PG_OS_USER"
+    # PostgreSQL runs as that user, so it must reach the state directory: a checkout under /root (mode 700)
+    # is out of its reach. Then the data lives in /var/tmp instead, one directory per state directory.
+    local probe="$STACK"
+    [[ -d "$probe" ]] || probe=$(dirname "$STACK")
+    if ! as_pg test -x "$probe"; then
+      pg_paths "/var/tmp/nachfass-postgres-$(printf '%s' "$STACK" | sha256sum | cut -c1-12)"
+      [[ "${1:-}" == quiet ]] || say "postgresql: user $PG_OS_USER cannot reach $STACK; its data is in $PG_DIR"
+    fi
   else
     PG_OS_USER="$(id -un)"
   fi
@@ -253,21 +267,24 @@ prepare_pg_dirs() {
     ((EUID == 0)) && chown "$PG_OS_USER:" "$PG_RUN"
   fi
   as_pg test -w "$PG_RUN" \
-    || die "user $PG_OS_USER cannot write $PG_RUN: every directory above $STACK must be searchable by it (chmod o+x), or set NACHFASS_STACK_DIR elsewhere"
+    || die "user $PG_OS_USER cannot write $PG_RUN: every directory above it must be searchable by that user (chmod o+x), or set NACHFASS_PG_STATE_DIR elsewhere"
 }
 
 pg_running() { [[ -f "$PG_DATA/postmaster.pid" ]] && as_pg "$PG_BIN/pg_ctl" status -D "$PG_DATA" >/dev/null 2>&1; }
 
 # Settings on the command line (not in postgresql.conf), so that a change here applies at the next start.
-PG_OPTS=(
-  -p "$PG_PORT" -k "$PG_RUN" -c listen_addresses=$HOST
-  # Temporal opens one pool per service (frontend, history, matching, worker) of up to maxConns each
-  # (stack/temporal-postgres/config/nachfass.yaml: 20 + 10 for visibility): ~120, plus the tools.
-  -c max_connections=200
-  # Durability stays at PostgreSQL's defaults (fsync, synchronous_commit on): a start Temporal confirmed is
-  # on disk, which the intake's "move the mail only after the start is durable" relies on.
-  -c log_min_duration_statement=1000 # slow statements (>1 s) in postgres.log, to see where time goes
-)
+PG_OPTS=()
+pg_opts() {
+  PG_OPTS=(
+    -p "$PG_PORT" -k "$PG_RUN" -c listen_addresses=$HOST
+    # Temporal opens one pool per service (frontend, history, matching, worker) of up to maxConns each
+    # (stack/temporal-postgres/config/nachfass.yaml: 20 + 10 for visibility): ~120, plus the tools.
+    -c max_connections=200
+    # Durability stays at PostgreSQL's defaults (fsync, synchronous_commit on): a start Temporal confirmed is
+    # on disk, which the intake's "move the mail only after the start is durable" relies on.
+    -c log_min_duration_statement=1000 # slow statements (>1 s) in postgres.log, to see where time goes
+  )
+}
 
 pg_up() {
   local t0 pwfile
@@ -291,6 +308,7 @@ pg_up() {
     return 0
   fi
   require_port_free "$PG_PORT" "PostgreSQL (NACHFASS_POSTGRES_PORT)"
+  pg_opts
   touch "$PG_LOG"
   ((EUID == 0)) && chown "$PG_OS_USER:" "$PG_LOG"
   # pg_ctl -w returns once the server accepts connections; postgres then runs on its own (fd 8: our lock).
@@ -388,6 +406,7 @@ check_shards() {
 
 t_up() {
   local t0 name deadline
+  check_shards
   t_pid
   if [[ -n "$T_PID" ]]; then
     if t_serving; then
@@ -398,7 +417,6 @@ t_up() {
     t_down
   fi
   t0=$(now_us)
-  check_shards
   for name in "${!T_PORTS[@]}"; do require_port_free "${T_PORTS[$name]}" "Temporal ($name)"; done
   t_env
   printf '\n[postgres] %(%FT%T%z)T starting %s (%s history shards)\n' -1 "$SERVER_BIN" "$SHARDS" >>"$T_LOG"
@@ -572,7 +590,7 @@ cmd_purge() {
 
 cmd_status() {
   local rc=0
-  if find_pg_bin && set_pg_user && pg_running; then
+  if find_pg_bin && set_pg_user quiet && pg_running; then
     printf '%-11s running   %s:%s  data %s\n' postgresql "$HOST" "$PG_PORT" "$PG_DATA"
   else
     printf '%-11s stopped   %s:%s  data %s\n' postgresql "$HOST" "$PG_PORT" "$PG_DATA"

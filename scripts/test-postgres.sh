@@ -23,9 +23,11 @@ bash scripts/provision.sh
 bash scripts/node-deps.sh
 
 # Start what does not run yet; stop afterwards only that.
+# (The status is read whole first: `grep -q` in a pipe ends it early, and with pipefail that reads as "not up".)
 mail_was_up=yes
-bash scripts/stack.sh status | grep -qE '^dovecot +running' || mail_was_up=no
-bash scripts/stack.sh status | grep -qE '^postfix +running' || mail_was_up=no
+mail_status=$(bash scripts/stack.sh status || true)
+[[ "$mail_status" =~ (^|$'\n')dovecot\ +running ]] || mail_was_up=no
+[[ "$mail_status" =~ (^|$'\n')postfix\ +running ]] || mail_was_up=no
 pg_was_up=yes
 bash scripts/postgres.sh status >/dev/null || pg_was_up=no
 cleanup() {
