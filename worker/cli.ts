@@ -6,6 +6,7 @@
  *   nachfass preview --docs [OUT_DIR]   the README's screenshots of the approval page (default docs/)
  *   nachfass absent ADDRESS [--until ISO] [--reason TEXT]   (talks to Temporal) their waiting cases go to their deputy
  *   nachfass status [--json]   (talks to Temporal and IMAP, read-only) intake, open cases, overdue promises
+ *   nachfass lists [--ui URL] [--at ISO]   the Web UI links of the daily lists, for now (list-queries.ts)
  *   nachfass reconcile | quarantine | replay   the mailbox commands (mailbox-commands.ts)
  */
 import { readFileSync } from 'node:fs';
@@ -31,6 +32,8 @@ const USAGE = `usage:
     for them goes to their deputy (connects to Temporal with the worker's environment)
   nachfass status [--json]   per watched folder the intake's state and the mail waiting, open cases by status and
     priority, the most overdue promises, the cases waiting longest (read-only; the worker's environment)
+  nachfass lists [--ui URL] [--at ISO-TIME] [--policy FILE]   the Web UI links of the lists an admin opens every
+    day (waiting for management, overdue P1, low ratings this week), for now; touches no server
   nachfass reconcile [--since 7d] [--json]   proves every mail in the watched, processed, ignored and
     quarantine folders is accounted for; lists each problem and what to do (exit 1 when there is one)
   nachfass quarantine [--from FOLDER] [--json]   the set-aside mails with their reason codes
@@ -74,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       all: { type: 'boolean', default: false },
       from: { type: 'string' },
+      ui: { type: 'string' },
     },
   });
   const [command, file] = positionals;
@@ -81,6 +85,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'status' && !values.help) {
     const { statusCommand } = await import('./status-command.js');
     return statusCommand({ json: values.json === true });
+  }
+  if (command === 'lists' && !values.help) {
+    const { listsCommand } = await import('./lists-command.js');
+    return listsCommand({ ui: values.ui, at: values.at, policy: values.policy });
   }
   if (command === 'absent' && file && !values.help) {
     const { absentCommand } = await import('./absent-command.js');
