@@ -17,50 +17,56 @@ export interface AckLimitOptions {
 }
 
 export interface AckLimit {
-  /** Whether a new case from this sender may be acknowledged: under both budgets. */
+  /**
+   * Whether a new case from this sender may be acknowledged: under both budgets. A yes reserves its place in both at
+   * once (mails are routed concurrently: checked first and counted later, a burst would pass the limit); `release`
+   * gives the place back when the case was not started after all.
+   */
   mayAcknowledge(customerKey: string): Promise<boolean>;
-  /** Counts an acknowledged case, once it exists. */
-  recordAck(customerKey: string): void;
+  /** Gives back a place `mayAcknowledge` reserved: the start failed, or the case existed already. */
+  release(customerKey: string): void;
 }
 
 export function createAckLimit(o: AckLimitOptions): AckLimit {
   // Counted in Temporal visibility (all replicas) and in this process (visibility lags by milliseconds;
   // without search attributes the process count is all there is: a backstop, not a cluster-wide guarantee).
-  // Recorded when a start succeeded, not when asked: a mail retried after a failed start (pass.ts) must
-  // not use up its sender's budget.
   const recent = new Map<string, number[]>();
-  const perSender = async (customerKey: string): Promise<boolean> => {
-    const since = Date.now() - o.ackRateLimit.windowMs;
-    const mine = (recent.get(customerKey) ?? []).filter((t) => t > since);
-    recent.set(customerKey, mine);
-    let seen = mine.length;
-    if (o.searchAttributes) {
-      const query = `WorkflowType = 'ComplaintWorkflow' AND CustomerHash = '${customerKey}' AND StartTime > '${new Date(since).toISOString()}'`;
-      seen = Math.max(seen, (await o.client.workflow.count(query)).count);
-    }
-    return seen < o.ackRateLimit.max;
+  const senderSeen = async (customerKey: string, since: number): Promise<number> => {
+    if (!o.searchAttributes) return 0;
+    const query = `WorkflowType = 'ComplaintWorkflow' AND CustomerHash = '${customerKey}' AND StartTime > '${new Date(since).toISOString()}'`;
+    return (await o.client.workflow.count(query)).count;
   };
   // All acknowledgments together: counted in this process, and as cases started in the window by visibility
   // (every replica), read at most every few seconds so that a burst costs one query per interval, not per mail.
   const granted: number[] = [];
   let started = { at: 0, count: 0, grantedSince: 0 };
-  const inAll = async (): Promise<boolean> => {
-    const now = Date.now();
-    const since = now - o.ackGlobalRateLimit.windowMs;
-    while (granted.length > 0 && granted[0]! <= since) granted.shift();
-    if (now - started.at > GLOBAL_COUNT_EVERY_MS) {
-      const query = `WorkflowType = 'ComplaintWorkflow' AND TaskQueue = '${o.taskQueue}' AND StartTime > '${new Date(since).toISOString()}'`;
-      started = { at: now, count: (await o.client.workflow.count(query)).count, grantedSince: 0 };
-    }
-    return Math.max(granted.length, started.count + started.grantedSince) < o.ackGlobalRateLimit.max;
+  const refreshStarted = async (now: number, since: number): Promise<void> => {
+    if (now - started.at <= GLOBAL_COUNT_EVERY_MS) return;
+    const query = `WorkflowType = 'ComplaintWorkflow' AND TaskQueue = '${o.taskQueue}' AND StartTime > '${new Date(since).toISOString()}'`;
+    const count = (await o.client.workflow.count(query)).count;
+    started = { at: now, count, grantedSince: 0 };
   };
   return {
-    mayAcknowledge: async (customerKey) => (await perSender(customerKey)) && (await inAll()),
-    recordAck(customerKey) {
+    async mayAcknowledge(customerKey) {
+      const senderSince = Date.now() - o.ackRateLimit.windowMs;
+      const seen = await senderSeen(customerKey, senderSince);
+      await refreshStarted(Date.now(), Date.now() - o.ackGlobalRateLimit.windowMs);
+      // From here on synchronous: the check and the reservation happen together.
       const now = Date.now();
-      recent.set(customerKey, [...(recent.get(customerKey) ?? []), now]);
+      const mine = (recent.get(customerKey) ?? []).filter((t) => t > now - o.ackRateLimit.windowMs);
+      recent.set(customerKey, mine);
+      if (Math.max(mine.length, seen) >= o.ackRateLimit.max) return false;
+      while (granted.length > 0 && granted[0]! <= now - o.ackGlobalRateLimit.windowMs) granted.shift();
+      if (Math.max(granted.length, started.count + started.grantedSince) >= o.ackGlobalRateLimit.max) return false;
+      mine.push(now);
       granted.push(now);
       started.grantedSince += 1;
+      return true;
+    },
+    release(customerKey) {
+      recent.get(customerKey)?.pop();
+      granted.pop();
+      started.grantedSince = Math.max(0, started.grantedSince - 1);
     },
   };
 }

@@ -41,8 +41,8 @@ export function classifyContextFor(
 }
 
 export function createCaseGateway(o: CaseGatewayOptions): (box: MailboxSettings) => RouterDeps {
-  const { mayAcknowledge, recordAck } = createAckLimit(o);
-  const startCase = async (input: ComplaintInput): Promise<TStartOutcome> => {
+  const { mayAcknowledge, release } = createAckLimit(o);
+  const tryStart = async (input: ComplaintInput): Promise<TStartOutcome> => {
     const memo = { subject: input.subject, mailbox: input.mailbox };
     // The Web UI's summary and details (priority, subject, customer): payloads, sealed by the codec like the memo.
     const metadata = caseStartMetadata(input);
@@ -62,12 +62,21 @@ export function createCaseGateway(o: CaseGatewayOptions): (box: MailboxSettings)
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
       });
-      // Counted once the case exists: a mail that is retried must not use up the budgets (per sender, in all).
-      if (input.acknowledge) recordAck(input.customerKey);
       return 'started';
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return 'duplicate';
       throw err;
+    }
+  };
+  // The place mayAcknowledge reserved stays taken only when the case was started: a mail that is retried (or was
+  // taken in before) must not use up the budgets (per sender, in all).
+  const startCase = async (input: ComplaintInput): Promise<TStartOutcome> => {
+    let outcome: TStartOutcome | undefined;
+    try {
+      outcome = await tryStart(input);
+      return outcome;
+    } finally {
+      if (input.acknowledge && outcome !== 'started') release(input.customerKey);
     }
   };
   const signalCase = async (caseId: string, s: TCaseSignal): Promise<boolean> => {

@@ -1,133 +1,156 @@
 /**
- * One pass over a watched folder: every mail in it, oldest first, each on its own (watch-mailbox.ts explains
- * the rule); a failed attempt is settled at the end of the pass, when it is known whether Temporal was there.
+ * One pass over a watched folder: every mail in it, oldest first, in batches (watch-mailbox.ts explains the rules).
+ * A batch costs a few IMAP commands, not a few per mail: one FETCH of sizes, flags and senders, one STORE per
+ * attempt number, FETCHes of the sources bounded in bytes, and one MOVE per destination folder. Its mails are routed
+ * concurrently, one sender's mails one after another in order; each mail's failure stays its own. A failed attempt
+ * is settled at the end of the pass, when it is known whether Temporal was there.
  */
 import { Context, log } from '@temporalio/activity';
-import type { ImapFlow } from 'imapflow';
-import type { ParsedMail } from 'mailparser';
 import { ATTEMPT_KEYWORD, attemptsOf, attemptVerdict, errorText, isUnreachableError } from './attempts.js';
-import {
-  MailRejectedError,
-  QuarantineCode,
-  quarantineCodeOf,
-  quarantineKeyword,
-  type TQuarantineCode,
-} from './complaint-input.js';
-import type { IntakeDeps, MailboxSettings } from './mailbox.js';
-import { boundLine, parseRaw } from './parse.js';
-import { routeMail, type TFolder } from './route.js';
+import { QuarantineCode } from './complaint-input.js';
+import { countKey, quarantine, routeItem, type Item, type Pass, type TRouted } from './pass-mail.js';
 import { mailsTakenIn } from '../metrics.js';
 
-const BATCH = 50;
+export type { Pass } from './pass-mail.js';
 
-/** One connection's pass state: the mailbox, and attempts this process counted (when keywords do not stick). */
-export interface Pass {
-  client: ImapFlow;
-  deps: IntakeDeps;
-  box: MailboxSettings;
-  counted: Map<string, number>;
-  /** Aborted when this attempt must stop: cancelled by Temporal, or superseded by a newer one in this process. */
-  signal: AbortSignal;
-}
+/** Mails per batch: one FETCH of their metadata, then their sources in chunks of SOURCE_BYTES. */
+const BATCH = 50;
+/** Sources fetched at once: bounds the memory of a pass whatever the folder holds (one larger mail goes alone). */
+const SOURCE_BYTES = 8 * 1024 * 1024;
+/** Mails routed at once (each a classification, a visibility count and a workflow start). */
+const ROUTE_CONCURRENCY = 8;
+/** After this many unreachable-Temporal failures in a row (and no success since) the rest of the pass waits. */
+const UNREACHABLE_STREAK = 3;
 
 interface Failure {
   uid: number;
-  /** The attempt marked before the failure; 0 when it failed before any mark. */
   attempt: number;
   error: unknown;
   unreachable: boolean;
-  /** Position in the pass, to tell whether a later mail reached Temporal. */
   index: number;
 }
 
-function countKey(p: Pass, uid: number): string {
-  return `${p.box.key}/${String(p.client.mailbox && p.client.mailbox.uidValidity)}/${uid}`;
-}
-
-/** Moves a mail to Quarantine with its reason: in the log line, and as a keyword on the moved mail. */
-async function quarantine(p: Pass, uid: number, code: TQuarantineCode, reason: string): Promise<void> {
-  log.warn('mail quarantined', {
-    mailbox: p.box.key,
-    uid,
-    folder: p.box.quarantineFolder,
-    code,
-    reason: boundLine(reason, 1000),
-  });
-  // Set before the move: MOVE keeps keywords, and the original's folder is the one we have selected.
-  await p.client.messageFlagsAdd(String(uid), [quarantineKeyword(code)], { uid: true });
-  await p.client.messageMove(String(uid), p.box.quarantineFolder, { uid: true });
-  mailsTakenIn.inc({ mailbox: p.box.key, verdict: 'quarantine' });
-  p.counted.delete(countKey(p, uid));
+/** The batch's metadata in one FETCH, in uid order; quarantines what may not be tried (too large, too many attempts). */
+async function prepare(p: Pass, uids: number[], firstIndex: number): Promise<Item[]> {
+  const { client, deps, box } = p;
+  const metas = await client.fetchAll(
+    uids.join(','),
+    { uid: true, size: true, flags: true, envelope: true },
+    { uid: true },
+  );
+  const items: Item[] = [];
+  for (const meta of metas.sort((x, y) => x.uid - y.uid)) {
+    const { uid } = meta;
+    if ((meta.size ?? 0) > box.maxMailBytes) {
+      await quarantine(p, uid, QuarantineCode.TooLarge, `${meta.size} bytes > IMAP_MAX_MAIL_BYTES ${box.maxMailBytes}`);
+      continue;
+    }
+    const before = Math.max(attemptsOf(meta.flags), p.counted.get(countKey(p, uid)) ?? 0);
+    if (before >= deps.maxAttempts) {
+      const reason = `${before} attempts did not finish (the worker failed or died on it)`;
+      await quarantine(p, uid, QuarantineCode.Failed, reason);
+      continue;
+    }
+    const sender = meta.envelope?.from?.[0]?.address?.toLowerCase() ?? '';
+    items.push({ uid, index: firstIndex + uids.indexOf(uid), size: meta.size ?? 0, sender, attempt: before + 1 });
+  }
+  return items;
 }
 
 /**
- * One mail: read, classify, start or signal its case, move it. Throws when its case cannot be started or
- * signalled for sure (the caller counts the attempt). True when the mail reached Temporal.
+ * The batch in chunks, in uid order. Mails never tried before go together, their sources within SOURCE_BYTES. A
+ * mail with an earlier attempt goes alone: the worker may have died on it, and its neighbours must not share its
+ * count (a crash in a chunk counts one attempt on each of its mails; from then on each is tried on its own).
  */
-async function processOne(p: Pass, uid: number, progress: { attempt: number }): Promise<boolean> {
-  const { client, deps, box } = p;
-  const id = String(uid);
-  const folders: Record<TFolder, string> = {
-    processed: box.processedFolder,
-    ignored: box.ignoredFolder,
-    quarantine: box.quarantineFolder,
-  };
-  const meta = await client.fetchOne(id, { uid: true, size: true, flags: true }, { uid: true });
-  if (!meta) return false; // moved away meanwhile (another pass or a person)
-  if ((meta.size ?? 0) > box.maxMailBytes) {
-    await quarantine(p, uid, QuarantineCode.TooLarge, `${meta.size} bytes > IMAP_MAX_MAIL_BYTES ${box.maxMailBytes}`);
-    return false;
+function chunks(items: Item[], maxAttempts: number): Item[][] {
+  const out: Item[][] = [];
+  let bytes = Infinity;
+  for (const it of items) {
+    const alone = it.attempt > 1 || maxAttempts < 2;
+    if (alone || bytes + it.size > SOURCE_BYTES) {
+      out.push([]);
+      bytes = alone ? Infinity : 0;
+    }
+    out[out.length - 1]!.push(it);
+    bytes += it.size;
   }
-  const key = countKey(p, uid);
-  const before = Math.max(attemptsOf(meta.flags), p.counted.get(key) ?? 0);
-  if (before >= deps.maxAttempts) {
-    await quarantine(
-      p,
-      uid,
-      QuarantineCode.Failed,
-      `${before} attempts did not finish (the worker failed or died on it)`,
-    );
-    return false;
-  }
-  progress.attempt = before + 1;
-  p.counted.set(key, progress.attempt);
-  // False when the server refuses keywords (no \* in PERMANENTFLAGS): the count in memory carries on then.
-  await client.messageFlagsAdd(id, [`${ATTEMPT_KEYWORD}${progress.attempt}`], { uid: true });
+  return out;
+}
 
-  const msg = await client.fetchOne(id, { uid: true, source: true }, { uid: true });
-  if (!msg || !msg.source) return false;
-  let parsed: ParsedMail;
-  try {
-    parsed = await parseRaw(msg.source);
-  } catch (err) {
-    await quarantine(p, uid, QuarantineCode.Unparseable, errorText(err));
-    return false;
+/** Marks the attempts of a chunk before its work (rule 1), so that a mail that crashes the worker is counted too. */
+async function markAttempts(p: Pass, chunk: Item[]): Promise<void> {
+  const byAttempt = new Map<number, Item[]>();
+  for (const it of chunk) byAttempt.set(it.attempt, [...(byAttempt.get(it.attempt) ?? []), it]);
+  for (const [attempt, group] of byAttempt) {
+    for (const it of group) p.counted.set(countKey(p, it.uid), attempt);
+    // False when the server refuses keywords (no \* in PERMANENTFLAGS): the count in memory carries on then.
+    const uids = group.map((it) => it.uid).join(',');
+    await p.client.messageFlagsAdd(uids, [`${ATTEMPT_KEYWORD}${attempt}`], { uid: true });
   }
-  let outcome: Awaited<ReturnType<typeof routeMail>>;
-  try {
-    outcome = await routeMail(parsed, msg.source, deps.router(box));
-  } catch (err) {
-    if (!(err instanceof MailRejectedError)) throw err;
-    await quarantine(p, uid, err.code, err.message);
-    return false;
+}
+
+type TResult = TRouted | { error: unknown };
+
+/**
+ * Routes a chunk: senders concurrently (at most ROUTE_CONCURRENCY), each sender's mails in order. Once
+ * UNREACHABLE_STREAK mails in a row failed because Temporal is unreachable, the rest is not tried (no result).
+ */
+async function routeChunk(p: Pass, chunk: Item[]): Promise<Map<number, TResult>> {
+  const sources = await p.client.fetchAll(
+    chunk.map((it) => it.uid).join(','),
+    { uid: true, source: true },
+    { uid: true },
+  );
+  for (const m of sources) {
+    const it = chunk.find((c) => c.uid === m.uid);
+    if (it && m.source) it.source = m.source;
   }
-  const detail = { mailbox: box.key, uid, kind: outcome.verdict.kind, caseId: outcome.caseId, action: outcome.action };
-  if (outcome.folder === 'quarantine') {
-    const reason = [outcome.action, ...outcome.verdict.reasons.filter((r) => r !== outcome.action)].join('; ');
-    await quarantine(p, uid, quarantineCodeOf(outcome.action), reason);
-    return false;
+  const bySender = new Map<string, Item[]>();
+  for (const it of chunk) bySender.set(it.sender, [...(bySender.get(it.sender) ?? []), it]);
+  const queues = [...bySender.values()];
+  const results = new Map<number, TResult>();
+  let streak = 0;
+  const lane = async (): Promise<void> => {
+    for (let q = queues.shift(); q; q = queues.shift()) {
+      for (const it of q) {
+        if (streak >= UNREACHABLE_STREAK || p.signal.aborted) return;
+        try {
+          results.set(it.uid, await routeItem(p, it));
+          streak = 0;
+        } catch (error) {
+          results.set(it.uid, { error });
+          streak = isUnreachableError(error) ? streak + 1 : 0;
+        }
+        it.source = undefined;
+        // Per mail: a long pass must not look like a dead worker (heartbeat timeout) and be handed over.
+        Context.current().heartbeat();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(ROUTE_CONCURRENCY, queues.length) }, lane));
+  for (const it of chunk) it.source = undefined;
+  return results;
+}
+
+/** One MOVE per destination folder for the mails routing left in place. */
+async function moveRouted(p: Pass, chunk: Item[], results: Map<number, TResult>): Promise<void> {
+  const byFolder = new Map<string, Array<{ uid: number; kind: string }>>();
+  for (const it of chunk) {
+    const r = results.get(it.uid);
+    if (!r || 'error' in r || !r.moveTo) continue;
+    byFolder.set(r.moveTo, [...(byFolder.get(r.moveTo) ?? []), { uid: it.uid, kind: r.kind ?? 'unknown' }]);
   }
-  if (outcome.folder === 'processed') log.info('mail taken in', detail);
-  else log.warn('mail set aside', { ...detail, folder: folders[outcome.folder], reasons: outcome.verdict.reasons });
-  await client.messageMove(id, folders[outcome.folder], { uid: true });
-  mailsTakenIn.inc({ mailbox: box.key, verdict: outcome.verdict.kind });
-  p.counted.delete(key);
-  return outcome.folder === 'processed';
+  for (const [folder, moved] of byFolder) {
+    await p.client.messageMove(moved.map((m) => m.uid).join(','), folder, { uid: true });
+    for (const m of moved) {
+      mailsTakenIn.inc({ mailbox: p.box.key, verdict: m.kind });
+      p.counted.delete(countKey(p, m.uid));
+    }
+  }
 }
 
 /** Settles a failed attempt at the end of the pass: withdrawn, counted, or the last one (quarantine). */
 async function settle(p: Pass, f: Failure, laterMailReachedTemporal: boolean): Promise<void> {
-  if (f.attempt === 0) return; // failed before its attempt was marked: nothing to count
   const verdict = attemptVerdict({ ...f, laterMailReachedTemporal }, p.deps.maxAttempts);
   const where = {
     mailbox: p.box.key,
@@ -147,10 +170,7 @@ async function settle(p: Pass, f: Failure, laterMailReachedTemporal: boolean): P
   }
 }
 
-/** After this many unreachable-Temporal failures in a row (and no success since) the rest of the pass waits. */
-const UNREACHABLE_STREAK = 3;
-
-/** Reads every mail in the watched folder, oldest first, in bounded batches; each mail on its own. */
+/** Reads every mail in the watched folder, oldest first, in bounded batches; each mail's outcome its own. */
 export async function processFolder(p: Pass): Promise<void> {
   const { client, box } = p;
   const lock = await client.getMailboxLock(box.folder);
@@ -158,31 +178,38 @@ export async function processFolder(p: Pass): Promise<void> {
     const tried = new Set<number>();
     const failures: Failure[] = [];
     let lastReached = -1;
-    let index = 0;
     let streak = 0;
     pass: for (;;) {
       // Mails tried in this pass are left out: one that stays (failed, to be tried again) cannot loop the pass.
       const uids = ((await client.search({ all: true }, { uid: true })) || []).filter((u) => !tried.has(u));
       if (!uids.length) break;
-      for (const uid of uids.slice(0, BATCH)) {
-        // Checked before every mail: a superseded attempt that went on would race the new one on the same mail,
-        // and two MOVEs of one message at once leave two copies (measured in test/chaos).
+      const batch = uids.slice(0, BATCH);
+      // Checked before every batch and every MOVE: a superseded attempt that went on would race the new one on the
+      // same mails, and two MOVEs of one message at once leave two copies (measured in test/chaos).
+      if (p.signal.aborted) break;
+      const first = tried.size;
+      for (const u of batch) tried.add(u);
+      for (const chunk of chunks(await prepare(p, batch, first), p.deps.maxAttempts)) {
         if (p.signal.aborted) break pass;
-        tried.add(uid);
-        const progress = { attempt: 0 };
-        const i = index++;
-        try {
-          if (await processOne(p, uid, progress)) lastReached = i;
-          streak = 0;
-        } catch (err) {
+        await markAttempts(p, chunk);
+        const results = await routeChunk(p, chunk);
+        if (p.signal.aborted) break pass;
+        await moveRouted(p, chunk, results);
+        for (const it of chunk) {
+          const r = results.get(it.uid);
+          if (r && !('error' in r)) {
+            if (r.reached) lastReached = it.index;
+            streak = 0;
+            continue;
+          }
           // The connection is gone: a matter for the session (reconnect), not for this mail.
-          if (!client.usable) throw err;
-          const unreachable = isUnreachableError(err);
-          failures.push({ uid, attempt: progress.attempt, error: err, unreachable, index: i });
+          if (r && !client.usable) throw r.error;
+          // No result: not tried, as Temporal was unreachable for the mails before it (its attempt is withdrawn).
+          const error = r ? r.error : new Error('not tried: Temporal was unreachable for the mails before it');
+          const unreachable = !r || isUnreachableError(error);
+          failures.push({ uid: it.uid, attempt: it.attempt, error, unreachable, index: it.index });
           streak = unreachable ? streak + 1 : 0;
         }
-        // Per mail: a long pass must not look like a dead worker (heartbeat timeout) and be handed over.
-        Context.current().heartbeat();
         if (streak >= UNREACHABLE_STREAK) break pass;
       }
     }

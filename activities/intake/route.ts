@@ -19,6 +19,11 @@ export interface RouteOutcome {
   /** What was done, for the log line. */
   action: string;
   caseId?: string;
+  /**
+   * A signal reached a running case. Such a mail is moved at once: handled again after a crash, it would signal
+   * its case twice (a start is different: the same workflow id again is a no-op).
+   */
+  signalled?: boolean;
 }
 
 export type TCaseSignal =
@@ -103,7 +108,7 @@ export async function routeMail(parsed: ParsedMail, raw: Buffer, deps: RouterDep
         ...replyProof(facts, caseId, deps.classifyContext, now),
       };
       if (await deps.signalCase(caseId, { name: 'customerReply', payload })) {
-        return { folder: 'processed', verdict, caseId, action: 'reply handed to its case' };
+        return { folder: 'processed', verdict, caseId, action: 'reply handed to its case', signalled: true };
       }
       // The case completed (or is unknown): the customer's new words open a linked follow-up case.
       return start(caseId);
@@ -133,7 +138,13 @@ export async function routeMail(parsed: ParsedMail, raw: Buffer, deps: RouterDep
               },
             };
       if (caseId && (await deps.signalCase(caseId, signal))) {
-        return { folder: 'processed', verdict, caseId, action: `${verdict.kind} recorded on its case, not answered` };
+        return {
+          folder: 'processed',
+          verdict,
+          caseId,
+          action: `${verdict.kind} recorded on its case, not answered`,
+          signalled: true,
+        };
       }
       return {
         folder: 'ignored',
