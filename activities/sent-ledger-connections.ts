@@ -1,16 +1,23 @@
 /**
- * The Sent ledger's two IMAP connections (sent-ledger.ts): claims (NOOP, SEARCH, APPEND) on one, flags on the
- * other, which keeps the Sent folder selected. On one shared connection the flag after a 250 queued behind every
- * claim of a burst: measured in test/chaos, a worker SIGKILLed then left dozens of accepted mails unflagged, and
- * their retries sent them again. Flags asked for while a STORE is under way go out together in the next one.
+ * The Sent ledger's IMAP connections (sent-ledger.ts): claims (NOOP, SEARCH, APPEND) on a few (CLAIM_CONNECTIONS,
+ * each claim always on the same one for the same key: see SentLedger.claim), flags on another, which keeps the Sent
+ * folder selected. On one shared connection the flag after a 250 queued behind every claim of a burst: measured in
+ * test/chaos, a worker SIGKILLed then left dozens of accepted mails unflagged, and their retries sent them again.
+ * Flags asked for while a STORE is under way go out together in the next one. One claim connection made every send
+ * of the process wait for the claims before it: in a burst of 300 complaints the send activity took 1.5 s on
+ * average, nearly all of it waiting (bench/burst.ts).
  */
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 
-export type TSlot = 'claim' | 'flag';
+/** Claim connections per process: claims on different ones run side by side. */
+export const CLAIM_CONNECTIONS = 4;
+
+/** The flag connection, or claim connection `n` (0 ≤ n < CLAIM_CONNECTIONS). */
+export type TSlot = 'flag' | number;
 
 export class LedgerConnections {
-  private readonly clients: Record<TSlot, ImapFlow | undefined> = { claim: undefined, flag: undefined };
-  private readonly connecting: Record<TSlot, Promise<ImapFlow> | undefined> = { claim: undefined, flag: undefined };
+  private readonly clients = new Map<TSlot, ImapFlow>();
+  private readonly connecting = new Map<TSlot, Promise<ImapFlow>>();
   private readonly flags: Array<{ uid: number; flags: string[]; done: (err?: unknown) => void }> = [];
   private flushing = false;
 
@@ -20,11 +27,9 @@ export class LedgerConnections {
   ) {}
 
   async close(): Promise<void> {
-    for (const slot of ['claim', 'flag'] as const) {
-      const c = this.clients[slot];
-      this.clients[slot] = undefined;
-      if (c?.usable) await c.logout().catch(() => c.close());
-    }
+    const open = [...this.clients.values()];
+    this.clients.clear();
+    for (const c of open) if (c.usable) await c.logout().catch(() => c.close());
   }
 
   /**
@@ -69,24 +74,27 @@ export class LedgerConnections {
 
   /** One connection per slot and process, made again after it closed (imapflow never reconnects an instance). */
   async connection(slot: TSlot): Promise<ImapFlow> {
-    const open = this.clients[slot];
+    const open = this.clients.get(slot);
     if (open?.usable) return open;
-    const pending = (this.connecting[slot] ??= (async () => {
+    const known = this.connecting.get(slot);
+    if (known) return known;
+    const pending = (async () => {
       const c = new ImapFlow({ ...this.imap, disableAutoIdle: true });
       c.on('error', () => undefined); // reported by the failing call; a dead socket must not crash the process
       c.on('close', () => {
-        if (this.clients[slot] === c) this.clients[slot] = undefined;
+        if (this.clients.get(slot) === c) this.clients.delete(slot);
       });
       await c.connect();
       const exists = (await c.list()).some((m) => m.path === this.folder);
       if (!exists) await c.mailboxCreate(this.folder).catch(() => undefined); // another process may have made it
       // The flag connection keeps Sent selected, so a flag is one STORE with nothing queued before it.
       if (slot === 'flag') await c.mailboxOpen(this.folder);
-      this.clients[slot] = c;
+      this.clients.set(slot, c);
       return c;
     })().finally(() => {
-      this.connecting[slot] = undefined;
-    }));
+      this.connecting.delete(slot);
+    });
+    this.connecting.set(slot, pending);
     return pending;
   }
 }

@@ -12,7 +12,8 @@
  */
 import { log } from '@temporalio/activity';
 import type { ImapFlow, ImapFlowOptions } from 'imapflow';
-import { LedgerConnections } from './sent-ledger-connections.js';
+import { createHash } from 'node:crypto';
+import { CLAIM_CONNECTIONS, LedgerConnections } from './sent-ledger-connections.js';
 
 export const QUEUED = '$NachfassQueued';
 export const SENT = '$NachfassSent';
@@ -127,9 +128,14 @@ export class SentLedger {
     return this.imap.close();
   }
 
-  /** The uid of a fresh claim in Sent, or 'sent' when the mail went out already. Atomic within this process. */
+  /**
+   * The uid of a fresh claim in Sent, or 'sent' when the mail went out already. Atomic within this process: the
+   * claims of one Message-ID, and the budgeted claims of one address (its count), always use the same connection,
+   * whose mailbox lock takes them one at a time.
+   */
   private async claim(messageId: string, raw: Buffer, budget?: { to: string } & MailBudget): Promise<number | 'sent'> {
-    const c = await this.imap.connection('claim');
+    const key = budget ? `to:${budget.to.toLowerCase()}` : `id:${messageId}`;
+    const c = await this.imap.connection(createHash('sha256').update(key).digest().readUInt32BE(0) % CLAIM_CONNECTIONS);
     const lock = await c.getMailboxLock(this.s.folder);
     try {
       // Another worker's APPEND becomes part of this session's view only once the server announced it.
