@@ -4,14 +4,27 @@ import type { TLanguage } from '../workflows/case.js';
 
 const LOCALE: Record<TLanguage, string> = { de: 'de-DE', en: 'en-GB' };
 
+/** Formatters by language, style and zone: an Intl.DateTimeFormat is costly to make (a burst makes thousands). */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(language: TLanguage, timeZone: string, dateStyle: boolean): Intl.DateTimeFormat {
+  const key = `${language} ${timeZone} ${dateStyle}`;
+  let f = formatters.get(key);
+  if (!f) {
+    const style: Intl.DateTimeFormatOptions = dateStyle
+      ? { dateStyle: 'full', timeStyle: 'short' }
+      : { timeStyle: 'short' };
+    f = new Intl.DateTimeFormat(LOCALE[language], { ...style, timeZone });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 /**
  * A date and time as the reader reads it, e.g. "Dienstag, 24. November 2026 um 12:00 Uhr". With `withZone` the
  * zone is named ("… at 11:00 (London time)"), for readers outside the company's zone.
  */
 export function formatDateTime(iso: string, language: TLanguage, timeZone: string, withZone = false): string {
-  const text = new Intl.DateTimeFormat(LOCALE[language], { dateStyle: 'full', timeStyle: 'short', timeZone }).format(
-    new Date(iso),
-  );
+  const text = formatter(language, timeZone, true).format(new Date(iso));
   // The zone's city ("Europe/London" → London) reads better than an abbreviation, and is unambiguous.
   const city = withZone ? (timeZone.split('/').pop() ?? timeZone).replace(/_/g, ' ') : undefined;
   const zone = city ? (language === 'de' ? ` (Ortszeit ${city})` : ` (${city} time)`) : '';
@@ -20,7 +33,7 @@ export function formatDateTime(iso: string, language: TLanguage, timeZone: strin
 
 /** The time of day alone, e.g. "14:05 Uhr" / "14:05": for what falls due within minutes (the undo window). */
 export function formatTime(iso: string, language: TLanguage, timeZone: string): string {
-  const text = new Intl.DateTimeFormat(LOCALE[language], { timeStyle: 'short', timeZone }).format(new Date(iso));
+  const text = formatter(language, timeZone, false).format(new Date(iso));
   return language === 'de' ? `${text} Uhr` : text;
 }
 

@@ -92,6 +92,8 @@ export class SdkLogger implements Logger {
     private readonly o: LogOptions,
   ) {}
   log(level: LogLevel, message: string, meta?: LogMetadata): void {
+    // Before the scrub: the SDK asks for a line per activity and workflow task at DEBUG, mostly below the level.
+    if (!this.p.isLevelEnabled(level.toLowerCase())) return;
     const fields = (scrub(meta ?? {}, this.o) ?? {}) as Record<string, unknown>;
     this.p[level.toLowerCase() as TLogLevel](fields, scrub(message, this.o) as string);
   }

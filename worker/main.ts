@@ -2,13 +2,18 @@
  * `npm start` (compiled: dist/worker/main.js; from the sources: tsx worker/main.ts): the worker and link server,
  * configured from the environment. SIGTERM/SIGINT stop it cleanly within SHUTDOWN_GRACE (exit code 0), see app.ts.
  */
-import { loadConfig } from './config.js';
-import { startApp } from './app.js';
-import { installLogging, logOptionsFor } from './logging.js';
-import { sdkTelemetry } from './metrics.js';
-import { loadPolicy } from './policy.js';
+
+// React renders the mails: its development build checks every element and was a tenth of the worker's CPU in a
+// burst (bench/burst.ts). Production unless the operator says otherwise; set before React is first loaded, which
+// is why the modules below are imported here and not at the top.
+process.env.NODE_ENV ??= 'production';
 
 async function main(): Promise<void> {
+  const { loadConfig } = await import('./config.js');
+  const { startApp } = await import('./app.js');
+  const { installLogging, logOptionsFor } = await import('./logging.js');
+  const { sdkTelemetry } = await import('./metrics.js');
+  const { loadPolicy } = await import('./policy.js');
   const config = loadConfig(process.env);
   const policy = loadPolicy(config.policyFile);
   // The SDK's runtime metrics join ours on /metrics (worker/metrics.ts) when METRICS_PORT is set.
