@@ -151,6 +151,11 @@ export const ZEnv = z.object({
 
   INTAKE_HEARTBEAT_TIMEOUT: ZDuration.default(30_000),
   INTAKE_RECHECK: ZDuration.default(30_000),
+  /**
+   * Fast mode for a mail server next door: a NOOP this often beside IDLE (Dovecot holds IDLE notices back ~0.5 s and
+   * answers a NOOP with new mail at once). Off by default: a hosted mailbox should not be asked ten times a second.
+   */
+  INTAKE_NOOP_EVERY: z.union([z.literal('off').transform(() => 0), ZDuration]).default(0),
   INTAKE_RUN_FOR: ZDuration.default(6 * 3_600_000),
   /** An intake with mail waiting, no pass or no IMAP session for this long is stalled (worker/intake-alarm.ts). */
   INTAKE_STALL_AFTER: ZDuration.default(5 * 60_000),

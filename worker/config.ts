@@ -47,7 +47,15 @@ export interface TConfig {
   /** LINK_SECRET_PREVIOUS: still verified, never used to sign. */
   previousLinkSecrets: string[];
   policyFile: string;
-  intake: { heartbeatTimeout: number; recheck: number; runFor: number; maxAttempts: number; stallAfter: number };
+  intake: {
+    heartbeatTimeout: number;
+    recheck: number;
+    /** INTAKE_NOOP_EVERY (fast mode), ms; 0 is off. */
+    noopEvery: number;
+    runFor: number;
+    maxAttempts: number;
+    stallAfter: number;
+  };
   /** The reconciler's schedule (ms; every 0: off) and window. */
   reconcile: { every: number; since: number };
   /** The LMTP intake, when INTAKE_LMTP_PORT is set. */
@@ -148,6 +156,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     intake: {
       heartbeatTimeout: e.INTAKE_HEARTBEAT_TIMEOUT,
       recheck: e.INTAKE_RECHECK,
+      noopEvery: e.INTAKE_NOOP_EVERY,
       runFor: e.INTAKE_RUN_FOR,
       stallAfter: e.INTAKE_STALL_AFTER,
       maxAttempts: e.INTAKE_MAX_ATTEMPTS,

@@ -78,6 +78,7 @@ export function workerActivities(
     intake: {
       mailboxes: new Map(boxes.map((b) => [b.key, b])),
       recheckMs: config.intake.recheck,
+      noopEveryMs: config.intake.noopEvery,
       maxAttempts: config.intake.maxAttempts,
       router,
       stopping,

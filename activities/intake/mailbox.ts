@@ -41,6 +41,8 @@ export interface IntakeDeps {
   router: (mailbox: MailboxSettings) => RouterDeps;
   /** Safety re-check while IDLE is quiet (ms). */
   recheckMs: number;
+  /** Fast mode (INTAKE_NOOP_EVERY): a NOOP this often beside IDLE; 0 is off. */
+  noopEveryMs?: number;
   /** Failed attempts at one mail before it goes to Quarantine (INTAKE_MAX_ATTEMPTS). */
   maxAttempts: number;
   /** Aborted when the worker stops (SIGTERM): the watcher finishes the mail in hand and hands the mailbox over. */

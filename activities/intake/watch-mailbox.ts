@@ -85,14 +85,19 @@ async function session(
         intakeHealth.passed(box.key, client.mailbox ? client.mailbox.exists : undefined);
       }
       ctx.heartbeat();
+      const noop = deps.noopEveryMs ?? 0;
+      let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         new Promise<void>((resolve) => {
           wake = resolve;
-          setTimeout(resolve, Math.min(beatMs, deps.recheckMs));
+          timer = setTimeout(resolve, Math.min(beatMs, deps.recheckMs, noop || Infinity));
         }),
         stop.promise,
       ]);
+      clearTimeout(timer);
       wake = undefined;
+      // Fast mode: the server answers a NOOP with mail that arrived (EXISTS, then `pending`) without IDLE's delay.
+      if (noop > 0 && !pending && !closed && !signal.aborted) await client.noop();
     }
   } finally {
     stop.dispose();
