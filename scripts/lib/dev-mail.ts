@@ -47,10 +47,14 @@ export interface ReadMail {
   parsed: ParsedMail;
 }
 
-export async function withImap<T>(address: string, fn: (client: ImapFlow) => Promise<T>): Promise<T> {
+export async function withImap<T>(
+  address: string,
+  fn: (client: ImapFlow) => Promise<T>,
+  port: number = mailPorts.imap,
+): Promise<T> {
   const client = new ImapFlow({
     host: '127.0.0.1',
-    port: mailPorts.imap,
+    port,
     secure: false,
     auth: { user: address, pass: STACK_PASSWORD },
     logger: false,

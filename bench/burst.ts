@@ -1,0 +1,127 @@
+/**
+ * Burst: N complaints (default 1000) submitted at once over ten SMTP connections, each from its own customer, timed
+ * until every acknowledgment is stored in its customer's Maildir. Checks that every customer got exactly one
+ * acknowledgment and that there is one case per complaint (Temporal visibility). Where the time goes: when intake
+ * had moved the last mail to Processed, and the SDK's own histograms from the worker's /metrics (workflow tasks:
+ * schedule-to-start and execution; activities by type), plus the count of workflow tasks over 1 s.
+ *
+ *   npx tsx bench/burst.ts [N]        (npm run build first; BENCH_BACKEND=postgres for the PostgreSQL server)
+ */
+import { Client, Connection } from '@temporalio/client';
+import { withImap } from '../scripts/lib/dev-mail.js';
+import { repliesTo, storedMails } from './lib/maildir.js';
+import { histogram, labelValues, scrape } from './lib/prom.js';
+import { recordRun, round3, spread } from './lib/results.js';
+import {
+  backendKind,
+  benchPolicyFile,
+  complaintMail,
+  customerSmtp,
+  processUsage,
+  startBackend,
+  startMail,
+  startWorker,
+  tagOf,
+} from './lib/setup.js';
+
+const n = Number(process.argv[2] ?? 1000) || 1000;
+const LIMIT_MS = 15 * 60_000;
+
+const backend = await startBackend(backendKind());
+const mail = await startMail();
+const tag = tagOf();
+const support = `support-${tag}@example.test`;
+const taskQueue = `burst-${tag}`;
+const rows: Array<Record<string, number | string>> = [];
+try {
+  const worker = await startWorker({ backend, mail, support, taskQueue, policyFile: benchPolicyFile(tag) });
+  const smtp = customerSmtp(mail, true);
+  const mails = Array.from({ length: n }, (_, i) => {
+    const customer = `kunde${i}-${tag}@example.test`;
+    return { customer, ...complaintMail(i, customer, support, tag) };
+  });
+  const t0 = Date.now();
+  try {
+    await Promise.all(mails.map((m) => smtp.sendMail({ envelope: { from: m.customer, to: support }, raw: m.raw })));
+    const submittedS = (Date.now() - t0) / 1000;
+    // Until every customer has an acknowledgment; meanwhile, when intake emptied the folder into Processed.
+    let intakeDoneS: number | undefined;
+    let peakRssMb = 0;
+    const pending = new Set(mails.map((_, i) => i));
+    const ackAt = new Map<number, number>();
+    while (pending.size > 0) {
+      if (Date.now() - t0 > LIMIT_MS) throw new Error(`${pending.size} of ${n} not acknowledged after ${LIMIT_MS} ms`);
+      for (const i of [...pending]) {
+        const [r] = repliesTo(mail.dir, mails[i]!.customer, mails[i]!.id);
+        if (r) {
+          ackAt.set(i, r.at);
+          pending.delete(i);
+        }
+      }
+      peakRssMb = Math.max(peakRssMb, processUsage(worker.w.child.pid)?.rssMb ?? 0);
+      if (intakeDoneS === undefined) {
+        const processed = await withImap(
+          support,
+          (c) => c.status('Processed', { messages: true }),
+          mail.ports.imap,
+        ).catch(() => undefined);
+        if (processed && (processed.messages ?? 0) >= n) intakeDoneS = (Date.now() - t0) / 1000;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const lastS = (Math.max(...ackAt.values()) - t0) / 1000;
+    const doubles = mails.filter((m) => storedMails(mail.dir, m.customer).length > 1).length;
+    const connection = await Connection.connect({ address: backend.address });
+    const client = new Client({ connection });
+    const cases = (await client.workflow.count(`WorkflowType = 'ComplaintWorkflow' AND TaskQueue = '${taskQueue}'`))
+      .count;
+    await connection.close();
+    const m = await scrape(worker.metricsUrl!);
+    const wfSched = histogram(m, 'temporal_workflow_task_schedule_to_start_latency_seconds', {}, 1);
+    const wfExec = histogram(m, 'temporal_workflow_task_execution_latency_seconds', {}, 1);
+    const activities = Object.fromEntries(
+      labelValues(m, 'temporal_activity_execution_latency_seconds_count', 'activity_type').flatMap((type) => {
+        const e = histogram(m, 'temporal_activity_execution_latency_seconds', { activity_type: type });
+        const s = histogram(m, 'temporal_activity_schedule_to_start_latency_seconds', { activity_type: type });
+        return [
+          [`${type}ExecMeanMs`, Math.round(e.mean * 1000)],
+          [`${type}SchedToStartMeanMs`, Math.round(s.mean * 1000)],
+          [`${type}Count`, e.count],
+        ];
+      }),
+    );
+    const row = {
+      backend: backend.kind,
+      complaints: n,
+      submittedS: round3(submittedS),
+      intakeDoneS: intakeDoneS ?? -1,
+      lastAckS: round3(lastS),
+      perSecond: round3(n / lastS),
+      ...spread('ackLatency', mails.map((mm, i) => (ackAt.get(i)! - t0) / 1000).filter(Number.isFinite)),
+      doubles,
+      cases,
+      workerPeakRssMb: peakRssMb,
+      serverRssMb: processUsage(backend.pid)?.rssMb ?? -1,
+      wfTaskSchedToStartMeanMs: Math.round(wfSched.mean * 1000),
+      wfTaskExecMeanMs: Math.round(wfExec.mean * 1000),
+      wfTasks: wfExec.count,
+      wfTasksOver1s: wfExec.above ?? -1,
+      tmprl1104: worker.w.lines.filter((l) => l.includes('TMPRL1104')).length,
+      ...activities,
+    };
+    console.log(JSON.stringify(row));
+    if (process.env.BENCH_DEBUG) console.log(worker.w.lines.filter((l) => l.startsWith('PROF')).join('\n'));
+    rows.push(row);
+  } finally {
+    smtp.close();
+    await worker.stop();
+  }
+} finally {
+  await mail.destroy();
+  await backend.stop();
+}
+recordRun(
+  'burst',
+  `complaints submitted at once -> every acknowledgment stored (seconds from the first submission)`,
+  rows,
+);

@@ -1,0 +1,189 @@
+/**
+ * What a benchmark runs on: a private Dovecot + Postfix (scripts/stack.sh in a directory of its own), a Temporal
+ * backend (a private dev server, or the PostgreSQL-backed server of scripts/postgres.sh when BENCH_BACKEND=postgres),
+ * and the worker as operators run it, `node dist/worker/main.js` (what `npm start` runs; `npm run build` first).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import nodemailer, { type Transporter } from 'nodemailer';
+import { PROJECT_ROOT } from '../../worker/config.js';
+import { startDevServer } from '../../worker/dev-server.js';
+import { freePort } from '../../scripts/lib/ports.js';
+import { startPrivateMailStack, type PrivateMailStack } from '../../test/helpers/private-stack.js';
+import { killWorker, spawnWorker, type WorkerProcess } from '../../test/helpers/worker-process.js';
+import { benchEnv } from '../bench-env.js';
+
+export type TBackend = 'dev' | 'postgres';
+
+export interface Backend {
+  kind: TBackend;
+  address: string;
+  /** The server process, when this benchmark started it (its memory is reported). */
+  pid: number | undefined;
+  stop(): Promise<void>;
+}
+
+export const backendKind = (): TBackend => (process.env.BENCH_BACKEND === 'postgres' ? 'postgres' : 'dev');
+
+/** The dev server (private, SQLite in memory with WAL pragmas), or the running PostgreSQL-backed server. */
+export async function startBackend(kind: TBackend = backendKind()): Promise<Backend> {
+  if (kind === 'postgres') {
+    const address = process.env.BENCH_TEMPORAL_ADDRESS ?? process.env.NACHFASS_PG_TEMPORAL_ADDRESS;
+    if (!address)
+      throw new Error('BENCH_BACKEND=postgres needs BENCH_TEMPORAL_ADDRESS (bash scripts/postgres.sh up prints it)');
+    const pidFile = process.env.BENCH_TEMPORAL_PID_FILE;
+    const pid = pidFile && existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : undefined;
+    return { kind, address, pid, stop: async () => undefined };
+  }
+  const dev = await startDevServer({ port: await freePort(), uiPort: await freePort() });
+  return { kind, address: dev.address, pid: dev.pid, stop: () => dev.stop() };
+}
+
+export const startMail = (): Promise<PrivateMailStack> => startPrivateMailStack('nfb-');
+
+/** A policy file for one benchmark: its own ladder addresses; `durations` overrides single durations. */
+export function benchPolicyFile(tag: string, durations: Record<string, string> = {}): string {
+  const d = { answerPromise: '1h', reminderAfter: '1h', escalateAfter: '2h', followUpAfter: '1h', linkValidity: '1d' };
+  const all = Object.entries({ ...d, ...durations })
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ');
+  const file = path.join(os.tmpdir(), `nachfass-bench-policy-${tag}.yaml`);
+  writeFileSync(
+    file,
+    `company: { name: Bench GmbH, address: "Weg 1, Berlin", phone: "+49 30 1", hours: "Mo–Fr 9–18", timeZone: Europe/Berlin }
+ladder: [{ role: Teamleitung, name: Sup, address: bench-sup-${tag}@example.test }, { role: GL, name: Man, address: bench-man-${tag}@example.test }]
+durations: { ${all} }
+decisionUndoWindow: 0
+rules: { urgencyKeywords: [sofort], impactKeywords: [Erstattung] }
+`,
+  );
+  return file;
+}
+
+export const WORKER_MAIN = path.join(PROJECT_ROOT, 'dist', 'worker', 'main.js');
+
+export interface BenchWorker {
+  w: WorkerProcess;
+  support: string;
+  taskQueue: string;
+  httpUrl: string;
+  metricsUrl: string | undefined;
+  stop(): Promise<void>;
+}
+
+/** The compiled worker on `support`'s mailbox, started as `npm start` does; resolves once its intake is live. */
+export async function startWorker(
+  o: { backend: Backend; mail: PrivateMailStack; support: string; taskQueue: string; policyFile: string },
+  extra: Record<string, string> = {},
+): Promise<BenchWorker> {
+  if (!existsSync(WORKER_MAIN))
+    throw new Error(`${WORKER_MAIN} is missing: run \`npm run build\` first (npm run bench does)`);
+  const metricsPort = extra.METRICS_PORT ?? String(await freePort());
+  const env = await benchEnv(
+    {
+      temporal: o.backend.address,
+      taskQueue: o.taskQueue,
+      support: o.support,
+      imapPort: o.mail.ports.imap,
+      smtpPort: o.mail.ports.smtp,
+    },
+    {
+      RECONCILE_EVERY: 'off',
+      POLICY_FILE: o.policyFile,
+      METRICS_PORT: metricsPort,
+      LOG_LEVEL: 'warn',
+      ACK_GLOBAL_RATE_LIMIT: '100000/1h',
+      ...extra,
+    },
+  );
+  // BENCH_NODE_ARGS: extra node flags for the worker, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const w = spawnWorker(env, [...nodeArgs, WORKER_MAIN]);
+  const httpUrl = env.PUBLIC_URL!;
+  const stop = async (): Promise<void> => {
+    w.child.kill('SIGTERM');
+    await Promise.race([w.exit, new Promise((r) => setTimeout(r, 15_000))]);
+    await killWorker(w);
+  };
+  try {
+    await waitReady(httpUrl, w);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    w,
+    support: o.support,
+    taskQueue: o.taskQueue,
+    httpUrl,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    stop,
+  };
+}
+
+/** Until /readyz answers 200 (Temporal reachable, the intake's IMAP session live, SMTP answered). */
+export async function waitReady(httpUrl: string, w: WorkerProcess, timeoutMs = 60_000): Promise<number> {
+  const t0 = performance.now();
+  const exited = w.exit.then(({ code, signal }) => {
+    throw new Error(`worker exited (${code ?? signal}) before it was ready:\n${w.lines.slice(-30).join('\n')}`);
+  });
+  for (;;) {
+    const ok = await Promise.race([
+      fetch(`${httpUrl}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+      exited,
+    ]);
+    if (ok) return performance.now() - t0;
+    if (performance.now() - t0 > timeoutMs) throw new Error(`worker not ready within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export const tagOf = (): string => randomBytes(3).toString('hex');
+
+/** A plain complaint from `customer` to `support`, with its Message-ID. */
+export function complaintMail(i: number, customer: string, support: string, tag: string): { id: string; raw: string } {
+  const id = `<bench-${i}-${tag}@kunden.example.test>`;
+  const raw = [
+    `From: Kunde ${i} <${customer}>`,
+    `To: ${support}`,
+    `Subject: Beschwerde Nr. ${i}: Gerät defekt`,
+    `Message-ID: ${id}`,
+    `Date: ${new Date().toUTCString()}`,
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    `Guten Tag, mein Gerät (Bestellung ${i}) ist defekt. Ich bitte um Erstattung.`,
+    '',
+  ].join('\r\n');
+  return { id, raw };
+}
+
+/** An SMTP client to the private Postfix, as a customer's mail server would submit. */
+export function customerSmtp(mail: PrivateMailStack, pool = false): Transporter {
+  return nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: mail.ports.smtp,
+    secure: false,
+    ignoreTLS: true,
+    ...(pool ? { pool: true, maxConnections: 10, maxMessages: Infinity } : {}),
+  });
+}
+
+/** Resident memory (MB) and CPU time (s) of a process, from /proc. */
+export function processUsage(pid: number | undefined): { rssMb: number; cpuS: number } | undefined {
+  if (!pid) return undefined;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+    return { rssMb: Math.round(rssKb / 1024), cpuS: ticks / 100 };
+  } catch {
+    return undefined;
+  }
+}
