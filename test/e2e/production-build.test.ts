@@ -1,14 +1,16 @@
 /**
  * The production build as operators run it: `npm run build` (into a directory of the test's, not the shared dist/),
- * laid out like the Docker image's runtime stage (package.json, node_modules, dist/, bin/; no sources), then the
- * compiled worker with plain node (no tsx) against the test's Temporal dev server and the shared mail stack, loading
- * the prebuilt workflow bundle: a complaint is acknowledged, and SIGTERM stops it cleanly.
+ * laid out like the Docker image's runtime stage (package.json, the production dependencies, dist/, bin/; no
+ * sources, no devDependencies: tsx, TypeScript and the test tools cannot be found), then the compiled worker with
+ * plain node against the test's Temporal dev server and the shared mail stack, loading the prebuilt workflow
+ * bundle: a complaint is acknowledged, and SIGTERM stops it cleanly.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -35,6 +37,27 @@ afterAll(async () => {
   for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * What `npm ci --omit=dev` leaves of the repository's node_modules, as links in `into`: every installed package but
+ * the devDependencies. A package found here resolves its own imports from where it really lies; the compiled code
+ * in the install resolves only from here, so an import of a development tool fails as it would in the image.
+ */
+function productionModules(into: string, devDependencies: Record<string, string>): void {
+  const from = path.join(PROJECT_ROOT, 'node_modules');
+  const dev = new Set(Object.keys(devDependencies));
+  mkdirSync(into);
+  for (const name of readdirSync(from)) {
+    if (name.startsWith('.')) continue;
+    if (!name.startsWith('@')) {
+      if (!dev.has(name)) symlinkSync(path.join(from, name), path.join(into, name));
+      continue;
+    }
+    mkdirSync(path.join(into, name));
+    for (const scoped of readdirSync(path.join(from, name)))
+      if (!dev.has(`${name}/${scoped}`)) symlinkSync(path.join(from, name, scoped), path.join(into, name, scoped));
+  }
+}
+
 /** Every .js file under `dir`. */
 function jsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -56,7 +79,8 @@ function packagesImported(file: string): string[] {
 }
 
 describe('the production build', () => {
-  // The runtime stage's layout: what `npm ci --omit=dev` installs (here: the repository's node_modules), dist/, bin/.
+  // The runtime stage's layout: what `npm ci --omit=dev` installs (here: links to the repository's production
+  // packages), dist/, bin/.
   const install = mkdtempSync(path.join(os.tmpdir(), 'nachfass-install-'));
   const dist = path.join(install, 'dist');
   made.push(install);
@@ -64,14 +88,19 @@ describe('the production build', () => {
   it('compiles with its workflow bundle, and imports only production dependencies', async () => {
     cpSync(path.join(PROJECT_ROOT, 'package.json'), path.join(install, 'package.json'));
     cpSync(path.join(PROJECT_ROOT, 'bin'), path.join(install, 'bin'), { recursive: true });
-    symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(install, 'node_modules'));
+    const pkg = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    // tsx is a development tool (the demo, the tests, `npm run start:dev`): production runs without it.
+    expect(pkg.devDependencies).toHaveProperty('tsx');
+    expect(pkg.dependencies).not.toHaveProperty('tsx');
+    productionModules(path.join(install, 'node_modules'), pkg.devDependencies);
+    expect(existsSync(path.join(install, 'node_modules', 'tsx'))).toBe(false);
     await run('npm', ['run', 'build'], { cwd: PROJECT_ROOT, env: { ...process.env, BUILD_OUT_DIR: dist } });
     for (const f of ['worker/main.js', 'worker/cli.js', 'templates/acknowledgment.js', 'workflow-bundle.js'])
       expect(existsSync(path.join(dist, f)), f).toBe(true);
 
-    const pkg = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
-      dependencies: Record<string, string>;
-    };
     const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
     const devOnly = jsFiles(dist).flatMap((f) =>
       packagesImported(f)
