@@ -56,6 +56,9 @@ node -e '
   const sum = (k) => runs.reduce((s, r) => s + (r[k] ?? 0), 0);
   const passed = sum("numPassedTests"), failed = sum("numFailedTests");
   const skipped = sum("numPendingTests") + sum("numTodoTests");
+  // The failed tests by name, right above the totals: the end of a long log is what a CI page shows.
+  for (const r of runs) for (const f of r.testResults ?? []) for (const t of f.assertionResults ?? [])
+    if (t.status === "failed") console.log(`FAILED: ${f.name.replace(process.cwd() + "/", "")} > ${t.fullName}`);
   const line = `${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : "");
   fs.writeFileSync("test-results/totals.txt", line + "\n");
   console.log(line);
