@@ -59,6 +59,9 @@ node -e '
   // The failed tests by name, right above the totals: the end of a long log is what a CI page shows.
   for (const r of runs) for (const f of r.testResults ?? []) for (const t of f.assertionResults ?? [])
     if (t.status === "failed") console.log(`FAILED: ${f.name.replace(process.cwd() + "/", "")} > ${t.fullName}`);
+  for (const r of runs) for (const f of r.testResults ?? [])
+    if (f.status === "failed" && !(f.assertionResults ?? []).some((t) => t.status === "failed"))
+      console.log(`FAILED: ${f.name.replace(process.cwd() + "/", "")}: ${String(f.message ?? "").split("\n")[0]}`);
   const line = `${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : "");
   fs.writeFileSync("test-results/totals.txt", line + "\n");
   console.log(line);
