@@ -9,6 +9,7 @@ import type { MailboxSettings } from '../activities/intake/mailbox.js';
 import { ensureReconcileSchedule } from './reconcile-schedule.js';
 import { startLmtpIntake, type LmtpIntake } from '../activities/intake/lmtp.js';
 import type { TConfig } from './config.js';
+import { endDeadHolders } from './dead-holder.js';
 import { mailboxesOf, startIntakes } from './intakes.js';
 import {
   connectTemporal,
@@ -130,6 +131,8 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
 
     await runWorker(address, config, opts, activities, dataConverter, cleanup, { stopping: stopping.signal, log });
     const intakeIds = await startIntakes(client, config, boxes);
+    // A mailbox still held by a process of this host that is gone (a crash, a restart) is taken over at once.
+    for (const line of await endDeadHolders(client, intakeIds)) log(`intake take-over: ${line}`);
     await ensureReconcileSchedule(client, config);
     const lmtp = config.lmtp ? await startLmtp(config, config.lmtp, boxes, router, log, cleanup) : undefined;
     const ops = await startOps(config, { client, boxes, intakeIds }, log, cleanup);
