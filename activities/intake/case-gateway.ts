@@ -76,7 +76,7 @@ export function createCaseGateway(o: CaseGatewayOptions): (box: MailboxSettings)
       outcome = await tryStart(input);
       return outcome;
     } finally {
-      if (input.acknowledge && outcome !== 'started') release(input.customerKey);
+      if (input.acknowledge && outcome !== 'started') release(input.caseId);
     }
   };
   const signalCase = async (caseId: string, s: TCaseSignal): Promise<boolean> => {

@@ -40,8 +40,8 @@ export interface RouterDeps {
   toComplaint: (p: ParsedComplaint, raw: Buffer, relatedCaseId?: string) => ComplaintInput | string;
   /** Starts the case durably; 'duplicate' when the workflow id exists already. Throws when unsure. */
   startCase: (input: ComplaintInput) => Promise<TStartOutcome>;
-  /** Whether the sender (by customer key) may still get an automatic acknowledgment (rate limit). */
-  mayAcknowledge: (customerKey: string) => Promise<boolean>;
+  /** Whether the sender (by customer key) may still get an automatic acknowledgment for this case (rate limit). */
+  mayAcknowledge: (customerKey: string, caseId: string) => Promise<boolean>;
   /** Signals a running case; false when there is no such case or it has completed. */
   signalCase: (caseId: string, signal: TCaseSignal) => Promise<boolean>;
   now: () => Date;
@@ -86,7 +86,7 @@ export async function routeMail(parsed: ParsedMail, raw: Buffer, deps: RouterDep
   const start = async (relatedCaseId?: string): Promise<RouteOutcome> => {
     const input = deps.toComplaint(summary, raw, relatedCaseId);
     if (typeof input === 'string') return { folder: 'quarantine', verdict, action: input };
-    input.acknowledge = await deps.mayAcknowledge(input.customerKey);
+    input.acknowledge = await deps.mayAcknowledge(input.customerKey, input.caseId);
     const outcome = await deps.startCase(input);
     const what = relatedCaseId ? `follow-up case to ${relatedCaseId}` : 'case';
     return {
