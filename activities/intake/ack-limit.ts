@@ -113,6 +113,8 @@ export function createAckLimit(o: AckLimitOptions): AckLimit {
 }
 
 /** A protobuf timestamp (seconds may be a Long) in milliseconds since the epoch. */
-function timestampMs(ts: { seconds?: { toString(): string } | number | null; nanos?: number | null } | null | undefined): number {
+function timestampMs(
+  ts: { seconds?: { toString(): string } | number | null; nanos?: number | null } | null | undefined,
+): number {
   return Number(ts?.seconds?.toString() ?? 0) * 1000 + Math.floor((ts?.nanos ?? 0) / 1e6);
 }

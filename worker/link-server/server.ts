@@ -102,7 +102,10 @@ export async function startLinkServer(o: LinkServerOptions): Promise<{ app: Fast
   if (readiness)
     app.get('/readyz', async (_req, reply) => {
       const report = await readiness();
-      return reply.code(report.ready ? 200 : 503).header('cache-control', 'no-store').send(report);
+      return reply
+        .code(report.ready ? 200 : 503)
+        .header('cache-control', 'no-store')
+        .send(report);
     });
 
   const links = caseLinks(o, guard);
