@@ -11,6 +11,8 @@ export interface StoredMail {
   at: number;
   inReplyTo?: string;
   subject?: string;
+  /** X-Nachfass-Case: the case a mail of ours belongs to. */
+  caseId?: string;
 }
 
 const seen = new Map<string, StoredMail | null>();
@@ -40,10 +42,12 @@ export function storedMails(stackDir: string, address: string): StoredMail[] {
           const text = readFileSync(path.join(dir, f), 'utf8');
           const inReplyTo = header(text, 'In-Reply-To');
           const subject = header(text, 'Subject');
+          const caseId = header(text, 'X-Nachfass-Case');
           mail = {
             at: Number(m[1]) * 1000 + Number(m[2]) / 1000,
             ...(inReplyTo ? { inReplyTo } : {}),
             ...(subject ? { subject } : {}),
+            ...(caseId ? { caseId } : {}),
           };
         }
         seen.set(key, mail);

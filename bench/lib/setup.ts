@@ -73,15 +73,18 @@ export interface BenchWorker {
   stop(): Promise<void>;
 }
 
-/** The compiled worker on `support`'s mailbox, started as `npm start` does; resolves once its intake is live. */
-export async function startWorker(
-  o: { backend: Backend; mail: PrivateMailStack; support: string; taskQueue: string; policyFile: string },
-  extra: Record<string, string> = {},
-): Promise<BenchWorker> {
-  if (!existsSync(WORKER_MAIN))
-    throw new Error(`${WORKER_MAIN} is missing: run \`npm run build\` first (npm run bench does)`);
+export interface WorkerSetup {
+  backend: Backend;
+  mail: PrivateMailStack;
+  support: string;
+  taskQueue: string;
+  policyFile: string;
+}
+
+/** The environment startWorker gives the worker (fresh HTTP and metrics ports); `extra` adds or overrides. */
+export async function workerEnv(o: WorkerSetup, extra: Record<string, string> = {}): Promise<Record<string, string>> {
   const metricsPort = extra.METRICS_PORT ?? String(await freePort());
-  const env = await benchEnv(
+  return benchEnv(
     {
       temporal: o.backend.address,
       taskQueue: o.taskQueue,
@@ -98,29 +101,42 @@ export async function startWorker(
       ...extra,
     },
   );
+}
+
+/**
+ * Spawns a worker with `env` (from workerEnv) and returns at once, before it is ready (startWorker waits): the
+ * compiled one by default, as `npm start` runs it; `args` (node's arguments) for another way, e.g. the sources.
+ */
+export function spawnBenchWorker(env: Record<string, string>, args?: string[]): BenchWorker {
+  if (!args && !existsSync(WORKER_MAIN))
+    throw new Error(`${WORKER_MAIN} is missing: run \`npm run build\` first (npm run bench does)`);
   // BENCH_NODE_ARGS: extra node flags for the worker, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const w = spawnWorker(env, [...nodeArgs, WORKER_MAIN]);
-  const httpUrl = env.PUBLIC_URL!;
-  const stop = async (): Promise<void> => {
-    w.child.kill('SIGTERM');
-    await Promise.race([w.exit, new Promise((r) => setTimeout(r, 15_000))]);
-    await killWorker(w);
-  };
-  try {
-    await waitReady(httpUrl, w);
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  const w = spawnWorker(env, [...nodeArgs, ...(args ?? [WORKER_MAIN])]);
   return {
     w,
-    support: o.support,
-    taskQueue: o.taskQueue,
-    httpUrl,
-    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
-    stop,
+    support: env.IMAP_USER!,
+    taskQueue: env.TEMPORAL_TASK_QUEUE!,
+    httpUrl: env.PUBLIC_URL!,
+    metricsUrl: env.METRICS_PORT ? `http://127.0.0.1:${env.METRICS_PORT}/metrics` : undefined,
+    stop: async () => {
+      w.child.kill('SIGTERM');
+      await Promise.race([w.exit, new Promise((r) => setTimeout(r, 15_000))]);
+      await killWorker(w);
+    },
   };
+}
+
+/** The compiled worker on `support`'s mailbox, started as `npm start` does; resolves once its intake is live. */
+export async function startWorker(o: WorkerSetup, extra: Record<string, string> = {}): Promise<BenchWorker> {
+  const worker = spawnBenchWorker(await workerEnv(o, extra));
+  try {
+    await waitReady(worker.httpUrl, worker.w);
+  } catch (err) {
+    await worker.stop();
+    throw err;
+  }
+  return worker;
 }
 
 /** Until /readyz answers 200 (Temporal reachable, the intake's IMAP session live, SMTP answered). */

@@ -1,0 +1,167 @@
+/**
+ * The README's benchmark table, from the newest run of each benchmark in bench/results/*.json: each figure on the
+ * dev server and on PostgreSQL, beside its target (issue 15). Rewrites the part of README.md between the markers
+ * `<!-- bench:start -->` and `<!-- bench:end -->`; prints the table too.
+ *
+ *   npx tsx bench/report.ts      (npm run bench runs it last)
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../worker/config.js';
+import { readRuns, type BenchRun } from './lib/results.js';
+
+type TRow = Record<string, number | string>;
+type TBackend = 'dev' | 'postgres';
+
+/** The newest row of benchmark `name` for `backend` that `pick` accepts, with the run it came from. */
+function newest(
+  name: string,
+  backend: TBackend,
+  pick: (r: TRow) => boolean = () => true,
+): { row: TRow; run: BenchRun } | undefined {
+  const runs = readRuns(name);
+  for (let i = runs.length - 1; i >= 0; i--) {
+    const run = runs[i]!;
+    const row = [...(run.rows ?? [])].reverse().find((r) => (r.backend ?? 'dev') === backend && pick(r));
+    if (row) return { row, run };
+  }
+  return undefined;
+}
+
+const used = new Map<string, BenchRun>();
+const s3 = (v: unknown): string =>
+  typeof v === 'number' && Number.isFinite(v) ? `${Math.round(v * 1000) / 1000}` : '—';
+
+interface Figure {
+  what: string;
+  target: string;
+  cell: (b: TBackend) => string;
+}
+
+/** A cell from the newest matching row: `show` formats it; "—" when there is none. */
+function cell(name: string, pick: (r: TRow) => boolean, show: (r: TRow) => string): (b: TBackend) => string {
+  return (b) => {
+    const found = newest(name, b, pick);
+    if (!found) return '—';
+    used.set(`${name}@${found.run.at}`, found.run);
+    return show(found.row);
+  };
+}
+
+const idle = (r: TRow): boolean => String(r.mode).startsWith('IDLE');
+const fast = (r: TRow): boolean => String(r.mode).startsWith('fast');
+const size = (n: number) => (r: TRow) => r.mails === n;
+const largest = (r: TRow): boolean => Number(r.mails) >= 2000;
+
+const figures: Figure[] = [
+  {
+    what: 'acknowledgment latency, 200 sequential, IDLE: p50 / p95 / p99 / max (s)',
+    target: 'p50 ≤ 0.60, p95 ≤ 0.75',
+    cell: cell('latency', idle, (r) => `${s3(r.oursP50)} / ${s3(r.oursP95)} / ${s3(r.oursP99)} / ${s3(r.oursMax)}`),
+  },
+  {
+    what: 'floor pipeline in the same run, IDLE: p50 / p95 (s); ratio p50',
+    target: 'ratio ≤ 1.2',
+    cell: cell('latency', idle, (r) => `${s3(r.floorP50)} / ${s3(r.floorP95)}; **${s3(r.ratioP50)}×**`),
+  },
+  {
+    what: 'fast mode (INTAKE_NOOP_EVERY=100ms): p50 / p95 (s); floor p50; ratio',
+    target: 'p50 ≤ 0.15, p95 ≤ 0.25',
+    cell: cell('latency', fast, (r) => `${s3(r.oursP50)} / ${s3(r.oursP95)}; ${s3(r.floorP50)}; ${s3(r.ratioP50)}×`),
+  },
+  {
+    what: 'burst: complaints submitted at once → every acknowledgment stored: complaints/s',
+    target: '≥ 20/s dev, ≥ 40/s PostgreSQL',
+    cell: cell(
+      'burst',
+      () => true,
+      (r) => `**${s3(r.perSecond)}/s** (${r.complaints} in ${s3(r.lastAckS)} s; intake done ${s3(r.intakeDoneS)} s)`,
+    ),
+  },
+  {
+    what: 'burst: workflow tasks over 1 s; doubles; cases per complaint',
+    target: '0; 0; 1',
+    cell: cell(
+      'burst',
+      () => true,
+      (r) => `${r.wfTasksOver1s} of ${r.wfTasks}; ${r.doubles}; ${s3(Number(r.cases) / Number(r.complaints))}`,
+    ),
+  },
+  {
+    what: 'burst: mean workflow task schedule-to-start / execution; send activity (ms)',
+    target: '',
+    cell: cell(
+      'burst',
+      () => true,
+      (r) => `${r.wfTaskSchedToStartMeanMs} / ${r.wfTaskExecMeanMs}; ${r.sendCaseMailExecMeanMs ?? '—'}`,
+    ),
+  },
+  {
+    what: 'backlog 1,000 mails at start: drain (s), mails/s, peak RSS (MB)',
+    target: '',
+    cell: cell('backlog', size(1000), (r) => `${s3(r.drainS)}, ${s3(r.perSecond)}/s, ${r.peakRssMb}`),
+  },
+  {
+    what: 'backlog 10,000 mails at start: drain (s), mails/s, peak RSS (MB)',
+    target: 'peak RSS within 10 % of 1,000',
+    cell: cell('backlog', size(10000), (r) => `${s3(r.drainS)}, ${s3(r.perSecond)}/s, ${r.peakRssMb}`),
+  },
+  {
+    what: 'parked cases (the largest run): worker RSS idle min–max (MB), CPU idle (%), server RSS (MB)',
+    target: '≤ 400 MB and flat',
+    cell: cell(
+      'backlog',
+      largest,
+      (r) => `${r.mails} cases: ${r.idleRssMinMb}–${r.idleRssMaxMb}, ${s3(r.idleCpuPercent)} %, ${r.serverRssMb}`,
+    ),
+  },
+  {
+    what: 'parked cases: decision POST → decision in the customer Maildir, p50 / p95 / max (s)',
+    target: 'p50 ≤ 1',
+    cell: cell(
+      'backlog',
+      largest,
+      (r) => `${s3(r.decisionToMailP50)} / ${s3(r.decisionToMailP95)} / ${s3(r.decisionToMailMax)}`,
+    ),
+  },
+  {
+    what: 'start-up (npm start, prebuilt bundle): spawn → /readyz 200; → first complaint acknowledged (s, median)',
+    target: 'ready ≤ 2',
+    cell: cell(
+      'startup',
+      (r) => String(r.scenario).startsWith('start-up: compiled, prebuilt'),
+      (r) => `${s3(r.readyP50S)}; ${s3(r.ackP50S)}`,
+    ),
+  },
+  {
+    what: 'crash: SIGKILL + restart at once → /readyz 200; → a new complaint acknowledged (s, median)',
+    target: 'answers within 3',
+    cell: cell(
+      'startup',
+      (r) => String(r.scenario).startsWith('crash: SIGKILL'),
+      (r) => `${s3(r.readyP50S)}; ${s3(r.ackP50S)} (max ${s3(r.ackMaxS)})`,
+    ),
+  },
+];
+
+const lines = [
+  '| figure | dev server | PostgreSQL | target |',
+  '|---|---|---|---|',
+  ...figures.map((f) => `| ${f.what} | ${f.cell('dev')} | ${f.cell('postgres')} | ${f.target} |`),
+];
+const sources = [...new Set([...used.values()].map((r) => `${r.commit} on ${r.machine}`))];
+const table = [...lines, '', `Measured at ${sources.join('; ') || '—'} (bench/results/*.json).`].join('\n');
+console.log(table);
+
+const readme = path.join(PROJECT_ROOT, 'README.md');
+const text = readFileSync(readme, 'utf8');
+const start = '<!-- bench:start -->';
+const end = '<!-- bench:end -->';
+const a = text.indexOf(start);
+const b = text.indexOf(end);
+if (a < 0 || b < a) {
+  console.error(`README.md has no ${start} … ${end} section: table printed only`);
+} else {
+  writeFileSync(readme, `${text.slice(0, a + start.length)}\n${table}\n${text.slice(b)}`);
+  console.log('README.md: benchmark table updated');
+}
