@@ -2,8 +2,8 @@
  * The process: Temporal connection (or the embedded dev server), the Worker with its activities, the
  * mailbox intake workflow, and the link server. `startApp` is shared by `npm start`, the demo and the tests.
  */
-import type { Client } from '@temporalio/client';
-import { Worker, type WorkflowBundle } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
+import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import type { RouterDeps } from '../activities/intake/route.js';
 import type { MailboxSettings } from '../activities/intake/mailbox.js';
 import { ensureReconcileSchedule } from './reconcile-schedule.js';
@@ -51,7 +51,7 @@ export interface AppOptions {
 
 /** The Worker on the task queue, running until the process stops (drained, then the native connection closed). */
 async function runWorker(
-  address: string,
+  nativeConnection: NativeConnection,
   config: TConfig,
   opts: AppOptions,
   activities: TWorkerActivities,
@@ -67,8 +67,6 @@ async function runWorker(
         ? `workflow code: the prebuilt bundle ${built.workflowBundle.codePath}`
         : 'workflow code: bundling the sources now (npm run build prebuilds the bundle)',
     );
-  const nativeConnection = await connectWorker(config.temporal, address);
-  cleanup(() => nativeConnection.close());
   const worker = await Worker.create({
     connection: nativeConnection,
     namespace: config.temporal.namespace,
@@ -126,10 +124,23 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
       cleanup,
     );
     const boxes = mailboxesOf(config, policy);
-    const router = intakeRouter(config, policy, opts, { client, searchAttributes });
+    // The Worker's connection, shared with the Client that starts cases: the server then hands a new case's first
+    // workflow task to this worker in its answer to the start (eager workflow start), without a round through
+    // matching. Closed after the Worker has drained.
+    const nativeConnection = await connectWorker(config.temporal, address);
+    cleanup(() => nativeConnection.close());
+    const starter = new Client({
+      connection: nativeConnection,
+      namespace: config.temporal.namespace,
+      ...(dataConverter ? { dataConverter } : {}),
+    });
+    const router = intakeRouter(config, policy, opts, { client, starter, searchAttributes });
     const activities = workerActivities(config, policy, { client, router, stopping: stopping.signal }, boxes, cleanup);
 
-    await runWorker(address, config, opts, activities, dataConverter, cleanup, { stopping: stopping.signal, log });
+    await runWorker(nativeConnection, config, opts, activities, dataConverter, cleanup, {
+      stopping: stopping.signal,
+      log,
+    });
     const intakeIds = await startIntakes(client, config, boxes);
     // A mailbox still held by a process of this host that is gone (a crash, a restart) is taken over at once.
     for (const line of await endDeadHolders(client, intakeIds)) log(`intake take-over: ${line}`);

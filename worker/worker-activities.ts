@@ -32,12 +32,13 @@ export function intakeRouter(
   config: TConfig,
   policy: TPolicy,
   opts: AppOptions,
-  { client, searchAttributes }: Pick<TemporalConnection, 'client' | 'searchAttributes'>,
+  { client, starter, searchAttributes }: Pick<TemporalConnection, 'client' | 'searchAttributes'> & { starter?: Client },
 ): (box: MailboxSettings) => RouterDeps {
   return wrapRouter(
     opts.wrapRouter,
     createCaseGateway({
       client,
+      ...(starter ? { starter } : {}),
       taskQueue: config.temporal.taskQueue,
       supportAddress: config.supportAddress,
       linkSecret: config.linkSecret,
