@@ -5,10 +5,16 @@
  * had moved the last mail to Processed, and the SDK's own histograms from the worker's /metrics (workflow tasks:
  * schedule-to-start and execution; activities by type), plus the count of workflow tasks over 1 s.
  *
+ * With BENCH_PICTURE=<file.png>, a real Prometheus scrapes the worker every 2 s through the burst, and the Grafana
+ * dashboard's panels are drawn from it afterwards (scripts/lib/dashboard-picture.ts): the README's picture. Such a
+ * run is not recorded in bench/results (Prometheus shares the cores).
+ *
  *   npx tsx bench/burst.ts [N]        (npm run build first; BENCH_BACKEND=postgres for the PostgreSQL server)
  */
 import { Client, Connection } from '@temporalio/client';
+import { dashboardPicture } from '../scripts/lib/dashboard-picture.js';
 import { withImap } from '../scripts/lib/dev-mail.js';
+import { startPrometheus, type RunningPrometheus } from '../scripts/lib/prometheus.js';
 import { repliesTo, storedMails } from './lib/maildir.js';
 import { histogram, labelValues, scrape } from './lib/prom.js';
 import { recordRun, round3, spread } from './lib/results.js';
@@ -36,6 +42,11 @@ const rows: Array<Record<string, number | string>> = [];
 try {
   const worker = await startWorker({ backend, mail, support, taskQueue, policyFile: benchPolicyFile(tag) });
   const smtp = customerSmtp(mail, true);
+  const picture = process.env.BENCH_PICTURE;
+  const prometheus: RunningPrometheus | undefined = picture
+    ? await startPrometheus([new URL(worker.metricsUrl!).host], 2)
+    : undefined;
+  if (prometheus) await new Promise((r) => setTimeout(r, 30_000)); // a baseline before the burst
   const mails = Array.from({ length: n }, (_, i) => {
     const customer = `kunde${i}-${tag}@example.test`;
     return { customer, ...complaintMail(i, customer, support, tag) };
@@ -112,7 +123,13 @@ try {
     console.log(JSON.stringify(row));
     if (process.env.BENCH_DEBUG) console.log(worker.w.lines.filter((l) => l.startsWith('PROF')).join('\n'));
     rows.push(row);
+    if (prometheus && picture) {
+      await new Promise((r) => setTimeout(r, 30_000)); // the settled state after it, and one more scrape
+      await dashboardPicture(prometheus.url, picture, Math.floor(t0 / 1000) - 30, Math.ceil(Date.now() / 1000));
+      console.log(`dashboard picture: ${picture}`);
+    }
   } finally {
+    await prometheus?.stop();
     smtp.close();
     await worker.stop();
   }
@@ -120,8 +137,10 @@ try {
   await mail.destroy();
   await backend.stop();
 }
-recordRun(
-  'burst',
-  `complaints submitted at once -> every acknowledgment stored (seconds from the first submission)`,
-  rows,
-);
+// A picture run is not a measurement: Prometheus scraped beside the worker, and the waits around the burst.
+if (!process.env.BENCH_PICTURE)
+  recordRun(
+    'burst',
+    `complaints submitted at once -> every acknowledgment stored (seconds from the first submission)`,
+    rows,
+  );
