@@ -15,9 +15,12 @@ TEMPORAL_CLI="$(find_temporal)" || die "temporal CLI not found after provisionin
 export TEMPORAL_CLI
 
 # Start the mail stack unless it already runs; stop it afterwards only if we started it.
+# (The status is read whole first: `grep -q` stops at the first match, and under pipefail the writer's SIGPIPE
+# would count as "not running".)
 mail_was_up=yes
-bash scripts/stack.sh status | grep -qE '^dovecot +running' || mail_was_up=no
-bash scripts/stack.sh status | grep -qE '^postfix +running' || mail_was_up=no
+stack_status="$(bash scripts/stack.sh status 2>/dev/null || true)"
+grep -qE '^dovecot +running' <<<"$stack_status" || mail_was_up=no
+grep -qE '^postfix +running' <<<"$stack_status" || mail_was_up=no
 bash scripts/stack.sh up mail
 if [[ "$mail_was_up" == no ]]; then
   trap 'bash scripts/stack.sh down mail >/dev/null 2>&1 || true' EXIT

@@ -10,17 +10,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../worker/config.js';
-import { portOpen } from '../../worker/dev-server.js';
+import { prometheusMissing, startPrometheus } from '../../scripts/lib/prometheus.js';
 import { testEnv, testPeople, testPolicyYaml } from '../helpers/app.js';
 import { sendViaSmtp, waitForMail } from '../helpers/mail.js';
 import { freePort } from '../helpers/ports.js';
 import { approveAsAdmin } from '../helpers/admin-client.js';
 import { eventually } from '../helpers/eventually.js';
 
-const PROMETHEUS = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
 const children: ChildProcess[] = [];
+const stops: Array<() => Promise<void>> = [];
 
 afterAll(async () => {
+  for (const stop of stops) await stop();
   for (const c of children) {
     if (c.exitCode !== null) continue;
     c.kill('SIGTERM');
@@ -43,12 +44,8 @@ async function query(prom: string, promql: string): Promise<PromSample[]> {
 
 describe('metrics', () => {
   it('are scraped by Prometheus through a case: ours by kind and verdict, the SDK runtime metrics and every dashboard query', async () => {
-    const { spawnSync } = await import('node:child_process');
-    const version = spawnSync(PROMETHEUS, ['--version'], { encoding: 'utf8' });
-    if (version.error || version.status !== 0)
-      throw new Error(
-        `Prometheus is needed at ${PROMETHEUS} (Debian's package "prometheus"; bash scripts/provision.sh installs it): ${version.error?.message ?? version.stderr}`,
-      );
+    const missing = prometheusMissing();
+    if (missing) throw new Error(missing);
 
     const people = testPeople();
     const dir = mkdtempSync(path.join(os.tmpdir(), 'nachfass-metrics-'));
@@ -66,34 +63,11 @@ describe('metrics', () => {
     worker.stderr!.on('data', (d: Buffer) => (log += d.toString()));
 
     // A real Prometheus scraping the worker every second from before the case, so that rates see it happen.
-    const promPort = await freePort();
-    const config = path.join(dir, 'prometheus.yml');
-    writeFileSync(
-      config,
-      [
-        'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-        'scrape_configs:',
-        '  - job_name: nachfass',
-        `    static_configs: [{ targets: ['127.0.0.1:${metricsPort}'] }]`,
-        '',
-      ].join('\n'),
-    );
-    const prometheus = spawn(
-      PROMETHEUS,
-      [
-        `--config.file=${config}`,
-        `--storage.tsdb.path=${path.join(dir, 'tsdb')}`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    children.push(prometheus);
-    let promLog = '';
-    prometheus.stderr!.on('data', (d: Buffer) => (promLog = (promLog + d.toString()).slice(-4000)));
-    const prom = `http://127.0.0.1:${promPort}`;
-    await eventually(`Prometheus listening (${promLog})`, async () => ((await portOpen(promPort)) ? true : undefined));
+    const prometheus = await startPrometheus([`127.0.0.1:${metricsPort}`], 1);
+    stops.push(prometheus.stop);
+    const prom = prometheus.url;
 
-    await eventually(`the worker scraped (${promLog})`, async () =>
+    await eventually('the worker scraped', async () =>
       (await query(prom, 'up{job="nachfass"} == 1')).length ? true : undefined,
     );
 
