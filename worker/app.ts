@@ -78,6 +78,7 @@ async function runWorker(
     // rest is for closing connections. The intake does not wait for it: it stops at once (`stopping`).
     shutdownGraceTime: config.shutdownGrace - Math.min(2_000, config.shutdownGrace / 4),
     shutdownForceTime: config.shutdownGrace,
+    maxCachedWorkflows: config.maxCachedWorkflows,
   });
   const running = worker.run();
   // The SDK shuts the worker down on SIGTERM/SIGINT itself; a second shutdown() would throw (DRAINING).

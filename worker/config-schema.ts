@@ -170,6 +170,12 @@ export const ZEnv = z.object({
   INTAKE_LMTP_HOST: z.string().default('127.0.0.1'),
   /** SIGTERM to exit: intake stops at once, running activities get most of this, then the process exits (worker/main.ts). */
   SHUTDOWN_GRACE: ZDuration.default(10_000),
+  /**
+   * Cases the Worker keeps in memory between their tasks (the SDK's maxCachedWorkflows; its default grows with the
+   * heap, about 2,300 here, and each parked case then holds memory until it ends). A case not in the cache replays
+   * its history on its next task (a decision, a timer): milliseconds for a case's few dozen events.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).default(500),
 });
 
 // Keys that are required only with another setting. `when` runs this even when other variables are wrong, so that
