@@ -259,11 +259,12 @@ async function crashOnce(o: CrashOptions): Promise<Crash> {
     const lastBeat = retry?.beatAt ?? before.beatAt;
     if (lastBeat !== undefined) crash.beatAgeAtKillMs = t0 - lastBeat;
     const failure = retry?.failure ?? taken?.failure;
-    // Ended by the new worker at its start (worker/dead-holder.ts), else by the heartbeat timeout.
-    const endedAt = failure?.includes('holding the mailbox is gone')
-      ? undefined
-      : lastBeat !== undefined
-        ? lastBeat + o.heartbeatMs
+    // Ended by the heartbeat timeout, unless the new worker took over before it (worker/dead-holder.ts; the reason
+    // it recorded is sealed by the failure converter, so the times tell).
+    const timedOutAt = lastBeat !== undefined ? lastBeat + o.heartbeatMs : undefined;
+    const endedAt =
+      timedOutAt !== undefined && (taken?.startedAt === undefined || taken.startedAt >= timedOutAt)
+        ? timedOutAt
         : undefined;
     if (endedAt !== undefined) crash.deadAttemptEndedMs = endedAt - t0;
     const due = taken?.scheduledAt ?? retry?.scheduledAt;

@@ -30,10 +30,11 @@ export const backendKind = (): TBackend => (process.env.BENCH_BACKEND === 'postg
 /** The dev server (private, SQLite in memory with WAL pragmas), or the running PostgreSQL-backed server. */
 export async function startBackend(kind: TBackend = backendKind()): Promise<Backend> {
   if (kind === 'postgres') {
-    const address = process.env.BENCH_TEMPORAL_ADDRESS ?? process.env.NACHFASS_PG_TEMPORAL_ADDRESS;
+    // What `eval "$(bash scripts/postgres.sh env)"` exports (bench/run.sh does).
+    const address = process.env.TEMPORAL_ADDRESS;
     if (!address)
-      throw new Error('BENCH_BACKEND=postgres needs BENCH_TEMPORAL_ADDRESS (bash scripts/postgres.sh up prints it)');
-    const pidFile = process.env.BENCH_TEMPORAL_PID_FILE;
+      throw new Error('BENCH_BACKEND=postgres needs TEMPORAL_ADDRESS: eval "$(bash scripts/postgres.sh env)" first');
+    const pidFile = process.env.NACHFASS_PG_TEMPORAL_PID_FILE;
     const pid = pidFile && existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : undefined;
     return { kind, address, pid, stop: async () => undefined };
   }
