@@ -56,9 +56,13 @@ const larger = (r: TRow): boolean => Number(r.mails) > 1000;
 
 const figures: Figure[] = [
   {
-    what: 'acknowledgment latency, 200 sequential, IDLE: p50 / p95 / p99 / max (s)',
+    what: 'acknowledgment latency, sequential complaints, IDLE: p50 / p95 / p99 / max (s) (n)',
     target: 'p50 ≤ 0.60, p95 ≤ 0.75',
-    cell: cell('latency', idle, (r) => `${s3(r.oursP50)} / ${s3(r.oursP95)} / ${s3(r.oursP99)} / ${s3(r.oursMax)}`),
+    cell: cell(
+      'latency',
+      idle,
+      (r) => `${s3(r.oursP50)} / ${s3(r.oursP95)} / ${s3(r.oursP99)} / ${s3(r.oursMax)} (${r.complaints})`,
+    ),
   },
   {
     what: 'floor pipeline in the same run, IDLE: p50 / p95 (s); ratio p50',

@@ -67,7 +67,7 @@ function timeseries(series: Series[], w: number, h: number, unit: string | undef
       return `<polyline fill="none" stroke="${COLORS[i % COLORS.length]}" stroke-width="2" points="${pts.join(' ')}"/>`;
     })
     .join('');
-  const axis = [0, 0.5, 1]
+  const axis = (max > 1e-9 ? [0, 0.5, 1] : [0])
     .map((f) => `<text x="2" y="${py(max * f) + 4}" class="ax">${esc(fmt(max * f, unit))}</text>`)
     .join('');
   const minutes = Math.round((end - start) / 60);
