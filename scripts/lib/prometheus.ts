@@ -4,9 +4,9 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './ports.js';
 
 export const PROMETHEUS = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
 
@@ -21,17 +21,6 @@ export function prometheusMissing(): string | undefined {
   return v.error || v.status !== 0
     ? `Prometheus is needed at ${PROMETHEUS} (Debian's package "prometheus"; bash scripts/provision.sh installs it): ${v.error?.message ?? v.stderr}`
     : undefined;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Prometheus scraping `targets` (host:port) every `intervalS` seconds, up and answering when this resolves. */
