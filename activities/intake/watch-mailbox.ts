@@ -85,10 +85,11 @@ async function session(
         intakeHealth.passed(box.key, client.mailbox ? client.mailbox.exists : undefined);
       }
       ctx.heartbeat();
+      const noop = deps.noopEveryMs ?? 0;
       // IDLE at once after a pass, not autoIdleDelay later: mail that arrives in that second would wait for it
       // (then for Dovecot's own 0.5 s). Ended by the next command (a pass, a NOOP); a wake-up does not wait for it.
-      if (!pending && !closed) void client.idle({ whenFree: true }).catch(() => undefined);
-      const noop = deps.noopEveryMs ?? 0;
+      // Not in fast mode, where a NOOP comes sooner than any IDLE notice would (and would end each IDLE at once).
+      if (!pending && !closed && noop === 0) void client.idle({ whenFree: true }).catch(() => undefined);
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         new Promise<void>((resolve) => {
