@@ -26,6 +26,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 // A CommonJS module: only its default export can be imported under ESM (as worker/readiness.ts does).
 import proto from '@temporalio/proto';
+import { timestampMs } from '../activities/timestamps.js';
 import { PROJECT_ROOT } from '../worker/config.js';
 import { intakeWorkflowId } from '../worker/intakes.js';
 import { waitForReply } from './lib/maildir.js';
@@ -89,10 +90,6 @@ interface Watcher {
   failure?: string;
 }
 
-type TTimestamp = { seconds?: { toString(): string } | number | null; nanos?: number | null } | null | undefined;
-const msOf = (t: TTimestamp): number | undefined =>
-  t?.seconds == null ? undefined : Number(t.seconds.toString()) * 1000 + (t.nanos ?? 0) / 1e6;
-
 async function watcherOf(client: Client, workflowId: string): Promise<Watcher | undefined> {
   const d = await client.workflow.getHandle(workflowId).describe();
   const a = d.raw.pendingActivities?.find((p) => p.activityType?.name === 'watchMailbox');
@@ -103,9 +100,9 @@ async function watcherOf(client: Client, workflowId: string): Promise<Watcher | 
     attempt: a.attempt ?? 0,
   };
   if (a.lastWorkerIdentity) w.identity = a.lastWorkerIdentity;
-  const beatAt = msOf(a.lastHeartbeatTime);
-  const scheduledAt = msOf(a.nextAttemptScheduleTime) ?? msOf(a.scheduledTime);
-  const startedAt = msOf(a.lastStartedTime);
+  const beatAt = timestampMs(a.lastHeartbeatTime);
+  const scheduledAt = timestampMs(a.nextAttemptScheduleTime) ?? timestampMs(a.scheduledTime);
+  const startedAt = timestampMs(a.lastStartedTime);
   if (beatAt !== undefined) w.beatAt = beatAt;
   if (scheduledAt !== undefined) w.scheduledAt = scheduledAt;
   if (startedAt !== undefined) w.startedAt = startedAt;

@@ -13,6 +13,7 @@ import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 // A CommonJS module: under plain Node (npm start) only its default export can be imported by name-less ESM.
 import proto from '@temporalio/proto';
+import { timestampMs } from '../activities/timestamps.js';
 
 /** The retry of the ended attempt comes this soon (the intake's retry policy would wait 1 s). */
 const RETRY_AFTER = '50ms';
@@ -61,9 +62,6 @@ export const thisProcess = (): Here => ({
   alive,
 });
 
-const msOf = (t: { seconds?: { toString(): string } | number | null; nanos?: number | null } | null | undefined) =>
-  t?.seconds == null ? undefined : Number(t.seconds.toString()) * 1000 + Math.floor((t.nanos ?? 0) / 1e6);
-
 /**
  * Ends the watcher attempt of each intake whose holder is certainly gone; returns a line per attempt ended.
  * Failures to look are not fatal: the heartbeat timeout still hands the mailbox on.
@@ -77,7 +75,7 @@ export async function endDeadHolders(client: Client, intakeIds: string[], here =
       if (!a?.activityId || a.state !== proto.temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED)
         continue;
       const why = goneBecause(
-        { identity: a.lastWorkerIdentity ?? undefined, startedAt: msOf(a.lastStartedTime) },
+        { identity: a.lastWorkerIdentity ?? undefined, startedAt: timestampMs(a.lastStartedTime) },
         here,
       );
       if (!why) continue;

@@ -12,6 +12,7 @@
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { workflowIdFor } from '../identity.js';
+import { timestampMs } from '../timestamps.js';
 import { CustomerHashKey } from '../../workflows/search-attributes.js';
 
 /** How often visibility is read for cases started since the last read. */
@@ -75,7 +76,7 @@ export function createAckLimit(o: AckLimitOptions): AckLimit {
         const customerKey = hash ? defaultPayloadConverter.fromPayload<unknown>(hash) : undefined;
         cases.set(id, {
           customerKey: typeof customerKey === 'string' ? customerKey : undefined,
-          at: timestampMs(wf.startTime),
+          at: timestampMs(wf.startTime) ?? 0,
           ours: wf.taskQueue === o.taskQueue,
           local: false,
         });
@@ -110,11 +111,4 @@ export function createAckLimit(o: AckLimitOptions): AckLimit {
       if (cases.get(id)?.local) cases.delete(id);
     },
   };
-}
-
-/** A protobuf timestamp (seconds may be a Long) in milliseconds since the epoch. */
-function timestampMs(
-  ts: { seconds?: { toString(): string } | number | null; nanos?: number | null } | null | undefined,
-): number {
-  return Number(ts?.seconds?.toString() ?? 0) * 1000 + Math.floor((ts?.nanos ?? 0) / 1e6);
 }

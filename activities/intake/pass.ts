@@ -6,18 +6,15 @@
  * is settled at the end of the pass, when it is known whether Temporal was there.
  */
 import { Context, log } from '@temporalio/activity';
-import { ATTEMPT_KEYWORD, attemptsOf, attemptVerdict, errorText, isUnreachableError } from './attempts.js';
+import { ATTEMPT_KEYWORD, attemptVerdict, errorText, isUnreachableError } from './attempts.js';
 import { QuarantineCode } from './complaint-input.js';
+import { BATCH, chunks, groupBy, markAttempts, prepare } from './pass-batch.js';
 import { countKey, quarantine, routeItem, type Item, type Pass, type TRouted } from './pass-mail.js';
 import { mailsTakenIn } from '../metrics.js';
 
 export type { Pass } from './pass-mail.js';
 
-/** Mails per batch: one FETCH of their metadata, then their sources in chunks of SOURCE_BYTES. */
-const BATCH = 50;
-/** Sources fetched at once: bounds the memory of a pass whatever the folder holds (one larger mail goes alone). */
-const SOURCE_BYTES = 8 * 1024 * 1024;
-/** Mails routed at once (each a classification, a visibility count and a workflow start). */
+/** Mails routed at once (each a parse, a classification and a workflow start or signal). */
 const ROUTE_CONCURRENCY = 8;
 /** After this many unreachable-Temporal failures in a row (and no success since) the rest of the pass waits. */
 const UNREACHABLE_STREAK = 3;
@@ -28,65 +25,6 @@ interface Failure {
   error: unknown;
   unreachable: boolean;
   index: number;
-}
-
-/** The batch's metadata in one FETCH, in uid order; quarantines what may not be tried (too large, too many attempts). */
-async function prepare(p: Pass, uids: number[], firstIndex: number): Promise<Item[]> {
-  const { client, deps, box } = p;
-  const metas = await client.fetchAll(
-    uids.join(','),
-    { uid: true, size: true, flags: true, envelope: true },
-    { uid: true },
-  );
-  const items: Item[] = [];
-  for (const meta of metas.sort((x, y) => x.uid - y.uid)) {
-    const { uid } = meta;
-    if ((meta.size ?? 0) > box.maxMailBytes) {
-      await quarantine(p, uid, QuarantineCode.TooLarge, `${meta.size} bytes > IMAP_MAX_MAIL_BYTES ${box.maxMailBytes}`);
-      continue;
-    }
-    const before = Math.max(attemptsOf(meta.flags), p.counted.get(countKey(p, uid)) ?? 0);
-    if (before >= deps.maxAttempts) {
-      const reason = `${before} attempts did not finish (the worker failed or died on it)`;
-      await quarantine(p, uid, QuarantineCode.Failed, reason);
-      continue;
-    }
-    const sender = meta.envelope?.from?.[0]?.address?.toLowerCase() ?? '';
-    items.push({ uid, index: firstIndex + uids.indexOf(uid), size: meta.size ?? 0, sender, attempt: before + 1 });
-  }
-  return items;
-}
-
-/**
- * The batch in chunks, in uid order. Mails never tried before go together, their sources within SOURCE_BYTES. A
- * mail with an earlier attempt goes alone: the worker may have died on it, and its neighbours must not share its
- * count (a crash in a chunk counts one attempt on each of its mails; from then on each is tried on its own).
- */
-function chunks(items: Item[], maxAttempts: number): Item[][] {
-  const out: Item[][] = [];
-  let bytes = Infinity;
-  for (const it of items) {
-    const alone = it.attempt > 1 || maxAttempts < 2;
-    if (alone || bytes + it.size > SOURCE_BYTES) {
-      out.push([]);
-      bytes = alone ? Infinity : 0;
-    }
-    out[out.length - 1]!.push(it);
-    bytes += it.size;
-  }
-  return out;
-}
-
-/** Marks the attempts of a chunk before its work (rule 1), so that a mail that crashes the worker is counted too. */
-async function markAttempts(p: Pass, chunk: Item[]): Promise<void> {
-  const byAttempt = new Map<number, Item[]>();
-  for (const it of chunk) byAttempt.set(it.attempt, [...(byAttempt.get(it.attempt) ?? []), it]);
-  for (const [attempt, group] of byAttempt) {
-    for (const it of group) p.counted.set(countKey(p, it.uid), attempt);
-    // False when the server refuses keywords (no \* in PERMANENTFLAGS): the count in memory carries on then.
-    const uids = group.map((it) => it.uid).join(',');
-    await p.client.messageFlagsAdd(uids, [`${ATTEMPT_KEYWORD}${attempt}`], { uid: true });
-  }
 }
 
 type TResult = TRouted | { error: unknown };
@@ -105,9 +43,7 @@ async function routeChunk(p: Pass, chunk: Item[]): Promise<Map<number, TResult>>
     const it = chunk.find((c) => c.uid === m.uid);
     if (it && m.source) it.source = m.source;
   }
-  const bySender = new Map<string, Item[]>();
-  for (const it of chunk) bySender.set(it.sender, [...(bySender.get(it.sender) ?? []), it]);
-  const queues = [...bySender.values()];
+  const queues = [...groupBy(chunk, (it) => it.sender).values()];
   const results = new Map<number, TResult>();
   let streak = 0;
   const lane = async (): Promise<void> => {
@@ -134,13 +70,11 @@ async function routeChunk(p: Pass, chunk: Item[]): Promise<Map<number, TResult>>
 
 /** One MOVE per destination folder for the mails routing left in place. */
 async function moveRouted(p: Pass, chunk: Item[], results: Map<number, TResult>): Promise<void> {
-  const byFolder = new Map<string, Array<{ uid: number; kind: string }>>();
-  for (const it of chunk) {
+  const toMove = chunk.flatMap((it) => {
     const r = results.get(it.uid);
-    if (!r || 'error' in r || !r.moveTo) continue;
-    byFolder.set(r.moveTo, [...(byFolder.get(r.moveTo) ?? []), { uid: it.uid, kind: r.kind ?? 'unknown' }]);
-  }
-  for (const [folder, moved] of byFolder) {
+    return r && !('error' in r) && r.moveTo ? [{ uid: it.uid, kind: r.kind ?? 'unknown', folder: r.moveTo }] : [];
+  });
+  for (const [folder, moved] of groupBy(toMove, (m) => m.folder)) {
     await p.client.messageMove(moved.map((m) => m.uid).join(','), folder, { uid: true });
     for (const m of moved) {
       mailsTakenIn.inc({ mailbox: p.box.key, verdict: m.kind });
