@@ -19,6 +19,7 @@ import { recordRun, round3, spread } from './lib/results.js';
 import {
   backendKind,
   benchPolicyFile,
+  complaintMail,
   processUsage,
   startBackend,
   startMail,
@@ -33,34 +34,6 @@ const ATTACHMENT = randomBytes(150 * 1024)
   .toString('base64')
   .replace(/.{76}/g, '$&\r\n');
 
-function backlogMail(i: number, customer: string, support: string, tag: string): string {
-  const head = [
-    `From: Kunde ${i} <${customer}>`,
-    `To: ${support}`,
-    `Subject: Beschwerde Nr. ${i}: Lieferung fehlt`,
-    `Message-ID: <backlog-${i}-${tag}@kunden.example.test>`,
-    `Date: ${new Date().toUTCString()}`,
-    'MIME-Version: 1.0',
-  ];
-  const text = `Guten Tag,\r\n\r\nmeine Bestellung ${i} ist nicht angekommen. Ich bitte um Erstattung.\r\n\r\nGrüße`;
-  if (i % 10 !== 0) return [...head, 'Content-Type: text/plain; charset=utf-8', '', text, ''].join('\r\n');
-  const part = ['--b', 'Content-Type: application/pdf; name="beleg.pdf"', 'Content-Transfer-Encoding: base64'];
-  return [
-    ...head,
-    'Content-Type: multipart/mixed; boundary="b"',
-    '',
-    '--b',
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    text,
-    ...part,
-    '',
-    ATTACHMENT,
-    '--b--',
-    '',
-  ].join('\r\n');
-}
-
 /** Fills the folder over LMTP straight into Dovecot, eight sessions at once. */
 async function fill(mail: PrivateMailStack, n: number, support: string, tag: string): Promise<number> {
   const t0 = Date.now();
@@ -68,7 +41,12 @@ async function fill(mail: PrivateMailStack, n: number, support: string, tag: str
   const lane = async (): Promise<void> => {
     for (let i = next++; i < n; i = next++) {
       const customer = `k${i}-${tag}@example.test`;
-      await deliverViaLmtp(customer, support, backlogMail(i, customer, support, tag), mail.ports.lmtp);
+      await deliverViaLmtp(
+        customer,
+        support,
+        complaintMail(i, customer, support, tag, i % 10 === 0 ? ATTACHMENT : undefined).raw,
+        mail.ports.lmtp,
+      );
     }
   };
   await Promise.all(Array.from({ length: 8 }, lane));
@@ -127,8 +105,14 @@ async function decisions(
   const dir = path.join(mail.dir, 'mail', domain, user, 'Maildir');
   const files = ['new', 'cur'].flatMap((d) => readdirSync(path.join(dir, d)).map((f) => path.join(dir, d, f)));
   const out: number[] = [];
-  for (let k = 0; k < count; k++) {
-    const m = await simpleParser(readFileSync(files[Math.floor(Math.random() * files.length)]!));
+  // Random cases, each once (a second decision on a case is refused: 409).
+  for (let i = files.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [files[i], files[j]] = [files[j]!, files[i]!];
+  }
+  for (const file of files) {
+    if (out.length >= count) break;
+    const m = await simpleParser(readFileSync(file));
     if (!/Freigabe/.test(m.subject ?? '')) continue;
     const caseId = String(m.headers.get('x-nachfass-case'));
     const customer = customerOf.get(caseId);

@@ -18,42 +18,12 @@ import { startDevServer } from '../worker/dev-server.js';
 import { parsePolicy } from '../worker/policy.js';
 import { deliverViaLmtp, withImap } from '../scripts/lib/dev-mail.js';
 import { freePort } from '../scripts/lib/ports.js';
+import { complaintMail } from './lib/setup.js';
 import { benchEnv } from './bench-env.js';
 
 const ATTACHMENT = randomBytes(1024 * 1024)
   .toString('base64')
   .replace(/.{76}/g, '$&\r\n');
-
-function complaint(i: number, from: string, to: string): string {
-  const id = `<bench-${i}-${randomBytes(4).toString('hex')}@kunden.example.test>`;
-  const head = [
-    `From: Kunde ${i} <${from}>`,
-    `To: ${to}`,
-    `Subject: Beschwerde Nr. ${i}: Gerät defekt`,
-    `Message-ID: ${id}`,
-    'Date: Mon, 23 Nov 2026 10:00:00 +0100',
-    'MIME-Version: 1.0',
-  ];
-  const text = `Guten Tag,\r\n\r\nmein Gerät (Bestellung ${i}) ist defekt. Ich bitte um Erstattung.\r\n\r\nGrüße`;
-  if (i % 10 !== 0) return [...head, 'Content-Type: text/plain; charset=utf-8', '', text, ''].join('\r\n');
-  return [
-    ...head,
-    'Content-Type: multipart/mixed; boundary="b"',
-    '',
-    '--b',
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    text,
-    '--b',
-    'Content-Type: application/pdf; name="rechnung.pdf"',
-    'Content-Transfer-Encoding: base64',
-    'Content-Disposition: attachment; filename="rechnung.pdf"',
-    '',
-    ATTACHMENT,
-    '--b--',
-    '',
-  ].join('\r\n');
-}
 
 async function folderCount(user: string, folder: string): Promise<number> {
   return withImap(user, async (c) => {
@@ -72,7 +42,7 @@ async function run(n: number, temporalAddress: string, encryption: boolean): Pro
     await deliverViaLmtp(
       `kunde${i}-${tag}@example.test`,
       support,
-      complaint(i, `kunde${i}-${tag}@example.test`, support),
+      complaintMail(i, `kunde${i}-${tag}@example.test`, support, tag, i % 10 === 0 ? ATTACHMENT : undefined).raw,
     );
   const fillS = (Date.now() - fillStart) / 1000;
 

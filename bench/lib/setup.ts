@@ -162,21 +162,44 @@ export async function waitReady(httpUrl: string, w: WorkerProcess, timeoutMs = 6
 
 export const tagOf = (): string => randomBytes(3).toString('hex');
 
-/** A plain complaint from `customer` to `support`, with its Message-ID. */
-export function complaintMail(i: number, customer: string, support: string, tag: string): { id: string; raw: string } {
+/** A complaint from `customer` to `support` (plain text, or with a PDF attached), with its Message-ID. */
+export function complaintMail(
+  i: number,
+  customer: string,
+  support: string,
+  tag: string,
+  /** A PDF's content, base64 in lines of 76: the mail becomes multipart with it as an attachment. */
+  attachment?: string,
+): { id: string; raw: string } {
   const id = `<bench-${i}-${tag}@kunden.example.test>`;
-  const raw = [
+  const head = [
     `From: Kunde ${i} <${customer}>`,
     `To: ${support}`,
     `Subject: Beschwerde Nr. ${i}: Gerät defekt`,
     `Message-ID: ${id}`,
     `Date: ${new Date().toUTCString()}`,
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    `Guten Tag, mein Gerät (Bestellung ${i}) ist defekt. Ich bitte um Erstattung.`,
-    '',
-  ].join('\r\n');
-  return { id, raw };
+    'MIME-Version: 1.0',
+  ];
+  const text = `Guten Tag,\r\n\r\nmein Gerät (Bestellung ${i}) ist defekt. Ich bitte um Erstattung.\r\n\r\nGrüße`;
+  const plain = ['Content-Type: text/plain; charset=utf-8', '', text];
+  const raw = attachment
+    ? [
+        ...head,
+        'Content-Type: multipart/mixed; boundary="b"',
+        '',
+        '--b',
+        ...plain,
+        '--b',
+        'Content-Type: application/pdf; name="rechnung.pdf"',
+        'Content-Transfer-Encoding: base64',
+        'Content-Disposition: attachment; filename="rechnung.pdf"',
+        '',
+        attachment,
+        '--b--',
+        '',
+      ]
+    : [...head, ...plain, ''];
+  return { id, raw: raw.join('\r\n') };
 }
 
 /** An SMTP client to the private Postfix, as a customer's mail server would submit. */
