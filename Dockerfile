@@ -33,4 +33,4 @@ COPY bin/ bin/
 USER node
 EXPOSE 3000 8081
 # SIGTERM (docker stop): the process exits within SHUTDOWN_GRACE (default 10s, docker's default stop timeout).
-CMD ["node", "dist/worker/main.js"]
+CMD ["node", "--max-old-space-size=256", "dist/worker/main.js"]

@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { PROJECT_ROOT } from '../worker/config-schema.js';
-import { WORKFLOW_BUNDLE_FILE } from '../worker/workflow-code.js';
+import { WORKFLOW_BUNDLE_FILE, workflowPreload } from '../worker/workflow-code.js';
 
 /** Builds into `outDir` (absolute, or relative to the repository); returns its absolute path. */
 async function build(outDir: string, log: (line: string) => void = console.log): Promise<string> {
@@ -34,6 +34,7 @@ async function build(outDir: string, log: (line: string) => void = console.log):
     workflowsPath: path.join(out, 'workflows', 'index.js'),
     // The worker seals failure messages (worker/failure-converter.ts): the bundle must convert alike.
     failureConverterPath: path.join(out, 'worker', 'failure-converter.js'),
+    preloadModules: workflowPreload(path.join(out, 'workflows'), '.js'),
     logger: { trace: noop, debug: noop, info: noop, warn: console.warn, error: console.error, log: noop },
   });
   writeFileSync(path.join(out, WORKFLOW_BUNDLE_FILE), code);

@@ -18,6 +18,7 @@ import {
   ZRate,
 } from './config-values.js';
 import { TEMPORAL_TLS_ENV, temporalTlsRules } from './config-temporal.js';
+import { cacheFitsHeap } from './heap-budget.js';
 
 /** LOG_LEVEL's values (worker/logging.ts). */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
@@ -180,6 +181,6 @@ export const ZEnv = z.object({
 
 // Keys that are required only with another setting. `when` runs this even when other variables are wrong, so that
 // one start-up message names every problem.
-export const ZEnvWithKeys = ZEnv.superRefine(requiredKeys, { when: () => true }).superRefine(temporalTlsRules, {
-  when: () => true,
-});
+export const ZEnvWithKeys = ZEnv.superRefine(requiredKeys, { when: () => true })
+  .superRefine(temporalTlsRules, { when: () => true })
+  .superRefine(cacheFitsHeap);

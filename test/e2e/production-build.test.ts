@@ -26,7 +26,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../worker/config.js';
 import { testEnv, testPeople, testPolicyYaml } from '../helpers/app.js';
 import { sendViaSmtp, waitForMail } from '../helpers/mail.js';
-import { killWorker, spawnWorker, type WorkerProcess } from '../helpers/worker-process.js';
+import { killWorker, spawnWorker, startNodeFlags, type WorkerProcess } from '../helpers/worker-process.js';
 
 const run = promisify(execFile);
 const workers: WorkerProcess[] = [];
@@ -100,6 +100,11 @@ describe('the production build', () => {
     await run('npm', ['run', 'build'], { cwd: PROJECT_ROOT, env: { ...process.env, BUILD_OUT_DIR: dist } });
     for (const f of ['worker/main.js', 'worker/cli.js', 'templates/acknowledgment.js', 'workflow-bundle.js'])
       expect(existsSync(path.join(dist, f)), f).toBe(true);
+    // The pure modules with luxon are evaluated once per workflow thread, not once per case (worker/workflow-code.ts).
+    const bundle = readFileSync(path.join(dist, 'workflow-bundle.js'), 'utf8');
+    const preload = /exports\.preloadModules = function preloadModules\(\) \{([^}]*)\}/.exec(bundle)?.[1] ?? '';
+    expect(preload).toContain('workflows/rules/calendar.js');
+    expect(new Set(bundle.match(/"\.\/node_modules\/luxon\/[^"]+"/g)).size).toBe(1);
 
     const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
     const devOnly = jsFiles(dist).flatMap((f) =>
@@ -134,7 +139,8 @@ describe('the production build', () => {
     const policyFile = path.join(install, 'policy.yaml');
     writeFileSync(policyFile, testPolicyYaml(people));
     const env = await testEnv(people, { POLICY_FILE: policyFile });
-    const worker = spawnWorker(env, [path.join(dist, 'worker', 'main.js')]);
+    // As npm start runs it: with its node flags (the heap limit).
+    const worker = spawnWorker(env, [...startNodeFlags(), path.join(dist, 'worker', 'main.js')]);
     workers.push(worker);
     expect(await worker.line(/workflow code/)).toContain(
       `the prebuilt bundle ${path.join(dist, 'workflow-bundle.js')}`,

@@ -7,6 +7,7 @@ import { loadConfig, PROJECT_ROOT, type TConfig } from '../../worker/config.js';
 import { startApp, type App } from '../../worker/app.js';
 import { FAILURE_CONVERTER_PATH } from '../../worker/codec.js';
 import { parsePolicy, type TPolicy } from '../../worker/policy.js';
+import { workflowPreload } from '../../worker/workflow-code.js';
 import { freePort, mailPorts, STACK_PASSWORD } from './ports.js';
 import { uniqueAddress } from './mail.js';
 
@@ -20,6 +21,7 @@ export function workflowBundle(): Promise<WorkflowBundle> {
     workflowsPath: path.join(PROJECT_ROOT, 'workflows', 'index.ts'),
     // The app's workers seal failure messages (worker/failure-converter.ts); the bundle must convert alike.
     failureConverterPath: FAILURE_CONVERTER_PATH,
+    preloadModules: workflowPreload(path.join(PROJECT_ROOT, 'workflows'), '.ts'),
     logger: quietLogger,
   });
   return bundle;

@@ -3,6 +3,7 @@
  * compiled (`node dist/worker/main.js`), its log kept (one JSON line per event), its exit awaited.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../worker/config.js';
 
@@ -13,6 +14,14 @@ export interface WorkerProcess {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Resolves with the first line matching `re` (already written or to come); rejects when the process exits first. */
   line(re: RegExp): Promise<string>;
+}
+
+/** The node flags `npm start` gives the compiled worker (package.json's start script: the heap limit). */
+export function startNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  return pkg.scripts.start.split(/\s+/).filter((t) => t.startsWith('--'));
 }
 
 /** From the sources by default; `args` e.g. [path to dist/worker/main.js] for the compiled worker. */
