@@ -33,4 +33,6 @@ COPY bin/ bin/
 USER node
 EXPOSE 3000 8081
 # SIGTERM (docker stop): the process exits within SHUTDOWN_GRACE (default 10s, docker's default stop timeout).
+# As npm start runs it: a heap limit for both threads, and malloc returning large freed blocks (package.json).
+ENV MALLOC_MMAP_THRESHOLD_=65536 MALLOC_TRIM_THRESHOLD_=131072
 CMD ["node", "--max-old-space-size=256", "dist/worker/main.js"]

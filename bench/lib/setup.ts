@@ -12,7 +12,7 @@ import { PROJECT_ROOT } from '../../worker/config.js';
 import { startDevServer } from '../../worker/dev-server.js';
 import { freePort } from '../../scripts/lib/ports.js';
 import { startPrivateMailStack, type PrivateMailStack } from '../../test/helpers/private-stack.js';
-import { killWorker, spawnWorker, startNodeFlags, type WorkerProcess } from '../../test/helpers/worker-process.js';
+import { killWorker, spawnWorker, startCommand, type WorkerProcess } from '../../test/helpers/worker-process.js';
 import { benchEnv } from '../bench-env.js';
 
 export type TBackend = 'dev' | 'postgres';
@@ -114,7 +114,8 @@ export function spawnBenchWorker(env: Record<string, string>, args?: string[]): 
   // BENCH_NODE_ARGS: extra node flags for the worker, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   // The compiled worker as `npm start` runs it, with its node flags.
-  const w = spawnWorker(env, [...nodeArgs, ...(args ?? [...startNodeFlags(), WORKER_MAIN])]);
+  const start = args ? { env: {}, flags: [] } : startCommand();
+  const w = spawnWorker({ ...start.env, ...env }, [...nodeArgs, ...(args ?? [...start.flags, WORKER_MAIN])]);
   return {
     w,
     support: env.IMAP_USER!,

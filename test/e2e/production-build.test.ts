@@ -26,7 +26,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../worker/config.js';
 import { testEnv, testPeople, testPolicyYaml } from '../helpers/app.js';
 import { sendViaSmtp, waitForMail } from '../helpers/mail.js';
-import { killWorker, spawnWorker, startNodeFlags, type WorkerProcess } from '../helpers/worker-process.js';
+import { killWorker, spawnWorker, startCommand, type WorkerProcess } from '../helpers/worker-process.js';
 
 const run = promisify(execFile);
 const workers: WorkerProcess[] = [];
@@ -140,7 +140,8 @@ describe('the production build', () => {
     writeFileSync(policyFile, testPolicyYaml(people));
     const env = await testEnv(people, { POLICY_FILE: policyFile });
     // As npm start runs it: with its node flags (the heap limit).
-    const worker = spawnWorker(env, [...startNodeFlags(), path.join(dist, 'worker', 'main.js')]);
+    const start = startCommand();
+    const worker = spawnWorker({ ...start.env, ...env }, [...start.flags, path.join(dist, 'worker', 'main.js')]);
     workers.push(worker);
     expect(await worker.line(/workflow code/)).toContain(
       `the prebuilt bundle ${path.join(dist, 'workflow-bundle.js')}`,

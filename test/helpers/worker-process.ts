@@ -16,12 +16,17 @@ export interface WorkerProcess {
   line(re: RegExp): Promise<string>;
 }
 
-/** The node flags `npm start` gives the compiled worker (package.json's start script: the heap limit). */
-export function startNodeFlags(): string[] {
+/**
+ * How `npm start` runs the compiled worker (package.json's start script): its environment assignments (glibc's
+ * malloc thresholds) and its node flags (the heap limit).
+ */
+export function startCommand(): { env: Record<string, string>; flags: string[] } {
   const pkg = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
     scripts: { start: string };
   };
-  return pkg.scripts.start.split(/\s+/).filter((t) => t.startsWith('--'));
+  const words = pkg.scripts.start.split(/\s+/);
+  const env = Object.fromEntries(words.filter((w) => /^[A-Z_]+=/.test(w)).map((w) => w.split('=', 2)));
+  return { env, flags: words.filter((t) => t.startsWith('--')) };
 }
 
 /** From the sources by default; `args` e.g. [path to dist/worker/main.js] for the compiled worker. */

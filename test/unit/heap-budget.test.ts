@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../worker/config.js';
+import { loadConfig, PROJECT_ROOT } from '../../worker/config.js';
 import { cacheTooLarge, heapNeededMb } from '../../worker/heap-budget.js';
 import { VALID_ENV } from '../helpers/config-env.js';
-import { startNodeFlags } from '../helpers/worker-process.js';
+import { startCommand } from '../helpers/worker-process.js';
 
 /** The heap limit (MB) a node started with `flags` has, as V8 reports it. */
 function heapLimitMb(flags: string[]): number {
@@ -29,11 +31,20 @@ describe('the workflow cache and the heap', () => {
   });
 
   it('fits the default cache in the heap npm start gives the worker, and refuses a cache that does not', () => {
-    const flags = startNodeFlags();
+    const { flags } = startCommand();
     expect(flags.some((f) => f.startsWith('--max-old-space-size='))).toBe(true);
     const limit = heapLimitMb(flags);
     expect(cacheTooLarge(loadConfig(VALID_ENV).maxCachedWorkflows, limit)).toBeUndefined();
     expect(cacheTooLarge(2000, limit)).toBeDefined();
+  });
+
+  it('runs the Docker image as npm start runs the worker: the same node flags and malloc settings', () => {
+    const docker = readFileSync(path.join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
+    const { env, flags } = startCommand();
+    expect(Object.keys(env).length).toBeGreaterThan(0);
+    for (const [k, v] of Object.entries(env)) expect(docker).toMatch(new RegExp(`^ENV .*\\b${k}=${v}\\b`, 'm'));
+    const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(docker)?.[1] ?? '[]') as string[];
+    expect(cmd).toEqual(['node', ...flags, 'dist/worker/main.js']);
   });
 
   it('stops start-up naming WORKER_MAX_CACHED_WORKFLOWS when the cache exceeds this process heap', () => {
