@@ -3,8 +3,9 @@
  * thread's old generation; the SDK's workflow thread inherits the flag), which keeps an idle worker's memory near
  * what it really uses instead of the heap V8 grows to on a large machine. A cache larger than that heap holds would
  * end the process with an out-of-memory crash in the middle of a busy hour, so start-up refuses it instead.
- * Measured here (bench/backlog.ts, V8's --trace-gc): the workflow thread holds about 22 MB of its own and about
- * 0.11 MB per cached case; the budget below counts twice that per case, for cases with longer stories.
+ * Measured here with 1,000 and 2,000 parked cases (drained as bench/backlog.ts does, read with V8's --trace-gc):
+ * the workflow thread holds about 22 MB of its own and about 0.11 MB per cached case; the budget below counts
+ * twice that per case, for cases with longer stories.
  */
 import { getHeapStatistics } from 'node:v8';
 import type { z } from 'zod';
