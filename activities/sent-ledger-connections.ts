@@ -12,13 +12,16 @@ import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 /** Claim connections per process: claims on different ones run side by side. */
 export const CLAIM_CONNECTIONS = 4;
 
-/** The flag connection, or claim connection `n` (0 ≤ n < CLAIM_CONNECTIONS). */
-export type TSlot = 'flag' | number;
+/** The flag connection, the Sent index's loader (sent-index.ts), or claim connection `n` (0 ≤ n < CLAIM_CONNECTIONS). */
+export type TSlot = 'flag' | 'loader' | number;
+
+/** A copy to flag: its uid within the folder's UIDVALIDITY at its APPEND. */
+type TFlagRequest = { uid: number; flags: string[]; validity: bigint; done: (err?: unknown) => void };
 
 export class LedgerConnections {
   private readonly clients = new Map<TSlot, ImapFlow>();
   private readonly connecting = new Map<TSlot, Promise<ImapFlow>>();
-  private readonly flags: Array<{ uid: number; flags: string[]; done: (err?: unknown) => void }> = [];
+  private readonly flags: TFlagRequest[] = [];
   private flushing = false;
 
   constructor(
@@ -33,13 +36,13 @@ export class LedgerConnections {
   }
 
   /**
-   * Adds `flags` to the copy `uid`. Flags asked for while a STORE is under way go out together in the next one
-   * (one NOOP and one STORE per set of flags for the whole batch): in a burst, the flag after a 250 waits for at
-   * most one round trip, not behind every other mail's flag.
+   * Adds `flags` to the copy `uid` of the folder whose UIDVALIDITY was `validity` when it was appended. Flags asked
+   * for while a STORE is under way go out together in the next one (one NOOP and one STORE per set of flags for the
+   * whole batch): in a burst, the flag after a 250 waits for at most one round trip, not behind every other mail's.
    */
-  flag(uid: number, flags: string[]): Promise<void> {
+  flag(uid: number, flags: string[], validity: bigint): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.flags.push({ uid, flags, done: (err) => (err === undefined ? resolve() : reject(err)) });
+      this.flags.push({ uid, flags, validity, done: (err) => (err === undefined ? resolve() : reject(err)) });
       void this.flushFlags();
     });
   }
@@ -51,18 +54,8 @@ export class LedgerConnections {
       while (this.flags.length > 0) {
         const batch = this.flags.splice(0);
         try {
-          const c = await this.connection('flag');
-          const lock = await c.getMailboxLock(this.folder);
-          try {
-            // The claims were appended on the other connection: this session sees their uids once announced.
-            await c.noop();
-            const bySet = new Map<string, number[]>();
-            for (const f of batch) bySet.set(f.flags.join(' '), [...(bySet.get(f.flags.join(' ')) ?? []), f.uid]);
-            for (const [set, uids] of bySet) await c.messageFlagsAdd(uids.join(','), set.split(' '), { uid: true });
-          } finally {
-            lock.release();
-          }
-          for (const f of batch) f.done();
+          const stale = await this.storeFlags(batch, false);
+          for (const f of batch) f.done(stale.includes(f) ? new Error(`the folder of copy ${f.uid} is gone`) : undefined);
         } catch (err) {
           for (const f of batch) f.done(err ?? new Error('flag failed'));
         }
@@ -70,6 +63,54 @@ export class LedgerConnections {
     } finally {
       this.flushing = false;
     }
+  }
+
+  /**
+   * Stores the batch's flags; returns the entries whose folder is not the one selected. A folder deleted and made
+   * again under a session is not always reported to it (Dovecot answers a STORE there with OK, and the flag is lost):
+   * when a copy's UIDVALIDITY is not the selected one's, the session is ended and the folder selected anew, once.
+   */
+  private async storeFlags(batch: TFlagRequest[], again: boolean): Promise<TFlagRequest[]> {
+    const c = await this.connection('flag');
+    const lock = await c.getMailboxLock(this.folder);
+    let stale: TFlagRequest[];
+    try {
+      // The claims were appended on the other connections: this session sees their uids once announced.
+      await c.noop();
+      const selected = c.mailbox === false ? undefined : c.mailbox.uidValidity;
+      stale = batch.filter((f) => f.validity !== selected);
+      if (stale.length > 0 && !again) {
+        if (this.clients.get('flag') === c) this.clients.delete('flag');
+        await c.logout().catch(() => c.close());
+        return this.storeFlags(batch, true);
+      }
+      const bySet = new Map<string, number[]>();
+      for (const f of batch) {
+        if (stale.includes(f)) continue;
+        bySet.set(f.flags.join(' '), [...(bySet.get(f.flags.join(' ')) ?? []), f.uid]);
+      }
+      for (const [set, uids] of bySet) await c.messageFlagsAdd(uids.join(','), set.split(' '), { uid: true });
+    } finally {
+      lock.release();
+    }
+    return stale;
+  }
+
+  /**
+   * The Sent index's loader connection with the folder locked (selected). `release` unlocks it and logs out: the
+   * load happens once per process, and an idle connection would only be one more the server keeps.
+   */
+  async lockedLoader(): Promise<{ client: ImapFlow; release: () => Promise<void> }> {
+    const c = await this.connection('loader');
+    const lock = await c.getMailboxLock(this.folder, { readOnly: true });
+    return {
+      client: c,
+      release: async () => {
+        lock.release();
+        if (this.clients.get('loader') === c) this.clients.delete('loader');
+        await c.logout().catch(() => c.close());
+      },
+    };
   }
 
   /** One connection per slot and process, made again after it closed (imapflow never reconnects an instance). */

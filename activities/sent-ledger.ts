@@ -14,6 +14,7 @@ import { log } from '@temporalio/activity';
 import type { ImapFlow, ImapFlowOptions } from 'imapflow';
 import { createHash } from 'node:crypto';
 import { CLAIM_CONNECTIONS, LedgerConnections } from './sent-ledger-connections.js';
+import { SentIndex } from './sent-index.js';
 
 export const QUEUED = '$NachfassQueued';
 export const SENT = '$NachfassSent';
@@ -28,6 +29,8 @@ export interface SentLedgerSettings {
   folder: string;
   /** How long a claim counts as an attempt still in progress (ms); above the send activity's timeout. */
   claimMs: number;
+  /** False: every claim searches the folder, as before the index (bench/sent-ledger.ts compares the two). */
+  indexed?: boolean;
 }
 
 /** At most `max` automatic mails to one external address within `windowMs` (one budget for every kind). */
@@ -72,15 +75,32 @@ function note(message: string, attrs: Record<string, unknown>): void {
 /** Pauses between tries of the flag after a 250: about 25 s in all, well inside the send activity's minute. */
 const FLAG_RETRY_MS = [100, 300, 1_000, 2_000, 4_000, 8_000, 10_000];
 
+/** A claim's copy in Sent: its uid, valid within the folder's UIDVALIDITY when it was appended. */
+type TClaim = { uid: number; validity: bigint };
+
 export class SentLedger {
   private readonly imap: LedgerConnections;
+  /** Which copies Sent holds, so that a claim need not SEARCH the whole folder (sent-index.ts). */
+  private readonly index: SentIndex;
 
   constructor(private readonly s: SentLedgerSettings) {
     this.imap = new LedgerConnections(s.imap, s.folder);
+    this.index = new SentIndex(
+      () => this.imap.lockedLoader(),
+      (err) => note('the Sent index could not be loaded; claims search the folder', { error: String(err) }),
+    );
   }
 
-  private flag(uid: number, flags: string[]): Promise<void> {
-    return this.imap.flag(uid, flags);
+  /** How claims looked their Message-ID up: in the index, or (while it loads) with SEARCH in the folder. */
+  readonly lookups = { index: 0, search: 0 };
+
+  /** Loads the index of Sent (at start-up, so the first claims need not wait for it); resolves when done. */
+  warm(): Promise<void> {
+    return this.index.warm();
+  }
+
+  private flag(copy: TClaim, flags: string[]): Promise<void> {
+    return this.imap.flag(copy.uid, flags, copy.validity);
   }
 
   /**
@@ -113,10 +133,10 @@ export class SentLedger {
    * The flag after the server's 250, tried again through a short IMAP outage (a Dovecot restart takes about a
    * second): given up, the claim would age and its retry send the accepted mail a second time.
    */
-  private async flagSent(uid: number): Promise<void> {
+  private async flagSent(copy: TClaim): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.flag(uid, [SENT, '\\Seen']);
+        return await this.flag(copy, [SENT, '\\Seen']);
       } catch (err) {
         if (attempt >= FLAG_RETRY_MS.length) throw err;
         await new Promise((r) => setTimeout(r, FLAG_RETRY_MS[attempt]));
@@ -133,14 +153,18 @@ export class SentLedger {
    * claims of one Message-ID, and the budgeted claims of one address (its count), always use the same connection,
    * whose mailbox lock takes them one at a time.
    */
-  private async claim(messageId: string, raw: Buffer, budget?: { to: string } & MailBudget): Promise<number | 'sent'> {
+  private async claim(messageId: string, raw: Buffer, budget?: { to: string } & MailBudget): Promise<TClaim | 'sent'> {
     const key = budget ? `to:${budget.to.toLowerCase()}` : `id:${messageId}`;
     const c = await this.imap.connection(createHash('sha256').update(key).digest().readUInt32BE(0) % CLAIM_CONNECTIONS);
     const lock = await c.getMailboxLock(this.s.folder);
     try {
       // Another worker's APPEND becomes part of this session's view only once the server announced it.
       await c.noop();
-      const found = (await c.search({ header: { 'message-id': messageId } }, { uid: true })) || [];
+      const indexed = this.s.indexed !== false && (await this.index.catchUp(c));
+      this.lookups[indexed ? 'index' : 'search']++;
+      const found = indexed
+        ? this.index.copiesOf(messageId)
+        : (await c.search({ header: { 'message-id': messageId } }, { uid: true })) || [];
       if (found.length > 0) {
         // SEARCH HEADER matches substrings: only copies whose Message-ID is exactly this one count.
         const copies = (
@@ -163,28 +187,41 @@ export class SentLedger {
           );
         }
       }
-      if (budget) await this.checkBudget(c, budget);
+      if (budget) await this.checkBudget(c, budget, indexed);
+      const selected = c.mailbox === false ? undefined : c.mailbox.uidValidity;
       const appended = await c.append(this.s.folder, raw, [QUEUED]);
-      if (appended && appended.uid !== undefined) return appended.uid;
+      if (appended && appended.uid !== undefined) {
+        const copy = { uid: appended.uid, validity: appended.uidValidity ?? selected ?? 0n };
+        if (selected === undefined || copy.validity === selected) return copy;
+        // The folder was deleted and made again under this session, which looked into the old one: the new copy
+        // is withdrawn, the session ended, and the retry looks again on a new one.
+        await this.flag(copy, [SUPERSEDED]).catch(() => undefined);
+        await c.logout().catch(() => c.close());
+        throw new Error(`${this.s.folder} was made anew while this claim looked into it; try again`);
+      }
       // Without UIDPLUS: the copy we just appended is the newest one with this Message-ID.
       const again = (await c.search({ header: { 'message-id': messageId } }, { uid: true })) || [];
       const uid = again.at(-1);
-      if (uid === undefined) throw new Error(`${messageId}: appended to ${this.s.folder} but not found there`);
-      return uid;
+      if (uid === undefined || selected === undefined) {
+        throw new Error(`${messageId}: appended to ${this.s.folder} but not found there`);
+      }
+      return { uid, validity: selected };
     } finally {
       lock.release();
     }
   }
 
   /** Throws MailBudgetError when `budget.max` mails to `budget.to` were sent within its window. */
-  private async checkBudget(c: ImapFlow, budget: { to: string } & MailBudget): Promise<void> {
+  private async checkBudget(c: ImapFlow, budget: { to: string } & MailBudget, indexed: boolean): Promise<void> {
     const since = Date.now() - budget.windowMs;
-    // SINCE is a date without time (RFC 3501): search from the day before, then count by INTERNALDATE.
-    const day = new Date(since - 86_400_000);
-    const uids = (await c.search({ to: budget.to, keyword: SENT, since: day }, { uid: true })) || [];
+    // The index names every copy to the address in the window, sent or not; fewer than the budget need no look.
+    // Without it: SINCE is a date without time (RFC 3501), so search from the day before, then count by INTERNALDATE.
+    const uids = indexed
+      ? this.index.copiesTo(budget.to, since)
+      : (await c.search({ to: budget.to, keyword: SENT, since: new Date(since - 86_400_000) }, { uid: true })) || [];
     if (uids.length < budget.max) return;
-    const copies = await c.fetchAll(uids, { uid: true, internalDate: true }, { uid: true });
-    const recent = copies.filter((m) => new Date(m.internalDate ?? 0).getTime() > since).length;
+    const copies = await c.fetchAll(uids, { uid: true, flags: true, internalDate: true }, { uid: true });
+    const recent = copies.filter((m) => m.flags?.has(SENT) && new Date(m.internalDate ?? 0).getTime() > since).length;
     if (recent >= budget.max) {
       throw new MailBudgetError(`${recent} automatic mails to this address within the budget's window (${budget.max})`);
     }

@@ -19,11 +19,11 @@ npm run build >/dev/null
 # Sizes: the default fits about 20 minutes on 2 cores; BENCH_FULL=1 runs the full sizes (a backlog of 10,000
 # mails alone drains for about 20 minutes here); BENCH_QUICK=1 small ones, to try the scripts.
 if [[ -n "${BENCH_QUICK:-}" ]]; then
-  LATENCY=30 BURST=200 BACKLOG=(300 600) STARTUP=1 PG_LATENCY=30 PG_BURST=200 PG_PARKED=300
+  LATENCY=30 BURST=200 BACKLOG=(300 600) STARTUP=1 PG_LATENCY=30 PG_BURST=200 PG_PARKED=300 SENT=(300 1000)
 elif [[ -n "${BENCH_FULL:-}" ]]; then
-  LATENCY=200 BURST=1000 BACKLOG=(1000 10000) STARTUP=3 PG_LATENCY=200 PG_BURST=1000 PG_PARKED=2000
+  LATENCY=200 BURST=1000 BACKLOG=(1000 10000) STARTUP=3 PG_LATENCY=200 PG_BURST=1000 PG_PARKED=2000 SENT=(1000 5000 20000)
 else
-  LATENCY=200 BURST=1000 BACKLOG=(1000 2000) STARTUP=2 PG_LATENCY=100 PG_BURST=1000 PG_PARKED=1000
+  LATENCY=200 BURST=1000 BACKLOG=(1000 2000) STARTUP=2 PG_LATENCY=100 PG_BURST=1000 PG_PARKED=1000 SENT=(1000 5000 20000)
 fi
 t0=$SECONDS
 step() {
@@ -39,6 +39,8 @@ step "latency (dev server)" bench/latency.ts "$LATENCY"
 step "burst (dev server)" bench/burst.ts "$BURST"
 step "backlog and parked cases (dev server)" bench/backlog.ts "${BACKLOG[@]}"
 step "start-up and crash recovery (dev server)" bench/startup.ts "$STARTUP" --no-compare
+# The Sent ledger against the Sent folder's size (IMAP only, no Temporal): --expose-gc for the index's heap figure.
+NODE_OPTIONS="${NODE_OPTIONS:-} --expose-gc" step "Sent ledger against the Sent folder's size" bench/sent-ledger.ts "${SENT[@]}"
 
 if [[ "${BENCH_POSTGRES:-on}" != off ]]; then
   bash scripts/postgres.sh up

@@ -61,7 +61,16 @@ node -e '
   const skipped = sum("numPendingTests") + sum("numTodoTests");
   // The failed tests by name, right above the totals: the end of a long log is what a CI page shows.
   for (const r of runs) for (const f of r.testResults ?? []) for (const t of f.assertionResults ?? [])
-    if (t.status === "failed") console.log(`FAILED: ${f.name.replace(process.cwd() + "/", "")} > ${t.fullName}`);
+    if (t.status === "failed") {
+      console.log(`FAILED: ${f.name.replace(process.cwd() + "/", "")} > ${t.fullName}`);
+      // What was expected and measured: without it a failure seen only in the log'"'"'s tail cannot be told apart.
+      const why = String((t.failureMessages ?? [])[0] ?? "").split("\n").filter((l) => l.trim()).slice(0, 3);
+      for (const l of why) console.log(`  ${l.slice(0, 300)}`);
+    }
+  // The chaos test'"'"'s counts, when it failed (its table is far above the tail).
+  if ((runs[1].numFailedTests ?? 0) > 0) {
+    try { console.log(`chaos counts: ${JSON.stringify(JSON.parse(fs.readFileSync("test-results/chaos.json", "utf8")))}`.slice(0, 3000)); } catch {}
+  }
   for (const r of runs) for (const f of r.testResults ?? [])
     if (f.status === "failed" && !(f.assertionResults ?? []).some((t) => t.status === "failed"))
       console.log(`FAILED: ${f.name.replace(process.cwd() + "/", "")}: ${String(f.message ?? "").split("\n")[0]}`);

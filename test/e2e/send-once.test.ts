@@ -179,4 +179,65 @@ describe('the Sent folder as the send ledger', () => {
     expect(got).toEqual([a.messageId, b.messageId, staff.messageId].sort());
     expect(await sentCopies(c.messageId)).toEqual([]);
   });
+  it('looks claims up in its index of Sent once loaded, and sees what another worker sent after that', async () => {
+    await ledger.warm();
+    const other = new SentLedger({ imap: imapOptions(box), folder: 'Sent', claimMs: 60_000 });
+    try {
+      await other.warm();
+      const to = uniqueAddress('kunde');
+      const m = mail(to);
+      const before = { ...ledger.lookups };
+      await createMailSender(transport, other)(m); // the other worker sends it
+      await createMailSender(transport, ledger)(m); // a retry here finds it in Sent: skipped
+      expect(ledger.lookups.index - before.index).toBe(1);
+      expect(ledger.lookups.search - before.search).toBe(0);
+      await waitForMail(to, (x) => x.messageId === m.messageId);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect((await readFolder(to)).filter((x) => x.parsed.messageId === m.messageId)).toHaveLength(1);
+      // The budget is counted from the index too: two sent by one worker hold the third at the other.
+      const budget = { max: 2, windowMs: 3_600_000 };
+      const to2 = uniqueAddress('kunde');
+      await createMailSender(transport, ledger, budget)({ ...mail(to2), budgeted: true });
+      await createMailSender(transport, other, budget)({ ...mail(to2), budgeted: true });
+      await expect(createMailSender(transport, ledger, budget)({ ...mail(to2), budgeted: true })).rejects.toMatchObject(
+        { type: 'MailBudgetExceeded' },
+      );
+      expect(other.lookups.search).toBe(0);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('indexes a Sent folder made anew (a new UIDVALIDITY) from scratch, and still sends each mail once', async () => {
+    await ledger.warm();
+    const to = uniqueAddress('kunde');
+    const m = mail(to);
+    await withImap(support, async (c) => {
+      await c.mailboxDelete('Sent');
+      await c.mailboxCreate('Sent');
+    });
+    const send = createMailSender(transport, ledger);
+    // Dovecot ends the sessions that had the deleted folder selected, and for a moment its index of the new folder
+    // fails on other sessions too ("duplicate transaction log sequence" in its log): tries fail as the activity's
+    // would, and are tried again a moment later as Temporal would. None may leave a claim behind (SendInProgress).
+    const retrying = async (): Promise<void> => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await send(m);
+        } catch (err) {
+          if (attempt >= 5 || err instanceof SendInProgressError) throw err;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+    };
+    await retrying();
+    await ledger.warm(); // the new folder's index
+    const before = { ...ledger.lookups };
+    await retrying(); // skipped: the new folder's copy is found in its index
+    expect(ledger.lookups.index).toBeGreaterThan(before.index);
+    await waitForMail(to, (x) => x.messageId === m.messageId);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await readFolder(to)).filter((x) => x.parsed.messageId === m.messageId)).toHaveLength(1);
+    expect(await sentCopies(m.messageId)).toEqual([[QUEUED, SENT, '\\Seen'].sort()]);
+  });
 });
