@@ -104,7 +104,9 @@ export class SentIndex {
   private add(copies: TCopy[]): void {
     let top = this.upTo;
     for (const m of copies) {
-      if (m.uid <= this.upTo) continue;
+      // Only answers with a uid count: imapflow's fetchAll also returns the unsolicited `* n FETCH (FLAGS MODSEQ)`
+      // that other sessions' STOREs cause (seen in a burst of 300 claims); their NaN stopped every catch-up.
+      if (!Number.isSafeInteger(m.uid) || m.uid <= this.upTo) continue;
       top = Math.max(top, m.uid);
       const id = m.envelope?.messageId;
       if (id) {
@@ -133,6 +135,7 @@ export class SentIndex {
         if (c.mailbox === false) throw new Error('the Sent folder is not selected');
         const validity = c.mailbox.uidValidity;
         const last = c.mailbox.uidNext - 1;
+        if (!Number.isSafeInteger(last)) throw new Error(`the Sent folder's UIDNEXT is not a number (${c.mailbox.uidNext})`);
         for (let lo = 1; lo <= last; lo += LOAD_CHUNK) {
           const hi = Math.min(last, lo + LOAD_CHUNK - 1);
           const chunk = await c.fetchAll(

@@ -208,6 +208,31 @@ describe('the Sent folder as the send ledger', () => {
     }
   });
 
+  it('keeps its index through a burst of concurrent sends, while other sessions flag copies', async () => {
+    await ledger.warm();
+    // 200 budgeted sends at once: each claim's catch-up FETCH also gets the unsolicited FLAGS answers that the
+    // flag connection's STOREs cause (no uid in them). Once, that stopped the index; every send then failed.
+    const burst = Array.from({ length: 200 }, (_, i) => {
+      const to = `burst-${i}-${randomBytes(3).toString('hex')}@example.test`;
+      const id = `<burst-${i}-${randomBytes(4).toString('hex')}@example.test>`;
+      const raw = Buffer.from(`From: ${support}\r\nTo: ${to}\r\nMessage-ID: ${id}\r\nSubject: x\r\n\r\nx\r\n`);
+      return { to, id, raw };
+    });
+    let submitted = 0;
+    const submit = async (): Promise<void> => {
+      submitted++;
+    };
+    const budget = { max: 30, windowMs: 3_600_000 };
+    const before = { ...ledger.lookups };
+    const first = await Promise.all(burst.map((m) => ledger.sendOnce(m.id, m.raw, submit, { to: m.to, ...budget })));
+    expect(first.filter((o) => o === 'sent')).toHaveLength(200);
+    const again = await Promise.all(burst.map((m) => ledger.sendOnce(m.id, m.raw, submit, { to: m.to, ...budget })));
+    expect(again.filter((o) => o === 'skipped')).toHaveLength(200);
+    expect(submitted).toBe(200);
+    expect(ledger.lookups.index - before.index).toBe(400);
+    expect(ledger.lookups.search - before.search).toBe(0);
+  });
+
   it('indexes a Sent folder made anew (a new UIDVALIDITY) from scratch, and still sends each mail once', async () => {
     await ledger.warm();
     const to = uniqueAddress('kunde');
