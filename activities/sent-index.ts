@@ -14,7 +14,8 @@
  * A hash collision only makes the ledger fetch a copy that is not the mail's: it compares the exact Message-ID.
  * Copies expunged from Sent (staff cleaning it up) stay in the index until the process restarts: the ledger fetches
  * their uids and finds nothing, as if they were not named.
- * Memory: about 40 bytes per copy in Sent (50,000 copies: about 2 MB).
+ * Memory: measured 3.4 MB of heap for 20,000 copies (bench/sent-ledger.ts), so about 170 bytes per copy; it loads in
+ * about 2 s per 20,000 copies.
  */
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import { createHash } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * The Sent ledger's IMAP connections (sent-ledger.ts): claims (NOOP, SEARCH, APPEND) on a few (CLAIM_CONNECTIONS,
+ * The Sent ledger's IMAP connections (sent-ledger.ts): claims (NOOP, lookup, APPEND) on a few (CLAIM_CONNECTIONS,
  * each claim always on the same one for the same key: see SentLedger.claim), flags on another, which keeps the Sent
  * folder selected. On one shared connection the flag after a 250 queued behind every claim of a burst: measured in
  * test/chaos, a worker SIGKILLed then left dozens of accepted mails unflagged, and their retries sent them again.

@@ -166,7 +166,7 @@ export class SentLedger {
         ? this.index.copiesOf(messageId)
         : (await c.search({ header: { 'message-id': messageId } }, { uid: true })) || [];
       if (found.length > 0) {
-        // SEARCH HEADER matches substrings: only copies whose Message-ID is exactly this one count.
+        // SEARCH HEADER matches substrings, and the index's hashes may collide: only exact Message-IDs count.
         const copies = (
           await c.fetchAll(found, { uid: true, flags: true, internalDate: true, envelope: true }, { uid: true })
         ).filter((m) => m.envelope?.messageId === messageId);
