@@ -94,7 +94,7 @@ export class SentLedger {
   /** How claims looked their Message-ID up: in the index, or (while it loads) with SEARCH in the folder. */
   readonly lookups = { index: 0, search: 0 };
 
-  /** Loads the index of Sent (at start-up, so the first claims need not wait for it); resolves when done. */
+  /** Loads the index of Sent now (else the first claim starts the load; claims search until it is done). */
   warm(): Promise<void> {
     return this.index.warm();
   }
