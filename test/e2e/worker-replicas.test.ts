@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { EncryptionCodec, FAILURE_CONVERTER_PATH } from '../../worker/codec.js';
 import { intakeWorkflowId } from '../../worker/intakes.js';
 import { testEnv, testPeople, testPolicyYaml } from '../helpers/app.js';
-import { readFolder, sendViaSmtp, waitForMail } from '../helpers/mail.js';
+import { readFolder, sendViaSmtp, waitForMail, withImap } from '../helpers/mail.js';
 import { freePort } from '../helpers/ports.js';
 import { killWorker, spawnWorker, type WorkerProcess } from '../helpers/worker-process.js';
 
@@ -46,6 +46,21 @@ async function acknowledgments(customer: string): Promise<Map<string, number>> {
   const by = new Map<string, number>();
   for (const m of acks) by.set(m.parsed.inReplyTo ?? '', (by.get(m.parsed.inReplyTo ?? '') ?? 0) + 1);
   return by;
+}
+
+/** The copies in `support`'s Sent of the acknowledgment that answers `complaintId`: flags, and when appended. */
+async function sentAcks(support: string, complaintId: string): Promise<Array<{ flags: Set<string>; at: number }>> {
+  return withImap(support, async (c) => {
+    const lock = await c.getMailboxLock('Sent');
+    try {
+      const all = await c.fetchAll('1:*', { uid: true, flags: true, internalDate: true, envelope: true });
+      return all
+        .filter((m) => m.envelope?.inReplyTo === complaintId)
+        .map((m) => ({ flags: m.flags ?? new Set<string>(), at: new Date(m.internalDate ?? 0).getTime() }));
+    } finally {
+      lock.release();
+    }
+  });
 }
 
 const isAckOf =
@@ -92,6 +107,7 @@ describe('several worker processes', () => {
     // The SDK's default identity is pid@host: the one holding the mailbox is the one killed.
     expect([a, b].map((w) => `${w.child.pid}@`)).toContain(holder.replace(/@.*/, '@'));
     const [killed, survivor] = holder.startsWith(`${b.child.pid}@`) ? [b, a] : [a, b];
+    const killedAt = Date.now();
     killed.child.kill('SIGKILL');
     expect(await killed.exit).toEqual({ code: null, signal: 'SIGKILL' });
     for (let n = 26; n <= 50; n++) sent.push(await complain(people.support, people.customer, n));
@@ -100,7 +116,24 @@ describe('several worker processes', () => {
     await waitForMail(people.support, () => true, { folder: 'Processed', count: 50, timeoutMs: 60_000 });
     await new Promise((r) => setTimeout(r, 3_000)); // a duplicate acknowledgment would arrive by now
     const acks = await acknowledgments(people.customer);
-    expect(sent.filter((id) => acks.get(id) !== 1)).toEqual([]);
+    // One double is the Sent ledger's known window (README "Sending once"): the SMTP server accepted the first copy
+    // and the worker was SIGKILLed before it flagged it, so that claim (appended just before the kill) was
+    // superseded and the retry sent again. Measured once in a fresh-clone CI run. Any other double is a defect.
+    const unexplained: string[] = [];
+    for (const id of sent.filter((x) => acks.get(x) !== 1)) {
+      const copies = await sentAcks(people.support, id);
+      const sentOnce = copies.filter((x) => x.flags.has('$NachfassSent')).length === 1;
+      const diedAtKill = copies.some(
+        (x) =>
+          x.flags.has('$NachfassSuperseded') &&
+          !x.flags.has('$NachfassSent') &&
+          x.at >= killedAt - 5_000 &&
+          x.at <= killedAt + 1_000, // INTERNALDATE has whole seconds
+      );
+      if (acks.get(id) === 2 && sentOnce && diedAtKill) console.log(`sent twice in the SIGKILL window: ${id}`);
+      else unexplained.push(id);
+    }
+    expect(unexplained).toEqual([]);
     expect(await count()).toBe(50);
     expect(await readFolder(people.support, 'INBOX')).toHaveLength(0);
     // Both processes ran cases: the identities (pid@host) that started their workflow and activity tasks.
