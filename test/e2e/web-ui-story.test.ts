@@ -35,8 +35,10 @@ describe('the Web UI tells the story of a case', () => {
   let app: TestApp;
 
   beforeAll(async () => {
-    // Reminders every 2 s (through the digest), the promise after 5 s, nobody escalated in the test's time.
-    const policy = testPolicy(people, { reminderAfter: '2s', answerPromise: '5s', escalateAfter: '1h' });
+    // Reminders every 3 s (through the digest), the promise after 5 s, nobody escalated in the test's time. With
+    // reminders every 2 s, the second one (due at 4 s) fired after 5 s once in a loaded CI run: the promise then
+    // ran out in that wait, and no timer was ever named for it.
+    const policy = testPolicy(people, { reminderAfter: '3s', answerPromise: '5s', escalateAfter: '1h' });
     app = await startTestApp(people, policy);
   });
   afterAll(async () => {
