@@ -11,57 +11,25 @@
  * Staff see every automatic mail in their mail client's Sent folder, as users of a support mailbox expect.
  */
 import { log } from '@temporalio/activity';
-import type { ImapFlow, ImapFlowOptions } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import { createHash } from 'node:crypto';
 import { CLAIM_CONNECTIONS, LedgerConnections } from './sent-ledger-connections.js';
 import { SentIndex } from './sent-index.js';
+import {
+  MailBudgetError,
+  notAccepted,
+  QUEUED,
+  REFUSED,
+  SendInProgressError,
+  SENT,
+  SUPERSEDED,
+  type MailBudget,
+  type SentLedgerSettings,
+  type TSendOutcome,
+} from './sent-ledger-terms.js';
 
-export const QUEUED = '$NachfassQueued';
-export const SENT = '$NachfassSent';
-/** A claim given up for a newer one (its attempt died before the mail was accepted, or it was never sent). */
-export const SUPERSEDED = '$NachfassSuperseded';
-/** The SMTP server refused the mail for good. */
-export const REFUSED = '$NachfassRefused';
+export * from './sent-ledger-terms.js';
 
-export interface SentLedgerSettings {
-  imap: ImapFlowOptions;
-  /** The Sent folder (created when missing). */
-  folder: string;
-  /** How long a claim counts as an attempt still in progress (ms); above the send activity's timeout. */
-  claimMs: number;
-  /** False: every claim searches the folder, as before the index (bench/sent-ledger.ts compares the two). */
-  indexed?: boolean;
-}
-
-/** At most `max` automatic mails to one external address within `windowMs` (one budget for every kind). */
-export interface MailBudget {
-  max: number;
-  windowMs: number;
-}
-
-/** Thrown when a mail to an external address would exceed its budget: the mail is held, not sent. */
-export class MailBudgetError extends Error {
-  override name = 'MailBudgetError';
-}
-
-/** Thrown when an earlier attempt of the same send may still be running: retry later (the activity's policy). */
-export class SendInProgressError extends Error {
-  override name = 'SendInProgressError';
-}
-
-export type TSendOutcome = 'sent' | 'skipped';
-
-/**
- * Whether a failed submission certainly left no mail with the server: nodemailer failed to connect (`command`
- * CONN, e.g. ECONNREFUSED while the server is down), or the server answered with a 4xx code (a refusal, never an
- * acceptance). Measured in test/chaos: without this, every mail that met a 30 s SMTP outage waited the whole claim
- * time (2 minutes) for its retry.
- */
-export function notAccepted(err: unknown): boolean {
-  const e = err as { command?: string; responseCode?: number } | undefined;
-  if (e?.command === 'CONN') return true;
-  return typeof e?.responseCode === 'number' && e.responseCode >= 400 && e.responseCode < 500;
-}
 
 /** The activity's log when there is one (the ledger is also used outside activities: tests, benches). */
 function note(message: string, attrs: Record<string, unknown>): void {
