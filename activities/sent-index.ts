@@ -50,13 +50,6 @@ export class SentIndex {
     private readonly onError: (err: unknown) => void = () => undefined,
   ) {}
 
-  /** Copies in the index (for tests and figures). */
-  get size(): number {
-    let n = 0;
-    for (const uids of this.byId.values()) n += uids.length;
-    return n;
-  }
-
   /** Starts the load unless it runs or is done; resolves when the index is ready (or the load failed). */
   warm(): Promise<void> {
     if (this.validity !== undefined) return Promise.resolve();
