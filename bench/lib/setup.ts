@@ -100,6 +100,8 @@ export async function workerEnv(o: WorkerSetup, extra: Record<string, string> = 
       LOG_LEVEL: 'warn',
       ACK_GLOBAL_RATE_LIMIT: '100000/1h',
       ...extra,
+      // BENCH_WORKER_ENV: a JSON object of worker settings to try, e.g. '{"WORKER_MAX_CACHED_WORKFLOWS":"100"}'.
+      ...(JSON.parse(process.env.BENCH_WORKER_ENV ?? '{}') as Record<string, string>),
     },
   );
 }
