@@ -14,7 +14,10 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { EncryptionCodec, FAILURE_CONVERTER_PATH } from '../../worker/codec.js';
 import { intakeWorkflowId } from '../../worker/intakes.js';
 import { testEnv, testPeople, testPolicyYaml } from '../helpers/app.js';
-import { readFolder, sendViaSmtp, waitForMail, withImap } from '../helpers/mail.js';
+import { SENT, SUPERSEDED } from '../../activities/sent-ledger-terms.js';
+import { mailPorts } from '../../scripts/lib/ports.js';
+import { readFolder, sendViaSmtp, waitForMail } from '../helpers/mail.js';
+import { readHeadersAt, type MailHeaders } from '../helpers/mail-at.js';
 import { freePort } from '../helpers/ports.js';
 import { killWorker, spawnWorker, type WorkerProcess } from '../helpers/worker-process.js';
 
@@ -48,19 +51,10 @@ async function acknowledgments(customer: string): Promise<Map<string, number>> {
   return by;
 }
 
-/** The copies in `support`'s Sent of the acknowledgment that answers `complaintId`: flags, and when appended. */
-async function sentAcks(support: string, complaintId: string): Promise<Array<{ flags: Set<string>; at: number }>> {
-  return withImap(support, async (c) => {
-    const lock = await c.getMailboxLock('Sent');
-    try {
-      const all = await c.fetchAll('1:*', { uid: true, flags: true, internalDate: true, envelope: true });
-      return all
-        .filter((m) => m.envelope?.inReplyTo === complaintId)
-        .map((m) => ({ flags: m.flags ?? new Set<string>(), at: new Date(m.internalDate ?? 0).getTime() }));
-    } finally {
-      lock.release();
-    }
-  });
+/** The copies in `support`'s Sent of the acknowledgment that answers `complaintId`. */
+async function sentAcks(support: string, complaintId: string): Promise<MailHeaders[]> {
+  const { Sent = [] } = await readHeadersAt(mailPorts.imap, support, ['Sent']);
+  return Sent.filter((m) => m.inReplyTo === complaintId);
 }
 
 const isAckOf =
@@ -122,11 +116,11 @@ describe('several worker processes', () => {
     const unexplained: string[] = [];
     for (const id of sent.filter((x) => acks.get(x) !== 1)) {
       const copies = await sentAcks(people.support, id);
-      const sentOnce = copies.filter((x) => x.flags.has('$NachfassSent')).length === 1;
+      const sentOnce = copies.filter((x) => x.flags.includes(SENT)).length === 1;
       const diedAtKill = copies.some(
         (x) =>
-          x.flags.has('$NachfassSuperseded') &&
-          !x.flags.has('$NachfassSent') &&
+          x.flags.includes(SUPERSEDED) &&
+          !x.flags.includes(SENT) &&
           x.at >= killedAt - 5_000 &&
           x.at <= killedAt + 1_000, // INTERNALDATE has whole seconds
       );

@@ -54,6 +54,8 @@ export interface MailHeaders {
   caseId: string | undefined;
   subject: string | undefined;
   flags: string[];
+  /** INTERNALDATE (ms since the epoch; whole seconds): when the mail was stored or appended. */
+  at: number;
 }
 
 /** The headers of every mail in each of `folders` (missing folders are empty), on one connection. */
@@ -74,6 +76,7 @@ export async function readHeadersAt(
         const rows = await client.fetchAll('1:*', {
           uid: true,
           flags: true,
+          internalDate: true,
           headers: ['message-id', 'in-reply-to', 'x-nachfass-kind', 'x-nachfass-case', 'subject'],
         });
         for (const r of rows) {
@@ -90,6 +93,7 @@ export async function readHeadersAt(
             caseId: str('x-nachfass-case'),
             subject: str('subject'),
             flags: [...(r.flags ?? [])],
+            at: new Date(r.internalDate ?? 0).getTime(),
           });
         }
       } finally {
