@@ -114,6 +114,13 @@ describe('the production build', () => {
     );
     // The one exception: the preview's PNGs need playwright-core, a development tool; the preview says so if absent.
     expect(devOnly).toEqual(['scripts/lib/browser.js: playwright-core']);
+    // The worker's entry is one file with its dependencies (scripts/build.ts): it imports only the Temporal SDK,
+    // which stays outside (esbuild writes double quotes).
+    const main = readFileSync(path.join(dist, 'worker', 'main.js'), 'utf8');
+    const outside = new Set([...main.matchAll(/^import .* from "([^"]+)";$/gm)].map(([, s]) => s!));
+    expect([...outside].filter((s) => !builtins.has(s) && !s.startsWith('@temporalio/'))).toEqual([]);
+    expect(outside).toContain('@temporalio/worker');
+    expect(main).toContain('mailparser'); // bundled: fastify, imapflow, mailparser, React, ...
   });
 
   it('runs the admin CLI compiled, and npm start refuses to start without a build, saying what to do', async () => {
