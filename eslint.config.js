@@ -30,6 +30,22 @@ export default tseslint.config(
   {
     files: ['workflows/**/*.ts'],
     rules: {
+      // The reusable V8 context shares every workflow module between the cases a worker runs (worker/workflow-code.ts):
+      // state at module scope would leak from one case into another.
+      'no-restricted-syntax': [
+        'error',
+        ...['Program > VariableDeclaration', 'Program > ExportNamedDeclaration > VariableDeclaration'].flatMap((d) => [
+          {
+            selector: `${d}[kind!='const']`,
+            message: 'Workflow modules are shared between cases: no module-level let/var (keep state in the workflow).',
+          },
+          {
+            selector: `${d} > VariableDeclarator > NewExpression.init[callee.name=/^(Map|Set|WeakMap|WeakSet)$/]`,
+            message:
+              'Workflow modules are shared between cases: a module-level collection must hold no case data (say why in an eslint-disable comment).',
+          },
+        ]),
+      ],
       'no-restricted-imports': [
         'error',
         {

@@ -19,15 +19,17 @@ export const WORKFLOWS_PATH = path.join(codeRoot, 'workflows', `index${path.extn
 
 /**
  * Workflow modules the reusable V8 context evaluates once and shares (the SDK's `preloadModules`) instead of once
- * per workflow run, with what they import: luxon above all, by far the largest module workflow code uses (263 KB of
- * source; about 76 KB of heap per evaluation, kept as long as the run is cached, and a share of every new run's
- * CPU), and the Web UI's time formatters (case-story.ts), which are costly to create. Only pure modules without
- * workflow state qualify: they never import @temporalio/workflow, their caches (Intl formatters, zones) hold no
- * case's data, workflow code never changes luxon's Settings, and luxon reads the clock through the global `Date`,
- * which the SDK points at the current workflow's. (Naming 'luxon' itself does not work: it declares itself free of
- * side effects, so webpack drops the bare preload `require`.)
+ * per workflow run: the workflows' entry, so every workflow module and what they import (luxon above all, the Web
+ * UI's time formatters in case-story.ts, @temporalio/workflow's index). Evaluated per run, they held about 53 KB of
+ * heap for as long as the run was cached (measured by evaluating the bundle's workflows module 500 times); with 800
+ * parked cases (cache 500) the idle worker held 427 MB RSS before, 402 MB after. Sharing is sound because workflow
+ * modules keep no state at module scope: eslint forbids module-level `let`/`var` and Maps/Sets in workflows/
+ * (eslint.config.js); the SDK deep-freezes what they export; every @temporalio/workflow function finds the
+ * current workflow through the activator the SDK swaps in per activation; and luxon reads the clock through the
+ * global `Date`, which the SDK points at the current workflow's. (Naming 'luxon' itself would not work: it
+ * declares itself free of side effects, so webpack drops a bare preload `require`.)
  */
-const PRELOADED = ['rules/calendar', 'rules/absence', 'case-story'];
+const PRELOADED = ['index'];
 
 /** The preload list for the workflows in `workflowsDir` (sources: .ts, build: .js). */
 export function workflowPreload(workflowsDir: string, ext: string): string[] {

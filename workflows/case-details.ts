@@ -8,6 +8,7 @@ import { at, plainText, who } from './case-story.js';
 import { currentApprover } from './ladder.js';
 
 /** Timeline events that hand the decision to someone: "waiting since" counts from the latest. */
+// eslint-disable-next-line no-restricted-syntax -- read only: constant event names
 const HANDED_OVER = new Set(['mail:approval-request', 'mail:escalation', 'mail:review-request', 'delegated']);
 const DETAIL_CHARS = 160;
 

@@ -25,6 +25,7 @@ import type { CaseRuntime } from './runtime.js';
 import { MAIL_PROOF, staffMail } from './staff-mail.js';
 
 /** Customer mails whose signed Message-ID, when a reply names it, shows the writer received our mail. */
+// eslint-disable-next-line no-restricted-syntax -- read only: constant mail kinds
 const CUSTOMER_KINDS = new Set(['acknowledgment', 'progress-update', 'decision', 'info-request', 'info-reminder']);
 
 /** Registers every query, update and signal of the case, before the story's first step. */

@@ -19,6 +19,7 @@ export const MAIL_PROOF = 'mail-proof';
  * Our mails whose answer could decide before MAIL_PROOF. Kept deliberately as its own frozen list, not derived from
  * DECIDING_MAIL_KINDS: replayed histories must see exactly the old rule, whatever that list becomes.
  */
+// eslint-disable-next-line no-restricted-syntax -- read only: constant mail kinds
 const LEGACY_DECIDING_KINDS = new Set([
   'approval-request',
   'reminder',
