@@ -25,8 +25,8 @@ export const WORKFLOWS_PATH = path.join(codeRoot, 'workflows', `index${path.extn
  * parked cases (cache 500) the idle worker held 427 MB RSS before, 402 MB after. Sharing is sound because workflow
  * modules keep no state at module scope: eslint forbids module-level `let`/`var` and Maps/Sets in workflows/
  * (eslint.config.js); the SDK deep-freezes what they export; every @temporalio/workflow function finds the
- * current workflow through the activator the SDK swaps in per activation; and luxon reads the clock through the
- * global `Date`, which the SDK points at the current workflow's. (Naming 'luxon' itself would not work: it
+ * current workflow through the activator the SDK swaps in per activation; workflow code never changes luxon's
+ * Settings; and luxon reads the clock through the global `Date`, which the SDK points at the current workflow's. (Naming 'luxon' itself would not work: it
  * declares itself free of side effects, so webpack drops a bare preload `require`.)
  */
 const PRELOADED = ['index'];
