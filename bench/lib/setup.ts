@@ -8,6 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
+import { z } from 'zod';
 import { PROJECT_ROOT } from '../../worker/config.js';
 import { startDevServer } from '../../worker/dev-server.js';
 import { freePort } from '../../scripts/lib/ports.js';
@@ -82,6 +83,24 @@ export interface WorkerSetup {
   policyFile: string;
 }
 
+/**
+ * BENCH_WORKER_ENV: a JSON object of worker settings to try, e.g. '{"WORKER_MAX_CACHED_WORKFLOWS":"100"}'; anything
+ * else stops the benchmark with a message naming the variable.
+ */
+function triedSettings(): Record<string, string> {
+  const raw = process.env.BENCH_WORKER_ENV;
+  if (!raw) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (err) {
+    throw new Error(`BENCH_WORKER_ENV is not JSON (${(err as Error).message}): ${raw}`, { cause: err });
+  }
+  const ok = z.record(z.string(), z.string()).safeParse(parsed);
+  if (!ok.success) throw new Error(`BENCH_WORKER_ENV must be a JSON object of strings, e.g. '{"LOG_LEVEL":"info"}'`);
+  return ok.data;
+}
+
 /** The environment startWorker gives the worker (fresh HTTP and metrics ports); `extra` adds or overrides. */
 export async function workerEnv(o: WorkerSetup, extra: Record<string, string> = {}): Promise<Record<string, string>> {
   const metricsPort = extra.METRICS_PORT ?? String(await freePort());
@@ -100,8 +119,7 @@ export async function workerEnv(o: WorkerSetup, extra: Record<string, string> = 
       LOG_LEVEL: 'warn',
       ACK_GLOBAL_RATE_LIMIT: '100000/1h',
       ...extra,
-      // BENCH_WORKER_ENV: a JSON object of worker settings to try, e.g. '{"WORKER_MAX_CACHED_WORKFLOWS":"100"}'.
-      ...(JSON.parse(process.env.BENCH_WORKER_ENV ?? '{}') as Record<string, string>),
+      ...triedSettings(),
     },
   );
 }
