@@ -3,7 +3,9 @@
  * until every acknowledgment is stored in its customer's Maildir. Checks that every customer got exactly one
  * acknowledgment and that there is one case per complaint (Temporal visibility). Where the time goes: when intake
  * had moved the last mail to Processed, and the SDK's own histograms from the worker's /metrics (workflow tasks:
- * schedule-to-start and execution; activities by type), plus the count of workflow tasks over 1 s.
+ * schedule-to-start and execution; activities and local activities by type), plus the count of workflow tasks over 1 s,
+ * and the CPU seconds each part of the machine used meanwhile (bench/lib/cpu.ts): the worker (and its main thread), the
+ * Temporal server, Dovecot, Postfix and the benchmark itself.
  *
  * With BENCH_PICTURE=<file.png>, a real Prometheus scrapes the worker every 2 s through the burst, and the Grafana
  * dashboard's panels are drawn from it afterwards (scripts/lib/dashboard-picture.ts): the README's picture. Such a
@@ -15,6 +17,7 @@ import { Client, Connection } from '@temporalio/client';
 import { dashboardPicture } from '../scripts/lib/dashboard-picture.js';
 import { withImap } from '../scripts/lib/dev-mail.js';
 import { startPrometheus, type RunningPrometheus } from '../scripts/lib/prometheus.js';
+import { cpuSampler } from './lib/cpu.js';
 import { repliesTo, storedMails } from './lib/maildir.js';
 import { histogram, labelValues, scrape } from './lib/prom.js';
 import { recordRun, round3, spread } from './lib/results.js';
@@ -52,6 +55,7 @@ try {
     return { customer, ...complaintMail(i, customer, support, tag) };
   });
   const t0 = Date.now();
+  const cpu = cpuSampler({ worker: worker.w.child.pid, temporal: backend.pid, bench: process.pid }, worker.w.child.pid);
   try {
     await Promise.all(mails.map((m) => smtp.sendMail({ envelope: { from: m.customer, to: support }, raw: m.raw })));
     const submittedS = (Date.now() - t0) / 1000;
@@ -70,6 +74,7 @@ try {
         }
       }
       peakRssMb = Math.max(peakRssMb, processUsage(worker.w.child.pid)?.rssMb ?? 0);
+      cpu.sample();
       if (intakeDoneS === undefined) {
         const processed = await withImap(
           support,
@@ -81,6 +86,7 @@ try {
       await new Promise((r) => setTimeout(r, 250));
     }
     const lastS = (Math.max(...ackAt.values()) - t0) / 1000;
+    cpu.sample();
     const doubles = mails.filter((m) => storedMails(mail.dir, m.customer).length > 1).length;
     const connection = await Connection.connect({ address: backend.address });
     const client = new Client({ connection });
@@ -90,8 +96,8 @@ try {
     const m = await scrape(worker.metricsUrl!);
     const wfSched = histogram(m, 'temporal_workflow_task_schedule_to_start_latency_seconds', {}, 1);
     const wfExec = histogram(m, 'temporal_workflow_task_execution_latency_seconds', {}, 1);
-    const activities = Object.fromEntries(
-      labelValues(m, 'temporal_activity_execution_latency_seconds_count', 'activity_type').flatMap((type) => {
+    const activities = Object.fromEntries([
+      ...labelValues(m, 'temporal_activity_execution_latency_seconds_count', 'activity_type').flatMap((type) => {
         const e = histogram(m, 'temporal_activity_execution_latency_seconds', { activity_type: type });
         const s = histogram(m, 'temporal_activity_schedule_to_start_latency_seconds', { activity_type: type });
         return [
@@ -100,7 +106,15 @@ try {
           [`${type}Count`, e.count],
         ];
       }),
-    );
+      // Case mail goes out by local activity, inside the case's workflow task (workflows/complaint/runtime.ts).
+      ...labelValues(m, 'temporal_local_activity_execution_latency_seconds_count', 'activity_type').flatMap((type) => {
+        const e = histogram(m, 'temporal_local_activity_execution_latency_seconds', { activity_type: type });
+        return [
+          [`${type}LocalExecMeanMs`, Math.round(e.mean * 1000)],
+          [`${type}LocalCount`, e.count],
+        ];
+      }),
+    ]);
     const row = {
       backend: backend.kind,
       complaints: n,
@@ -119,6 +133,7 @@ try {
       wfTasksOver1s: wfExec.above ?? -1,
       tmprl1104: worker.w.lines.filter((l) => l.includes('TMPRL1104')).length,
       ...activities,
+      ...cpu.report(),
     };
     console.log(JSON.stringify(row));
     if (process.env.BENCH_DEBUG) console.log(worker.w.lines.filter((l) => l.startsWith('PROF')).join('\n'));

@@ -93,12 +93,25 @@ const figures: Figure[] = [
     ),
   },
   {
-    what: 'burst: mean workflow task schedule-to-start / execution; send activity (ms)',
+    what: 'burst: mean workflow task schedule-to-start / execution; send (local) activity (ms)',
     target: '',
     cell: cell(
       'burst',
       () => true,
-      (r) => `${r.wfTaskSchedToStartMeanMs} / ${r.wfTaskExecMeanMs}; ${r.sendCaseMailExecMeanMs ?? '—'}`,
+      (r) =>
+        `${r.wfTaskSchedToStartMeanMs} / ${r.wfTaskExecMeanMs}; ${r.sendCaseMailLocalExecMeanMs ?? r.sendCaseMailExecMeanMs ?? '—'}`,
+    ),
+  },
+  {
+    what: 'burst: CPU seconds used meanwhile: worker (its main thread) / Temporal server / Dovecot / Postfix',
+    target: '',
+    cell: cell(
+      'burst',
+      () => true,
+      (r) =>
+        r.cpuS_worker === undefined
+          ? '—'
+          : `${r.cpuS_worker} (${r.cpuS_thread_main}) / ${r.cpuS_temporal ?? '—'} / ${r.cpuS_dovecot} / ${r.cpuS_postfix}`,
     ),
   },
   {

@@ -182,8 +182,11 @@ describe('payload encryption', () => {
 
     const raw = new Client({ connection: app.client.connection, namespace: app.config.temporal.namespace });
     const history = await raw.workflow.getHandle(workflowIdFor(caseId)).fetchHistory();
-    const failed = history.events?.find((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED);
-    const failure = failed?.activityTaskFailedEventAttributes?.failure;
+    // The mail went out by local activity: its failure is recorded in its marker (an activity's in ActivityTaskFailed).
+    const failed = history.events?.find(
+      (e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED && e.markerRecordedEventAttributes?.failure,
+    );
+    const failure = failed?.markerRecordedEventAttributes?.failure;
     expect(failure?.applicationFailureInfo?.type).toBe(ErrorCode.SmtpRejected);
     expect(failure?.applicationFailureInfo?.nonRetryable).toBe(true);
     expect(failure?.message).not.toContain(customer);
