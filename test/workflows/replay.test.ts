@@ -8,7 +8,10 @@
  * the supervisor's out-of-office reply handing the case to the deputy, who decides; rated 5), recorded unencrypted
  * in the workflow tier (test/workflows/story-env.ts). complaint-undo-window.bin is the release of the decision
  * undo window (decisionUndoWindow 3s): approved by the supervisor, undone inside the window, rejected by the manager,
- * the window passing, surveyed, rated 4; recorded unencrypted in the workflow tier.
+ * the window passing, surveyed, rated 4; recorded unencrypted in the workflow tier. complaint-local-mail.bin is the
+ * release that sends case mail by local activity (patched('local-mail')): a reminder, approved, the thanks for the
+ * rating refused by SMTP (a failed local activity's marker) and the bounce notice to the supervisor; recorded
+ * unencrypted in the workflow tier.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -57,6 +60,20 @@ describe('replaying histories of earlier releases', () => {
     expect(updates.length).toBe(4); // decide, undoDecision, decide, rate
     await expect(
       Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, recorded, 'complaint-undo-window'),
+    ).resolves.toBeUndefined();
+  });
+
+  it('replays a case of the local-mail release: every mail a local activity’s marker, one of them failed', async () => {
+    const recorded = history('complaint-local-mail.bin');
+    const markers = recorded.events?.map((e) => e.markerRecordedEventAttributes).filter((m) => m) ?? [];
+    const local = markers.filter((m) => m?.markerName === 'core_local_activity');
+    expect(local.length).toBe(8); // acknowledgment … bounce notice
+    expect(local.filter((m) => m?.failure).length).toBe(1); // the refused thanks
+    expect(markers.length - local.length).toBe(6); // local-mail, deputies, reminder-digest, decision-receipt, …
+    const activities = recorded.events?.filter((e) => e.activityTaskScheduledEventAttributes) ?? [];
+    expect(activities.length).toBe(0);
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, recorded, 'complaint-local-mail'),
     ).resolves.toBeUndefined();
   });
 });

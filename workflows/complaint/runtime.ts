@@ -4,21 +4,13 @@
  * handlers act on the case only through this object, so the rules of acting (a refused customer address ends
  * mail to it, never the case) are written once. Workflow code: deterministic.
  */
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  condition,
-  patched,
-  proxyActivities,
-  proxyLocalActivities,
-  setCurrentDetails,
-} from '@temporalio/workflow';
-import type { createActivities } from '../../activities/index.js';
+import { ActivityFailure, ApplicationFailure, condition, patched, setCurrentDetails } from '@temporalio/workflow';
 import type { Approver, CaseState, ComplaintInput, TCaseStatus, TMailKind } from '../case.js';
 import { currentDetails } from '../case-details.js';
 import { caseMailRequest } from '../case-mail.js';
 import { mailSummary } from '../case-story.js';
 import { ErrorCode } from '../error-codes.js';
+import { caseMailActivity } from './mail-activity.js';
 import { caseApprover, currentApprover } from '../ladder.js';
 import { dueAt, type DurationSpec } from '../rules/calendar.js';
 import type { CasePlan } from '../rules/case-plan.js';
@@ -29,24 +21,6 @@ import { publishSearchAttributes, type QueueAttributes } from '../search-attribu
  * replay their upserts without them; never reuse the id.
  */
 export const APPROVER_QUEUE = 'approver-queue';
-
-/**
- * Change id (patched()): case mail is sent by a local activity, in the workflow task that asks for it, instead of a
- * task of its own through the server (a case's acknowledgment and approval request then cost one workflow task,
- * not three). Cases from before replay their mail as activities; never reuse the id.
- */
-export const LOCAL_MAIL = 'local-mail';
-
-const MAIL_OPTIONS = {
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-} as const;
-const remote = proxyActivities<ReturnType<typeof createActivities>>(MAIL_OPTIONS);
-// Retries after the first 10 s wait on a durable timer, so a long SMTP outage does not hold the workflow task.
-const local = proxyLocalActivities<ReturnType<typeof createActivities>>({
-  ...MAIL_OPTIONS,
-  localRetryThreshold: '10s',
-});
 
 /** A mail to staff beside the story: to whoever decides now, unless `to` names someone. */
 export type TNotice = {
@@ -146,10 +120,7 @@ export class CaseRuntime {
     state.sent.push({ seq: this.seq, kind, to: to === 'customer' ? this.input.customer.address : to.address });
     try {
       // The activity's summary names the mail in the Web UI's timeline ("reminder to Teamleitung Sabine Schulz").
-      // A local activity runs again when the worker dies before its workflow task completes, as an activity may after
-      // a lost completion: the Sent ledger (SEND_LEDGER, on by default) skips a Message-ID that went out already.
-      const { sendCaseMail } = patched(LOCAL_MAIL) ? local : remote;
-      await sendCaseMail.executeWithOptions({ summary: mailSummary(kind, to) }, [
+      await caseMailActivity().executeWithOptions({ summary: mailSummary(kind, to) }, [
         caseMailRequest(kind, this.seq, to, this.input, state),
       ]);
     } catch (err) {
