@@ -157,21 +157,21 @@ const figures: Figure[] = [
     cell: ofParked((r) => `${s3(r.decisionToMailP50)} / ${s3(r.decisionToMailP95)} / ${s3(r.decisionToMailMax)}`),
   },
   {
-    what: 'start-up (npm start, prebuilt bundle): spawn → /readyz 200; → first complaint acknowledged (s, median)',
+    what: 'start-up (npm start, prebuilt bundle): spawn → /readyz 200; → first complaint acknowledged (s, p50 and max of the runs)',
     target: 'ready ≤ 2',
     cell: cell(
       'startup',
       (r) => String(r.scenario).startsWith('start-up: compiled, prebuilt'),
-      (r) => `${s3(r.readyP50S)}; ${s3(r.ackP50S)}`,
+      (r) => `${s3(r.readyP50S)} (max ${s3(r.readyMaxS)}); ${s3(r.ackP50S)} (max ${s3(r.ackMaxS)})`,
     ),
   },
   {
-    what: 'crash: SIGKILL + restart at once → /readyz 200; → a new complaint acknowledged (s, median)',
+    what: 'crash: SIGKILL + restart at once → /readyz 200; → a new complaint acknowledged (s, p50 and max of the runs)',
     target: 'answers within 3',
     cell: cell(
       'startup',
       (r) => String(r.scenario).startsWith('crash: SIGKILL'),
-      (r) => `${s3(r.readyP50S)}; ${s3(r.ackP50S)} (max ${s3(r.ackMaxS)})`,
+      (r) => `${s3(r.readyP50S)} (max ${s3(r.readyMaxS)}); ${s3(r.ackP50S)} (max ${s3(r.ackMaxS)})`,
     ),
   },
 ];

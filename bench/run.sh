@@ -49,6 +49,7 @@ if [[ "${BENCH_POSTGRES:-on}" != off ]]; then
   step "latency (PostgreSQL)" bench/latency.ts "$PG_LATENCY"
   step "burst (PostgreSQL)" bench/burst.ts "$PG_BURST"
   step "backlog and parked cases (PostgreSQL)" bench/backlog.ts "$PG_PARKED"
+  step "start-up and crash recovery (PostgreSQL)" bench/startup.ts "$STARTUP" --no-compare
   unset BENCH_BACKEND TEMPORAL_ADDRESS TEMPORAL_NAMESPACE
 fi
 
