@@ -174,9 +174,11 @@ export const ZEnv = z.object({
   /**
    * Cases the Worker keeps in memory between their tasks (the SDK's maxCachedWorkflows; its default grows with the
    * heap, about 2,300 here, and each parked case then holds memory until it ends). A case not in the cache replays
-   * its history on its next task (a decision, a timer): milliseconds for a case's few dozen events.
+   * its history on its next task (a decision, a timer): milliseconds for a case's few dozen events. 250: since case
+   * mail runs as a local activity a case's first task does all its early work, so a burst gains nothing from a
+   * larger cache, and 10,000 parked cases idled at 260-379 MB with 250 against 437 MB with 500 (README "Benchmarks").
    */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).default(500),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).default(250),
 });
 
 // Keys that are required only with another setting. `when` runs this even when other variables are wrong, so that
