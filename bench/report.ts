@@ -28,11 +28,12 @@ function newest(
   return undefined;
 }
 
+type TFound = { row: TRow; run: BenchRun } | undefined;
+
 /**
  * Of the runs at the commit of the newest matching row, the matching row with the most mails: "the largest run"
  * stays the largest measured of this release even when a smaller run followed it.
  */
-type TFound = { row: TRow; run: BenchRun } | undefined;
 function largest(name: string, backend: TBackend, pick: (r: TRow) => boolean): TFound {
   const last = newest(name, backend, pick);
   const rows = readRuns(name)
@@ -52,7 +53,7 @@ interface Figure {
   cell: (b: TBackend) => string;
 }
 
-/** A cell from the newest matching row: `show` formats it; "—" when there is none. */
+/** A cell from the row `find` picks (the newest matching one unless told): `show` formats it; "—" when none. */
 function cell(
   name: string,
   pick: (r: TRow) => boolean,

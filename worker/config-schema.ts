@@ -176,7 +176,7 @@ export const ZEnv = z.object({
    * heap, about 2,300 here, and each parked case then holds memory until it ends). A case not in the cache replays
    * its history on its next task (a decision, a timer): milliseconds for a case's few dozen events. 250: since case
    * mail runs as a local activity a case's first task does all its early work, so a burst gains nothing from a
-   * larger cache, and 10,000 parked cases idled at 260-379 MB with 250 against 437 MB with 500 (README "Benchmarks").
+   * larger cache, and 10,000 parked cases idled at 327-375 MB with 250 against 437 MB with 500 (README "Benchmarks").
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).default(250),
 });
