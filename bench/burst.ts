@@ -21,6 +21,7 @@ import { cpuSampler } from './lib/cpu.js';
 import { repliesTo, storedMails } from './lib/maildir.js';
 import { histogram, labelValues, scrape } from './lib/prom.js';
 import { recordRun, round3, spread } from './lib/results.js';
+import { slowTasks } from './lib/slow-tasks.js';
 import {
   backendKind,
   benchPolicyFile,
@@ -90,8 +91,9 @@ try {
     const doubles = mails.filter((m) => storedMails(mail.dir, m.customer).length > 1).length;
     const connection = await Connection.connect({ address: backend.address });
     const client = new Client({ connection });
-    const cases = (await client.workflow.count(`WorkflowType = 'ComplaintWorkflow' AND TaskQueue = '${taskQueue}'`))
-      .count;
+    const ofRun = `WorkflowType = 'ComplaintWorkflow' AND TaskQueue = '${taskQueue}'`;
+    const cases = (await client.workflow.count(ofRun)).count;
+    const slow = await slowTasks(client, ofRun, t0, 1000);
     await connection.close();
     const m = await scrape(worker.metricsUrl!);
     const wfSched = histogram(m, 'temporal_workflow_task_schedule_to_start_latency_seconds', {}, 1);
@@ -131,6 +133,11 @@ try {
       wfTaskExecMeanMs: Math.round(wfExec.mean * 1000),
       wfTasks: wfExec.count,
       wfTasksOver1s: wfExec.above ?? -1,
+      // The same from the cases' histories (server side), and when in the run those tasks started.
+      caseTasks: slow.tasks,
+      caseTasksOver1s: slow.slow,
+      caseTaskMaxMs: slow.maxMs,
+      caseTasksOver1sAtS: slow.startedAtS.join(' '),
       tmprl1104: worker.w.lines.filter((l) => l.includes('TMPRL1104')).length,
       ...activities,
       ...cpu.report(),

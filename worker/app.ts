@@ -79,6 +79,11 @@ async function runWorker(
     shutdownGraceTime: config.shutdownGrace - Math.min(2_000, config.shutdownGrace / 4),
     shutdownForceTime: config.shutdownGrace,
     maxCachedWorkflows: config.maxCachedWorkflows,
+    // A case's workflow task includes its mail (local activities): more tasks at once only make each one slower
+    // (README "Benchmarks": WORKER_MAX_WORKFLOW_TASKS). Pollers scale with the server's backlog instead of the SDK's
+    // fixed 2 for new cases' first tasks and 8 for cached cases' (a burst is all first tasks).
+    maxConcurrentWorkflowTaskExecutions: config.maxWorkflowTasks,
+    workflowTaskPollerBehavior: { type: 'autoscaling' },
   });
   const running = worker.run();
   // The SDK shuts the worker down on SIGTERM/SIGINT itself; a second shutdown() would throw (DRAINING).

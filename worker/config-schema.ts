@@ -179,6 +179,13 @@ export const ZEnv = z.object({
    * larger cache, and 10,000 parked cases idled at 327-375 MB with 250 against 437 MB with 500 (README "Benchmarks").
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).default(250),
+  /**
+   * Workflow tasks the Worker runs at once (the SDK's maxConcurrentWorkflowTaskExecutions, default 40). A case's task
+   * includes its mail (local activities), so in a burst more of them at once only share the same SMTP and IMAP
+   * servers: 40 made a quarter of the tasks last over 1 s at no gain worth it, 12 kept them at about 0.1 s
+   * (README "Benchmarks").
+   */
+  WORKER_MAX_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1_000).default(12),
 });
 
 // Keys that are required only with another setting. `when` runs this even when other variables are wrong, so that

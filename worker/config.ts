@@ -75,6 +75,8 @@ export interface TConfig {
   metrics?: { host: string; port: number };
   /** WORKER_MAX_CACHED_WORKFLOWS: cases kept in the Worker's memory between tasks. */
   maxCachedWorkflows: number;
+  /** WORKER_MAX_WORKFLOW_TASKS: workflow tasks run at once. */
+  maxWorkflowTasks: number;
   /** SHUTDOWN_GRACE (ms): from SIGTERM to the process's exit at the latest. */
   shutdownGrace: number;
 }
@@ -174,6 +176,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     shutdownGrace: e.SHUTDOWN_GRACE,
     maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+    maxWorkflowTasks: e.WORKER_MAX_WORKFLOW_TASKS,
     ...(e.METRICS_PORT !== undefined ? { metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT } } : {}),
     ...(e.INTAKE_LMTP_PORT !== undefined ? { lmtp: { host: e.INTAKE_LMTP_HOST, port: e.INTAKE_LMTP_PORT } } : {}),
     ...(e.CODEC_PORT !== undefined

@@ -17,6 +17,12 @@ import { planCase } from './rules/case-plan.js';
 
 /** Change id (patched()): cases from before the survey end with the plain follow-up; never reuse the id. */
 const FEEDBACK_SURVEY = 'feedback-survey';
+/**
+ * Change id (patched()): the acknowledgment and the first approval request go out side by side, not one after the
+ * other. Neither mail says anything of the other, and with case mail as local activities the case's first workflow
+ * task then lasts about one SMTP submission instead of two. Cases from before replay them in turn; never reuse it.
+ */
+const FIRST_MAILS_TOGETHER = 'first-mails-together';
 
 export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseState> {
   // Assessment, first level, durations and calendar: one reading of the policy (rules/case-plan.ts).
@@ -32,13 +38,16 @@ export async function ComplaintWorkflow(input: ComplaintInput): Promise<CaseStat
   rt.publish('awaiting-decision');
   rt.note('assessed', `${state.assessment.priority}: ${state.assessment.reasons.join('; ')}`);
   if (input.relatedCaseId) rt.note('follows-up-case', input.relatedCaseId);
-  if (input.acknowledge) await rt.mail('acknowledgment', 'customer');
+  const together = patched(FIRST_MAILS_TOGETHER);
+  let acknowledged: Promise<void> | undefined;
+  if (input.acknowledge) acknowledged = rt.mail('acknowledgment', 'customer');
   else rt.note('acknowledgment-withheld', 'sender over the acknowledgment rate limit');
+  if (!together) await acknowledged;
 
-  // 2. The first rung of the ladder is asked to decide.
+  // 2. The first rung of the ladder is asked to decide, beside the acknowledgment (FIRST_MAILS_TOGETHER).
   const first = rt.ladder[rt.plan.firstLevel];
-  if (!first) throw new Error('policy has an empty escalation ladder');
-  await ask(rt, 'approval-request', first);
+  if (!first) throw new Error('policy has an empty escalation ladder'); // the policy's schema needs one (min 1)
+  await Promise.all([acknowledged, ask(rt, 'approval-request', first)]);
 
   // 3. Wait for a decision; remind, escalate and keep the promise to the customer meanwhile.
   await awaitDecision(rt);
