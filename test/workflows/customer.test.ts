@@ -180,4 +180,15 @@ describe.concurrent('ComplaintWorkflow: the customer’s side', () => {
     await c.handle.executeUpdate(decideUpdate, { args: [{ outcome: 'approved', decidedBy: people.supervisor }] });
     await c.mailed('decision');
   });
+
+  it('a slow acknowledgment does not hold up the approval request: the two go out side by side', async ({
+    expect,
+  }) => {
+    const c = await story.open({ slow: { kind: 'acknowledgment', until: 'approval-request' } });
+    await c.until((s) => s.timeline.some((e) => e.event === 'mail:acknowledgment'), 'the acknowledgment sent');
+    // Asked for while the acknowledgment was still being submitted (one after the other, it would wait 5 s first).
+    expect(c.overlapped()).toBe(true);
+    expect(c.trail()).toEqual(['acknowledgment → customer', 'approval-request → supervisor']);
+    expect((await c.state()).sent.map((m) => m.seq)).toEqual([1, 2]);
+  });
 });

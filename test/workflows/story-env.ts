@@ -62,6 +62,7 @@ interface CaseRecord {
   digest?: string;
   refuse?: TMailKind;
   hold?: TMailKind;
+  slow?: { kind: TMailKind; until: TMailKind; overlapped?: boolean };
 }
 
 export interface OpenOptions {
@@ -86,6 +87,11 @@ export interface OpenOptions {
   undoWindow?: string;
   /** Upsert the search attributes (the run's dev server registers them); default off. */
   searchAttributes?: boolean;
+  /**
+   * The activity's send of `kind` lasts until a mail of `until` was recorded (at most 5 s), as a slow SMTP submission
+   * would; StoryCase.overlapped() then says whether `until` was asked for while `kind` was still going out.
+   */
+  slow?: { kind: TMailKind; until: TMailKind };
 }
 
 /** One digest mail as the recording activity saw it. */
@@ -102,8 +108,10 @@ export interface StoryCase {
   handle: WorkflowHandle<TComplaintWorkflow>;
   /** Every recorded mail, in the order the activity was called. */
   mails: RecordedMail[];
-  /** The mails as `kind → who`, e.g. `approval-request → supervisor`. */
+  /** The mails as `kind → who`, e.g. `approval-request → supervisor`, in the case's order (their seq). */
   trail(): string[];
+  /** With the `slow` option: whether its `until` mail was asked for while its `kind` was still going out. */
+  overlapped(): boolean | undefined;
   state(): Promise<CaseState>;
   /** Waits until the `n`th mail of `kind` is recorded and returns it. */
   mailed(kind: TMailKind, n?: number): Promise<RecordedMail>;
@@ -154,6 +162,12 @@ export function useStory(): Story {
       const to = req.to === 'customer' ? req.case.customer.address : req.to.address;
       const refused = record.refuse === req.kind;
       record.mails.push({ kind: req.kind, seq: req.seq, to, who: ROLE_OF[to] ?? to, refused, request: req });
+      const { slow } = record;
+      if (slow?.kind === req.kind) {
+        const came = (): boolean => record.mails.some((m) => m.kind === slow.until);
+        for (const end = Date.now() + 5_000; !came() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
+        slow.overlapped = came();
+      }
       if (record.hold === req.kind) {
         throw ApplicationFailure.create({
           type: ErrorCode.MailBudgetExceeded,
@@ -255,6 +269,7 @@ export function useStory(): Story {
         ...(options.digest ? { digest: options.digest } : {}),
         ...(options.refuse ? { refuse: options.refuse } : {}),
         ...(options.hold ? { hold: options.hold } : {}),
+        ...(options.slow ? { slow: { ...options.slow } } : {}),
       };
       cases.set(caseId, record);
       const policy = parsePolicy(
@@ -305,7 +320,9 @@ export function useStory(): Story {
         caseId,
         handle,
         mails: record.mails,
-        trail: () => record.mails.map((m) => `${m.kind} → ${m.who}`),
+        // By seq (a stable sort keeps a retry beside its first try): mails asked for together may start in any order.
+        trail: () => [...record.mails].sort((a, b) => a.seq - b.seq).map((m) => `${m.kind} → ${m.who}`),
+        overlapped: () => record.slow?.overlapped,
         state,
         mailed: (kind, n = 1) =>
           eventually(
