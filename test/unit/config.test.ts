@@ -26,6 +26,14 @@ describe('loadConfig', () => {
     expect(c.http).toMatchObject({ port: 3000, publicUrl: 'http://localhost:3000' });
   });
 
+  it('runs 12 workflow tasks at once unless told, and names WORKER_MAX_WORKFLOW_TASKS when it is not a count', () => {
+    expect(loadConfig(valid).maxWorkflowTasks).toBe(12);
+    expect(loadConfig({ ...valid, WORKER_MAX_WORKFLOW_TASKS: '40' }).maxWorkflowTasks).toBe(40);
+    // The SDK needs 2 with a workflow cache.
+    expect(() => loadConfig({ ...valid, WORKER_MAX_WORKFLOW_TASKS: '1' })).toThrow(/WORKER_MAX_WORKFLOW_TASKS/);
+    expect(() => loadConfig({ ...valid, WORKER_MAX_WORKFLOW_TASKS: 'many' })).toThrow(/WORKER_MAX_WORKFLOW_TASKS/);
+  });
+
   it('reads flags as words: "false" is false', () => {
     const c = loadConfig({ ...valid, IMAP_SECURE: 'false', SMTP_SECURE: 'true', IMAP_TLS_INSECURE: 'no' });
     expect(c.mailbox.secure).toBe(false);
