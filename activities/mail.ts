@@ -8,6 +8,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { ErrorCode } from '../workflows/error-codes.js';
 import { bareAddress } from './address.js';
+import { mailSendSeconds } from './mail-metrics.js';
 import { MailBudgetError, type MailBudget, type SentLedger } from './sent-ledger.js';
 
 export interface SmtpSettings {
@@ -93,17 +94,26 @@ export function createMailSender(transport: Transporter, ledger?: SentLedger, bu
   };
   return async (mail) => {
     const raw = await compose(mail);
+    let smtpMs = 0;
     const submit = async (): Promise<void> => {
-      await transport.sendMail({
-        envelope: { from: bareAddress(mail.from), to: [bareAddress(mail.to)] },
-        raw,
-        dsn: { id: mail.envelopeId, return: 'headers', notify: ['failure', 'delay'] },
-      });
+      const t0 = performance.now();
+      try {
+        await transport.sendMail({
+          envelope: { from: bareAddress(mail.from), to: [bareAddress(mail.to)] },
+          raw,
+          dsn: { id: mail.envelopeId, return: 'headers', notify: ['failure', 'delay'] },
+        });
+      } finally {
+        smtpMs = performance.now() - t0;
+        mailSendSeconds.observe({ part: 'smtp' }, smtpMs / 1000);
+      }
     };
     const to = bareAddress(mail.to);
     try {
       if (ledger) {
+        const t0 = performance.now();
         await ledger.sendOnce(mail.messageId, raw, submit, mail.budgeted && budget ? { to, ...budget } : undefined);
+        mailSendSeconds.observe({ part: 'ledger' }, (performance.now() - t0 - smtpMs) / 1000);
       } else {
         if (mail.budgeted) withinBudget(to);
         await submit();

@@ -5,7 +5,6 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { CaseMailRequest } from '../workflows/case-mail.js';
-import { ErrorCode } from '../workflows/error-codes.js';
 import { intakeHealth } from './intake/health.js';
 
 export const registry = new Registry();
@@ -36,16 +35,6 @@ export const mailsSent = new Counter({
   labelNames: ['kind', 'to'] as const,
   registers: [registry],
 });
-
-export const smtpFailures = new Counter({
-  name: 'nachfass_smtp_failures_total',
-  help: 'Failed SMTP submissions, by class: 5xx (permanent, not retried), 4xx (temporary), connection (no answer)',
-  labelNames: ['class'] as const,
-  registers: [registry],
-});
-
-// Every class from the start at 0, so that a rate over it exists before the first failure.
-for (const c of ['5xx', '4xx', 'connection'] as const) smtpFailures.inc({ class: c }, 0);
 
 export const decisions = new Counter({
   name: 'nachfass_decisions_total',
@@ -168,28 +157,4 @@ export function countCaseMail(req: CaseMailRequest, now = Date.now()): void {
   if (req.kind === 'progress-update') promiseUpdates.inc();
   if (req.kind === 'decision' && to === 'customer' && req.case.decision)
     decisions.inc({ channel: req.case.decision.channel, outcome: req.case.decision.outcome });
-}
-
-/** The class of a failed submission: 5xx, 4xx, connection; undefined for what is not SMTP's (e.g. the mail budget). */
-export function smtpFailureClass(err: unknown): '5xx' | '4xx' | 'connection' | undefined {
-  const e = err as { responseCode?: number; type?: string; code?: string; message?: string } | undefined;
-  if (e?.type === ErrorCode.SmtpRejected) return '5xx';
-  if (e?.type !== undefined) return undefined; // another ApplicationFailure of ours (budget, …)
-  if (typeof e?.responseCode === 'number') return e.responseCode >= 500 ? '5xx' : '4xx';
-  return /^E(CONNECTION|TIMEDOUT|SOCKET|DNS|CONNREFUSED|CONNRESET|HOSTUNREACH)$/.test(e?.code ?? '')
-    ? 'connection'
-    : undefined;
-}
-
-/** `send`, with its failures counted by class (nachfass_smtp_failures_total). */
-export function countSmtpFailures<A extends unknown[]>(send: (...a: A) => Promise<void>): (...a: A) => Promise<void> {
-  return async (...a) => {
-    try {
-      await send(...a);
-    } catch (err) {
-      const c = smtpFailureClass(err);
-      if (c) smtpFailures.inc({ class: c });
-      throw err;
-    }
-  };
 }

@@ -94,6 +94,7 @@ try {
     const ofRun = `WorkflowType = 'ComplaintWorkflow' AND TaskQueue = '${taskQueue}'`;
     const cases = (await client.workflow.count(ofRun)).count;
     const slow = await slowTasks(client, ofRun, t0, 1000);
+    console.log(`the first workflow tasks (s from the first submission:ms taken): ${slow.first.join(' ')}`);
     await connection.close();
     const m = await scrape(worker.metricsUrl!);
     const wfSched = histogram(m, 'temporal_workflow_task_schedule_to_start_latency_seconds', {}, 1);
@@ -117,6 +118,16 @@ try {
         ];
       }),
     ]);
+    // Where a send's time goes (activities/mail-metrics.ts): the SMTP submission, the Sent ledger's claim and flag.
+    const sendParts = Object.fromEntries(
+      ['smtp', 'ledger'].flatMap((part) => {
+        const h = histogram(m, 'nachfass_mail_send_seconds', { part }, 1);
+        return [
+          [`send_${part}MeanMs`, Math.round(h.mean * 1000)],
+          [`send_${part}Over1s`, h.above ?? 0],
+        ];
+      }),
+    );
     const row = {
       backend: backend.kind,
       complaints: n,
@@ -140,6 +151,7 @@ try {
       caseTasksOver1sAtS: slow.startedAtS.join(' '),
       tmprl1104: worker.w.lines.filter((l) => l.includes('TMPRL1104')).length,
       ...activities,
+      ...sendParts,
       ...cpu.report(),
     };
     console.log(JSON.stringify(row));

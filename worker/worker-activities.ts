@@ -8,7 +8,8 @@ import { classifyContextFor, createCaseGateway } from '../activities/intake/case
 import { imapOptions, type MailboxSettings } from '../activities/intake/mailbox.js';
 import type { RouterDeps } from '../activities/intake/route.js';
 import { createMailSender, createSmtpTransport } from '../activities/mail.js';
-import { countCaseMail, countSmtpFailures } from '../activities/metrics.js';
+import { countSmtpFailures } from '../activities/mail-metrics.js';
+import { countCaseMail } from '../activities/metrics.js';
 import { createReconcileActivity } from '../activities/reconcile/activity.js';
 import { SentLedger } from '../activities/sent-ledger.js';
 import type { ReconcileActivities } from '../workflows/reconcile.js';

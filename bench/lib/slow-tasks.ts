@@ -21,6 +21,8 @@ export interface SlowTasks {
   startedAtS: number[];
   /** The longest task, in ms. */
   maxMs: number;
+  /** The run's first tasks by start: "start s:took ms" each (the first 40), to read a cold start. */
+  first: string[];
 }
 
 export async function slowTasks(client: Client, query: string, t0: number, overMs: number): Promise<SlowTasks> {
@@ -34,8 +36,9 @@ export async function slowTasks(client: Client, query: string, t0: number, overM
     for (const e of page.executions) runs.push({ workflowId: e.execution!.workflowId!, runId: e.execution!.runId! });
     nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
   } while (nextPageToken);
-  const res: SlowTasks = { tasks: 0, slow: 0, startedAtS: [], maxMs: 0 };
+  const res: SlowTasks = { tasks: 0, slow: 0, startedAtS: [], maxMs: 0, first: [] };
   const starts: number[] = [];
+  const all: Array<[number, number]> = [];
   // Ten histories at a time: the server answers each in milliseconds, and the run is over.
   for (let i = 0; i < runs.length; i += 10) {
     const histories = await Promise.all(
@@ -49,6 +52,7 @@ export async function slowTasks(client: Client, query: string, t0: number, overM
         const took = ms(e.eventTime) - started;
         res.tasks += 1;
         res.maxMs = Math.max(res.maxMs, Math.round(took));
+        all.push([(started - t0) / 1000, took]);
         if (took > overMs) starts.push((started - t0) / 1000);
         started = undefined;
       }
@@ -57,5 +61,7 @@ export async function slowTasks(client: Client, query: string, t0: number, overM
   starts.sort((a, b) => a - b);
   res.slow = starts.length;
   res.startedAtS = starts.slice(0, 20).map((s) => Math.round(s * 10) / 10);
+  all.sort((a, b) => a[0] - b[0]);
+  res.first = all.slice(0, 40).map(([at, took]) => `${at.toFixed(2)}:${Math.round(took)}`);
   return res;
 }

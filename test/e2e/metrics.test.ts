@@ -120,6 +120,12 @@ describe('metrics', () => {
     // The SDK's own: its workers ran the cases' mail (local activities, in the cases' workflow tasks).
     expect(await value('sum(temporal_local_activity_execution_latency_seconds_count)')).toBeGreaterThan(0);
     expect(await value('sum(temporal_workflow_task_execution_latency_seconds_count)')).toBeGreaterThan(0);
+    // A send's parts: the SMTP submission and the Sent ledger's claim and flag, for every mail that went out.
+    const smtpSends = await value('sum(nachfass_mail_send_seconds_count{part="smtp"})');
+    expect(smtpSends).toBeGreaterThanOrEqual(await value('sum(nachfass_mails_sent_total)'));
+    const parts =
+      'sum(nachfass_mail_send_seconds_count{part="ledger"}) - sum(nachfass_mail_send_seconds_count{part="smtp"})';
+    expect(await value(parts, 0)).toBe(0);
     // The label values Prometheus stored name kinds and mailboxes, never the customer.
     // The first case may have ended with its survey window; a second one stays open, waiting for a decision.
     const second = `<metrics-open-${randomBytes(6).toString('hex')}@kunden.example.test>`;
