@@ -57,6 +57,8 @@ try {
   });
   const t0 = Date.now();
   const cpu = cpuSampler({ worker: worker.w.child.pid, temporal: backend.pid, bench: process.pid }, worker.w.child.pid);
+  // Sampled four times a second (also while the burst is submitted), for the timeline of the run's first seconds.
+  const sampling = setInterval(() => cpu.sample(), 250);
   try {
     await Promise.all(mails.map((m) => smtp.sendMail({ envelope: { from: m.customer, to: support }, raw: m.raw })));
     const submittedS = (Date.now() - t0) / 1000;
@@ -75,7 +77,6 @@ try {
         }
       }
       peakRssMb = Math.max(peakRssMb, processUsage(worker.w.child.pid)?.rssMb ?? 0);
-      cpu.sample();
       if (intakeDoneS === undefined) {
         const processed = await withImap(
           support,
@@ -87,6 +88,7 @@ try {
       await new Promise((r) => setTimeout(r, 250));
     }
     const lastS = (Math.max(...ackAt.values()) - t0) / 1000;
+    clearInterval(sampling);
     cpu.sample();
     const doubles = mails.filter((m) => storedMails(mail.dir, m.customer).length > 1).length;
     const connection = await Connection.connect({ address: backend.address });
@@ -95,6 +97,7 @@ try {
     const cases = (await client.workflow.count(ofRun)).count;
     const slow = await slowTasks(client, ofRun, t0, 1000);
     console.log(`the first workflow tasks (s from the first submission:ms taken): ${slow.first.join(' ')}`);
+    console.log(`CPU, % of one core, in the first seconds:\n  ${cpu.timeline(500, 8_000).join('\n  ')}`);
     await connection.close();
     const m = await scrape(worker.metricsUrl!);
     const wfSched = histogram(m, 'temporal_workflow_task_schedule_to_start_latency_seconds', {}, 1);
@@ -163,6 +166,7 @@ try {
       console.log(`dashboard picture: ${picture}`);
     }
   } finally {
+    clearInterval(sampling);
     await prometheus?.stop();
     smtp.close();
     await worker.stop();

@@ -37,6 +37,8 @@ export interface CpuSampler {
   sample(): void;
   /** CPU seconds per part since the sampler started, and the worker's per-thread seconds (by thread name). */
   report(): Record<string, number>;
+  /** Each part's share of one core (%) per `stepMs` from the sampler's start up to `untilMs`: one line per step. */
+  timeline(stepMs: number, untilMs: number): string[];
 }
 
 /**
@@ -86,10 +88,29 @@ export function cpuSampler(roots: Record<string, number | undefined>, workerPid:
       // the worker ended
     }
   };
+  const t0 = Date.now();
+  const history: Array<{ at: number; totals: Record<string, number> }> = [];
   if (process.platform === 'linux') take(true);
-  return {
+  const sampler: CpuSampler = {
     sample: () => {
-      if (process.platform === 'linux') take(false);
+      if (process.platform !== 'linux') return;
+      take(false);
+      history.push({ at: Date.now() - t0, totals: sampler.report() });
+    },
+    timeline: (stepMs, untilMs) => {
+      const lines: string[] = [];
+      let prev = { at: 0, totals: {} as Record<string, number> };
+      for (const h of history) {
+        if (h.at > untilMs) break;
+        if (h.at - prev.at < stepMs) continue;
+        const span = (h.at - prev.at) / 1000;
+        const share = Object.keys(h.totals)
+          .filter((k) => !k.startsWith('cpuS_thread_') || k === 'cpuS_thread_main')
+          .map((k) => `${k.slice(5)} ${Math.round((((h.totals[k] ?? 0) - (prev.totals[k] ?? 0)) / span) * 100)}`);
+        lines.push(`${(prev.at / 1000).toFixed(1)}-${(h.at / 1000).toFixed(1)} s: ${share.join(', ')}`);
+        prev = h;
+      }
+      return lines;
     },
     report: () => {
       const out: Record<string, number> = {};
@@ -105,4 +126,5 @@ export function cpuSampler(roots: Record<string, number | undefined>, workerPid:
       return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Math.round(v * 100) / 100]));
     },
   };
+  return sampler;
 }
