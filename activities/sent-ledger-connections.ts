@@ -55,8 +55,7 @@ export class LedgerConnections {
         const batch = this.flags.splice(0);
         try {
           const stale = await this.storeFlags(batch, false);
-          for (const f of batch)
-            f.done(stale.includes(f) ? new Error(`the folder of copy ${f.uid} is gone`) : undefined);
+          for (const f of batch) f.done(stale.includes(f) ? new Error(`the folder of copy ${f.uid} is gone`) : undefined);
         } catch (err) {
           for (const f of batch) f.done(err ?? new Error('flag failed'));
         }
@@ -95,18 +94,6 @@ export class LedgerConnections {
       lock.release();
     }
     return stale;
-  }
-
-  /**
-   * Opens the flag connection and every claim connection now, side by side, each with the folder selected: else
-   * the first claims of a burst open them one by one inside the first workflow tasks (see worker/warm-up.ts).
-   */
-  async open(): Promise<void> {
-    const claim = async (n: number): Promise<void> => {
-      const c = await this.connection(n);
-      (await c.getMailboxLock(this.folder)).release();
-    };
-    await Promise.all([this.connection('flag'), ...Array.from({ length: CLAIM_CONNECTIONS }, (_, n) => claim(n))]);
   }
 
   /**

@@ -22,7 +22,6 @@ import { startLinkServer } from './link-server/server.js';
 import type { TPolicy } from './policy.js';
 import { startOps } from './ops.js';
 import { workflowCode } from './workflow-code.js';
-import { warmUp } from './warm-up.js';
 import { intakeRouter, workerActivities, type TWorkerActivities } from './worker-activities.js';
 
 export interface App {
@@ -58,7 +57,7 @@ async function runWorker(
   activities: TWorkerActivities,
   dataConverter: TemporalConnection['dataConverter'],
   cleanup: TCleanup,
-  { stopping, log, warm }: { stopping: AbortSignal; log: (line: string) => void; warm: Promise<void> },
+  { stopping, log }: { stopping: AbortSignal; log: (line: string) => void },
 ): Promise<void> {
   // The tests' bundle, else the build's prebuilt one (dist/workflow-bundle.js), else bundled now from the sources.
   const built = opts.workflowBundle ? undefined : workflowCode();
@@ -86,8 +85,6 @@ async function runWorker(
     maxConcurrentWorkflowTaskExecutions: config.maxWorkflowTasks,
     workflowTaskPollerBehavior: { type: 'autoscaling' },
   });
-  // The first cases' mails find the ledger's connections open and the templates rendered once (warm-up.ts).
-  await warm;
   const running = worker.run();
   // The SDK shuts the worker down on SIGTERM/SIGINT itself; a second shutdown() would throw (DRAINING).
   const shutdown = (): void => {
@@ -144,12 +141,11 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
       ...(dataConverter ? { dataConverter } : {}),
     });
     const router = intakeRouter(config, policy, opts, { client, starter, searchAttributes });
-    const deps = { client, router, stopping: stopping.signal };
-    const { activities, ledger } = workerActivities(config, policy, deps, boxes, cleanup);
+    const activities = workerActivities(config, policy, { client, router, stopping: stopping.signal }, boxes, cleanup);
+
     await runWorker(nativeConnection, config, opts, activities, dataConverter, cleanup, {
       stopping: stopping.signal,
       log,
-      warm: warmUp({ ledger, log }),
     });
     const intakeIds = await startIntakes(client, config, boxes);
     // A mailbox still held by a process of this host that is gone (a crash, a restart) is taken over at once.
