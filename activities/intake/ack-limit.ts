@@ -14,6 +14,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { workflowIdFor } from '../identity.js';
 import { timestampMs } from '../timestamps.js';
 import { CustomerHashKey } from '../../workflows/search-attributes.js';
+import { TimeWindow } from './time-window.js';
 
 /** How often visibility is read for cases started since the last read. */
 const VIEW_EVERY_MS = 5_000;
@@ -49,9 +50,59 @@ interface Started {
   local: boolean;
 }
 
+/** The cases started within the longest window: all of them, ours (this task queue), and each sender's. */
+class StartedCases {
+  private readonly cases = new Map<string, Started>();
+  private readonly all = new TimeWindow();
+  private readonly ours = new TimeWindow();
+  private readonly bySender = new Map<string, TimeWindow>();
+
+  get(id: string): Started | undefined {
+    return this.cases.get(id);
+  }
+
+  set(id: string, c: Started): void {
+    this.delete(id);
+    this.cases.set(id, c);
+    this.all.set(id, c.at);
+    if (c.ours) this.ours.set(id, c.at);
+    if (c.customerKey === undefined) return;
+    const mine = this.bySender.get(c.customerKey) ?? new TimeWindow();
+    mine.set(id, c.at);
+    this.bySender.set(c.customerKey, mine);
+  }
+
+  delete(id: string): void {
+    const c = this.cases.get(id);
+    if (!c) return;
+    this.cases.delete(id);
+    this.all.delete(id);
+    this.ours.delete(id);
+    if (c.customerKey === undefined) return;
+    const mine = this.bySender.get(c.customerKey);
+    mine?.delete(id);
+    if (mine?.size === 0) this.bySender.delete(c.customerKey);
+  }
+
+  /** Cases of this sender started after `time`. */
+  fromSenderAfter(customerKey: string, time: number): number {
+    return this.bySender.get(customerKey)?.countAfter(time) ?? 0;
+  }
+
+  /** Cases on this task queue started after `time`. */
+  oursAfter(time: number): number {
+    return this.ours.countAfter(time);
+  }
+
+  /** Forgets the cases started at `time` or earlier. */
+  dropUpTo(time: number): void {
+    for (const id of this.all.dropUpTo(time)) this.delete(id);
+  }
+}
+
 export function createAckLimit(o: AckLimitOptions): AckLimit {
   const longest = Math.max(o.ackRateLimit.windowMs, o.ackGlobalRateLimit.windowMs);
-  const cases = new Map<string, Started>();
+  const cases = new StartedCases();
   let readAt = 0;
   let reading: Promise<void> | undefined;
   const readView = async (): Promise<void> => {
@@ -84,7 +135,7 @@ export function createAckLimit(o: AckLimitOptions): AckLimit {
       nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
     } while (nextPageToken);
     readAt = now;
-    for (const [id, c] of cases) if (c.at <= now - longest) cases.delete(id);
+    cases.dropUpTo(now - longest);
   };
   const fresh = async (): Promise<void> => {
     if (!o.searchAttributes || Date.now() - readAt < VIEW_EVERY_MS) return;
@@ -96,12 +147,8 @@ export function createAckLimit(o: AckLimitOptions): AckLimit {
       await fresh();
       // From here on synchronous: the check and the reservation happen together.
       const now = Date.now();
-      let mine = 0;
-      let all = 0;
-      for (const c of cases.values()) {
-        if (c.customerKey === customerKey && c.at > now - o.ackRateLimit.windowMs) mine++;
-        if (c.ours && c.at > now - o.ackGlobalRateLimit.windowMs) all++;
-      }
+      const mine = cases.fromSenderAfter(customerKey, now - o.ackRateLimit.windowMs);
+      const all = cases.oursAfter(now - o.ackGlobalRateLimit.windowMs);
       if (mine >= o.ackRateLimit.max || all >= o.ackGlobalRateLimit.max) return false;
       cases.set(workflowIdFor(caseId), { customerKey, at: now, ours: true, local: true });
       return true;
