@@ -129,7 +129,8 @@ export class SentIndex {
         if (c.mailbox === false) throw new Error('the Sent folder is not selected');
         const validity = c.mailbox.uidValidity;
         const last = c.mailbox.uidNext - 1;
-        if (!Number.isSafeInteger(last)) throw new Error(`the Sent folder's UIDNEXT is not a number (${c.mailbox.uidNext})`);
+        if (!Number.isSafeInteger(last))
+          throw new Error(`the Sent folder's UIDNEXT is not a number (${c.mailbox.uidNext})`);
         for (let lo = 1; lo <= last; lo += LOAD_CHUNK) {
           const hi = Math.min(last, lo + LOAD_CHUNK - 1);
           const chunk = await c.fetchAll(

@@ -72,6 +72,22 @@ class StartedCases {
     this.bySender.set(c.customerKey, mine);
   }
 
+  /** Sets a page of a listing (one sort per window instead of an insertion per case). */
+  setMany(list: Array<[string, Started]>): void {
+    for (const [id, c] of list) {
+      this.delete(id);
+      this.cases.set(id, c);
+    }
+    this.all.setMany(list.map(([id, c]) => [id, c.at]));
+    this.ours.setMany(list.filter(([, c]) => c.ours).map(([id, c]) => [id, c.at]));
+    for (const [id, c] of list) {
+      if (c.customerKey === undefined) continue;
+      const mine = this.bySender.get(c.customerKey) ?? new TimeWindow();
+      mine.set(id, c.at);
+      this.bySender.set(c.customerKey, mine);
+    }
+  }
+
   delete(id: string): void {
     const c = this.cases.get(id);
     if (!c) return;
@@ -120,18 +136,23 @@ export function createAckLimit(o: AckLimitOptions): AckLimit {
         pageSize: 1000,
         ...(nextPageToken ? { nextPageToken } : {}),
       });
+      const listed: Array<[string, Started]> = [];
       for (const wf of page.executions ?? []) {
         const id = wf.execution?.workflowId;
         if (!id) continue;
         const hash = wf.searchAttributes?.indexedFields?.[CustomerHashKey.name];
         const customerKey = hash ? defaultPayloadConverter.fromPayload<unknown>(hash) : undefined;
-        cases.set(id, {
-          customerKey: typeof customerKey === 'string' ? customerKey : undefined,
-          at: timestampMs(wf.startTime) ?? 0,
-          ours: wf.taskQueue === o.taskQueue,
-          local: false,
-        });
+        listed.push([
+          id,
+          {
+            customerKey: typeof customerKey === 'string' ? customerKey : undefined,
+            at: timestampMs(wf.startTime) ?? 0,
+            ours: wf.taskQueue === o.taskQueue,
+            local: false,
+          },
+        ]);
       }
+      cases.setMany(listed);
       nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
     } while (nextPageToken);
     readAt = now;

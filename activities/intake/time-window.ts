@@ -27,6 +27,28 @@ export class TimeWindow {
     this.at.set(id, time);
   }
 
+  /**
+   * Sets many at once with one sort instead of an insertion each: a listing comes newest first, so one by one each
+   * would be inserted at the front, moving every later entry.
+   */
+  setMany(entries: Iterable<[string, number]>): void {
+    const fresh = new Map<string, number>();
+    for (const [id, time] of entries) {
+      if (this.at.has(id)) this.delete(id);
+      fresh.set(id, time);
+    }
+    if (fresh.size === 0) return;
+    const merged = this.ids.map((id, i) => [id, this.times[i]!] as [string, number]).concat([...fresh]);
+    merged.sort((a, b) => a[1] - b[1]);
+    this.ids.length = 0;
+    this.times.length = 0;
+    for (const [id, time] of merged) {
+      this.ids.push(id);
+      this.times.push(time);
+      this.at.set(id, time);
+    }
+  }
+
   delete(id: string): void {
     const time = this.at.get(id);
     if (time === undefined) return;

@@ -28,12 +28,20 @@ describe('TimeWindow', () => {
         const id = `c${Math.floor(next() * 200)}`;
         const time = Math.floor(next() * 100); // many equal times
         const op = next();
-        if (op < 0.55) {
+        if (op < 0.5) {
           w.set(id, time);
           model.set(id, time);
-        } else if (op < 0.8) {
+        } else if (op < 0.75) {
           w.delete(id);
           model.delete(id);
+        } else if (op < 0.8) {
+          // A page of a listing: some new, some already there (with a new time), maybe twice in one page.
+          const page: Array<[string, number]> = Array.from({ length: Math.floor(next() * 30) }, () => [
+            `c${Math.floor(next() * 200)}`,
+            Math.floor(next() * 100),
+          ]);
+          w.setMany(page);
+          for (const [i, t] of page) model.set(i, t);
         } else if (op < 0.83) {
           const dropped = w.dropUpTo(time).sort();
           const gone = [...model].filter(([, t]) => t <= time).map(([i]) => i);
