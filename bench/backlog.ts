@@ -186,6 +186,9 @@ async function run(n: number): Promise<Record<string, number | string>> {
         peakRssMb: Math.max(drain.peak, settled.peak),
         idleRssMinMb: rssMin,
         idleRssMaxMb: rssMax,
+        // Whether it grew or fell while idle: the window's first and last sample.
+        idleRssFirstMb: a.rssMb,
+        idleRssLastMb: b.rssMb,
         idleCpuPercent: round3(((b.cpuS - a.cpuS) / 31) * 100),
         serverRssMb: processUsage(backend.pid)?.rssMb ?? -1,
         decisions: decided.length,

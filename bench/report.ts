@@ -146,10 +146,11 @@ const figures: Figure[] = [
     cell: cell('backlog', larger, (r) => `${r.mails}: ${s3(r.drainS)}, ${s3(r.perSecond)}/s, ${r.peakRssMb}`, largest),
   },
   {
-    what: 'parked cases (the largest run): worker RSS idle min–max (MB), CPU idle (%), server RSS (MB)',
+    what: 'parked cases (the largest run): worker RSS idle min–max (MB; first → last of the 30 s), CPU idle (%), server RSS (MB)',
     target: '≤ 400 MB and flat',
     cell: ofParked(
-      (r) => `${r.mails} cases: ${r.idleRssMinMb}–${r.idleRssMaxMb}, ${s3(r.idleCpuPercent)} %, ${r.serverRssMb}`,
+      (r) =>
+        `${r.mails} cases: ${r.idleRssMinMb}–${r.idleRssMaxMb}${r.idleRssFirstMb === undefined ? '' : ` (${r.idleRssFirstMb} → ${r.idleRssLastMb})`}, ${s3(r.idleCpuPercent)} %, ${r.serverRssMb}`,
     ),
   },
   {
