@@ -67,8 +67,15 @@ describe('metrics', () => {
     stops.push(prometheus.stop);
     const prom = prometheus.url;
 
-    await eventually('the worker scraped', async () =>
-      (await query(prom, 'up{job="nachfass"} == 1')).length ? true : undefined,
+    // The worker from the sources bundles its workflows at start: on a loaded machine that alone takes a while.
+    await eventually(
+      () => `the worker's metrics server (log: ${log.slice(-2000)})`,
+      async () => (log.includes('metrics (Prometheus) on') ? true : undefined),
+      { timeoutMs: 180_000 },
+    );
+    await eventually(
+      () => `the worker scraped (log: ${log.slice(-2000)})`,
+      async () => ((await query(prom, 'up{job="nachfass"} == 1')).length ? true : undefined),
     );
 
     // A whole case: complaint, acknowledgment, approval request, decision (by the `decide` update), decision mail.
