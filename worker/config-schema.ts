@@ -182,7 +182,7 @@ export const ZEnv = z.object({
   /**
    * Workflow tasks the Worker runs at once (the SDK's maxConcurrentWorkflowTaskExecutions, default 40). A case's task
    * includes its mail (local activities), so in a burst more of them at once only share the same SMTP and IMAP
-   * servers: 40 made a quarter of the tasks last over 1 s at no gain worth it, 12 kept them at about 0.1 s
+   * servers: 40 made a quarter of the tasks last over 1 s at no gain worth it, 12 kept them at about 0.2 s
    * (README "Benchmarks").
    */
   WORKER_MAX_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1_000).default(12),

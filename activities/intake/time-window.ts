@@ -77,24 +77,22 @@ export class TimeWindow {
 
   /** The index of the first time above `time`. */
   private firstAfter(time: number): number {
-    let lo = 0;
-    let hi = this.times.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.times[mid]! <= time) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return this.firstWhere((t) => t > time);
   }
 
   /** The index of the first time at or above `time`. */
   private firstAtOrAfter(time: number): number {
+    return this.firstWhere((t) => t >= time);
+  }
+
+  /** The index of the first time for which `from` holds (it holds from there on: the times ascend). */
+  private firstWhere(from: (t: number) => boolean): number {
     let lo = 0;
     let hi = this.times.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.times[mid]! < time) lo = mid + 1;
-      else hi = mid;
+      if (from(this.times[mid]!)) hi = mid;
+      else lo = mid + 1;
     }
     return lo;
   }

@@ -2,7 +2,7 @@
  * The workflow tasks of a benchmark's cases that took longer than a bound, read from their histories (the server's
  * WorkflowTaskStarted -> WorkflowTaskCompleted): how many, and when in the run they started. The SDK's histogram
  * (temporal_workflow_task_execution_latency) counts the same from the worker's side but cannot say when: a few slow
- * tasks at the start (a cold worker, SMTP connections still opening) read differently from slow ones throughout.
+ * tasks while the burst is still being submitted read differently from slow ones throughout.
  */
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
@@ -21,7 +21,7 @@ export interface SlowTasks {
   startedAtS: number[];
   /** The longest task, in ms. */
   maxMs: number;
-  /** The run's first tasks by start: "start s:took ms" each (the first 40), to read a cold start. */
+  /** The run's first tasks by start: "start s:took ms" each (the first 40), to read the run's first seconds. */
   first: string[];
 }
 
