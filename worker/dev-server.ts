@@ -9,6 +9,7 @@ import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from './config.js';
+import { ProcessOutput } from './process-output.js';
 
 export interface DevServerOptions {
   port: number;
@@ -132,21 +133,19 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   if (await portOpen(opts.port)) throw new Error(`port ${opts.port} is taken: is another Temporal server running?`);
   if (opts.dbFile) mkdirSync(path.dirname(opts.dbFile), { recursive: true });
   const args = devServerArgs(opts);
-  // Both streams are kept (the last 4 KB): the CLI reports some start-up failures, e.g. a port in use, on stdout.
+  // Both streams are kept (their first and last 2 KB): the CLI reports some start-up failures, e.g. a port in use,
+  // on stdout, and a Go panic names its cause at the top of a long stack.
   const child: ChildProcess = spawn(findTemporalCli(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  const keep = (d: Buffer): void => {
-    stderr = (stderr + d.toString()).slice(-4000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  const output = new ProcessOutput();
+  child.stdout?.on('data', output.add);
+  child.stderr?.on('data', output.add);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const deadline = Date.now() + 30_000;
   while (!(await portOpen(opts.port))) {
-    if (child.exitCode !== null) throw new Error(`temporal dev server exited (${child.exitCode}): ${stderr}`);
+    if (child.exitCode !== null) throw new Error(`temporal dev server exited (${child.exitCode}): ${output}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`temporal dev server did not listen on ${opts.port} within 30 s: ${stderr}`);
+      throw new Error(`temporal dev server did not listen on ${opts.port} within 30 s: ${output}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './ports.js';
+import { ProcessOutput } from '../../worker/process-output.js';
 
 export const PROMETHEUS = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
 
@@ -49,8 +50,8 @@ export async function startPrometheus(targets: string[], intervalS = 1): Promise
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
-  let log = '';
-  child.stderr!.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
+  const log = new ProcessOutput();
+  child.stderr!.on('data', log.add);
   const exited = new Promise((r) => child.once('exit', r));
   const url = `http://127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {
