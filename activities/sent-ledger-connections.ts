@@ -12,6 +12,13 @@ import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 /** Claim connections per process: claims on different ones run side by side. */
 export const CLAIM_CONNECTIONS = 4;
 
+/**
+ * A NOOP on every open connection this often while they idle. Without it imapflow closes an idle connection after its
+ * `socketTimeout` (5 minutes by default; IDLE is off on these), and the first cases of the next burst opened them
+ * again inside their workflow tasks: 0.5-0.8 s each while the mail servers took the burst (bench/burst.ts).
+ */
+const KEEP_ALIVE_MS = 4 * 60_000;
+
 /** The flag connection, the Sent index's loader (sent-index.ts), or claim connection `n` (0 ≤ n < CLAIM_CONNECTIONS). */
 export type TSlot = 'flag' | 'loader' | number;
 
@@ -23,13 +30,18 @@ export class LedgerConnections {
   private readonly connecting = new Map<TSlot, Promise<ImapFlow>>();
   private readonly flags: TFlagRequest[] = [];
   private flushing = false;
+  private keepAlive: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly imap: ImapFlowOptions,
     private readonly folder: string,
+    /** How often idle connections get a NOOP: below imapflow's socketTimeout, which would close them. */
+    private readonly keepAliveMs = Math.min(KEEP_ALIVE_MS, (imap.socketTimeout ?? 5 * 60_000) * 0.8),
   ) {}
 
   async close(): Promise<void> {
+    clearInterval(this.keepAlive);
+    this.keepAlive = undefined;
     const open = [...this.clients.values()];
     this.clients.clear();
     for (const c of open) if (c.usable) await c.logout().catch(() => c.close());
@@ -55,7 +67,8 @@ export class LedgerConnections {
         const batch = this.flags.splice(0);
         try {
           const stale = await this.storeFlags(batch, false);
-          for (const f of batch) f.done(stale.includes(f) ? new Error(`the folder of copy ${f.uid} is gone`) : undefined);
+          for (const f of batch)
+            f.done(stale.includes(f) ? new Error(`the folder of copy ${f.uid} is gone`) : undefined);
         } catch (err) {
           for (const f of batch) f.done(err ?? new Error('flag failed'));
         }
@@ -97,6 +110,18 @@ export class LedgerConnections {
   }
 
   /**
+   * Opens the flag connection and every claim connection now, side by side, each with the folder selected: else
+   * the first claims of a burst open them one by one inside the first workflow tasks (see worker/warm-up.ts).
+   */
+  async open(): Promise<void> {
+    const claim = async (n: number): Promise<void> => {
+      const c = await this.connection(n);
+      (await c.getMailboxLock(this.folder)).release();
+    };
+    await Promise.all([this.connection('flag'), ...Array.from({ length: CLAIM_CONNECTIONS }, (_, n) => claim(n))]);
+  }
+
+  /**
    * The Sent index's loader connection with the folder locked (selected). `release` unlocks it and logs out: the
    * load happens once per process, and an idle connection would only be one more the server keeps.
    */
@@ -111,6 +136,11 @@ export class LedgerConnections {
         await c.logout().catch(() => c.close());
       },
     };
+  }
+
+  /** The NOOP that keeps the open connections (not the loader's, which logs out after its load) from timing out. */
+  private noopAll(): void {
+    for (const [slot, c] of this.clients) if (slot !== 'loader' && c.usable) void c.noop().catch(() => undefined);
   }
 
   /** One connection per slot and process, made again after it closed (imapflow never reconnects an instance). */
@@ -131,6 +161,7 @@ export class LedgerConnections {
       // The flag connection keeps Sent selected, so a flag is one STORE with nothing queued before it.
       if (slot === 'flag') await c.mailboxOpen(this.folder);
       this.clients.set(slot, c);
+      this.keepAlive ??= setInterval(() => this.noopAll(), this.keepAliveMs).unref();
       return c;
     })().finally(() => {
       this.connecting.delete(slot);

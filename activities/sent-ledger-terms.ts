@@ -19,6 +19,8 @@ export interface SentLedgerSettings {
   claimMs: number;
   /** False: every claim searches the folder, as before the index (bench/sent-ledger.ts compares the two). */
   indexed?: boolean;
+  /** How often idle connections get a NOOP (default: 4 minutes, under imapflow's socketTimeout); for tests. */
+  keepAliveMs?: number;
 }
 
 /** At most `max` automatic mails to one external address within `windowMs` (one budget for every kind). */

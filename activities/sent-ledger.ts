@@ -30,7 +30,6 @@ import {
 
 export * from './sent-ledger-terms.js';
 
-
 /** The activity's log when there is one (the ledger is also used outside activities: tests, benches). */
 function note(message: string, attrs: Record<string, unknown>): void {
   try {
@@ -52,7 +51,7 @@ export class SentLedger {
   private readonly index: SentIndex;
 
   constructor(private readonly s: SentLedgerSettings) {
-    this.imap = new LedgerConnections(s.imap, s.folder);
+    this.imap = new LedgerConnections(s.imap, s.folder, s.keepAliveMs);
     this.index = new SentIndex(
       () => this.imap.lockedLoader(),
       (err) => note('the Sent index could not be loaded; claims search the folder', { error: String(err) }),
@@ -62,9 +61,12 @@ export class SentLedger {
   /** How claims looked their Message-ID up: in the index, or (while it loads) with SEARCH in the folder. */
   readonly lookups = { index: 0, search: 0 };
 
-  /** Loads the index of Sent now (else the first claim starts the load; claims search until it is done). */
-  warm(): Promise<void> {
-    return this.index.warm();
+  /**
+   * Opens the ledger's connections and loads the index of Sent now (else the first claims open them, and search
+   * the folder until the index is loaded). Rejects when a connection cannot be opened; the claims try again.
+   */
+  async warm(): Promise<void> {
+    await Promise.all([this.imap.open(), this.index.warm()]);
   }
 
   private flag(copy: TClaim, flags: string[]): Promise<void> {

@@ -96,7 +96,9 @@ try {
     const ofRun = `WorkflowType = 'ComplaintWorkflow' AND TaskQueue = '${taskQueue}'`;
     const cases = (await client.workflow.count(ofRun)).count;
     const slow = await slowTasks(client, ofRun, t0, 1000);
-    console.log(`the first workflow tasks (s from the first submission:ms taken): ${slow.first.join(' ')}`);
+    console.log(
+      `the first workflow tasks (s from the first submission:ms taken+ms the case waited for it): ${slow.first.join(' ')}`,
+    );
     console.log(`CPU, % of one core, in the first seconds:\n  ${cpu.timeline(500, 8_000).join('\n  ')}`);
     await connection.close();
     const m = await scrape(worker.metricsUrl!);
@@ -158,7 +160,9 @@ try {
       ...cpu.report(),
     };
     console.log(JSON.stringify(row));
-    if (process.env.BENCH_DEBUG) console.log(worker.w.lines.filter((l) => l.startsWith('PROF')).join('\n'));
+    // A patched worker's own timing lines (PROF…), and the run's start to read them against.
+    if (process.env.BENCH_DEBUG)
+      console.log([`T0 ${t0}`, ...worker.w.lines.filter((l) => l.includes('PROF'))].join('\n'));
     rows.push(row);
     if (prometheus && picture) {
       await new Promise((r) => setTimeout(r, 30_000)); // the settled state after it, and one more scrape

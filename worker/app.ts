@@ -22,6 +22,7 @@ import { startLinkServer } from './link-server/server.js';
 import type { TPolicy } from './policy.js';
 import { startOps } from './ops.js';
 import { workflowCode } from './workflow-code.js';
+import { warmUp } from './warm-up.js';
 import { intakeRouter, workerActivities, type TWorkerActivities } from './worker-activities.js';
 
 export interface App {
@@ -57,7 +58,7 @@ async function runWorker(
   activities: TWorkerActivities,
   dataConverter: TemporalConnection['dataConverter'],
   cleanup: TCleanup,
-  { stopping, log }: { stopping: AbortSignal; log: (line: string) => void },
+  { stopping, log, warm }: { stopping: AbortSignal; log: (line: string) => void; warm: Promise<void> },
 ): Promise<void> {
   // The tests' bundle, else the build's prebuilt one (dist/workflow-bundle.js), else bundled now from the sources.
   const built = opts.workflowBundle ? undefined : workflowCode();
@@ -85,6 +86,8 @@ async function runWorker(
     maxConcurrentWorkflowTaskExecutions: config.maxWorkflowTasks,
     workflowTaskPollerBehavior: { type: 'autoscaling' },
   });
+  // The first cases' mails find the ledger's connections open and the templates rendered once (warm-up.ts).
+  await warm;
   const running = worker.run();
   // The SDK shuts the worker down on SIGTERM/SIGINT itself; a second shutdown() would throw (DRAINING).
   const shutdown = (): void => {
@@ -141,11 +144,12 @@ export async function startApp(config: TConfig, policy: TPolicy, opts: AppOption
       ...(dataConverter ? { dataConverter } : {}),
     });
     const router = intakeRouter(config, policy, opts, { client, starter, searchAttributes });
-    const activities = workerActivities(config, policy, { client, router, stopping: stopping.signal }, boxes, cleanup);
-
+    const deps = { client, router, stopping: stopping.signal };
+    const { activities, ledger } = workerActivities(config, policy, deps, boxes, cleanup);
     await runWorker(nativeConnection, config, opts, activities, dataConverter, cleanup, {
       stopping: stopping.signal,
       log,
+      warm: warmUp({ ledger, log }),
     });
     const intakeIds = await startIntakes(client, config, boxes);
     // A mailbox still held by a process of this host that is gone (a crash, a restart) is taken over at once.

@@ -129,9 +129,21 @@ export function devServerArgs(opts: DevServerOptions & { ip?: string }): string[
   return args;
 }
 
+/** Start-up tries when a port is in use: the CLI picks its HTTP, metrics and cluster ports itself, at random. */
+const START_TRIES = 3;
+
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
-  if (await portOpen(opts.port)) throw new Error(`port ${opts.port} is taken: is another Temporal server running?`);
   if (opts.dbFile) mkdirSync(path.dirname(opts.dbFile), { recursive: true });
+  for (let attempt = 1; ; attempt++) {
+    if (await portOpen(opts.port)) throw new Error(`port ${opts.port} is taken: is another Temporal server running?`);
+    const started = await startOnce(opts);
+    if (!(started instanceof Error)) return started;
+    // Another process took one of the ports the CLI had picked (Go: "bind: address already in use"): new ones.
+    if (attempt >= START_TRIES || !/address already in use/.test(started.message)) throw started;
+  }
+}
+
+async function startOnce(opts: DevServerOptions): Promise<DevServer | Error> {
   const args = devServerArgs(opts);
   // Both streams are kept (their first and last 2 KB): the CLI reports some start-up failures, e.g. a port in use,
   // on stdout, and a Go panic names its cause at the top of a long stack.
@@ -142,10 +154,11 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const deadline = Date.now() + 30_000;
   while (!(await portOpen(opts.port))) {
-    if (child.exitCode !== null) throw new Error(`temporal dev server exited (${child.exitCode}): ${output}`);
+    if (child.exitCode !== null) return new Error(`temporal dev server exited (${child.exitCode}): ${output}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`temporal dev server did not listen on ${opts.port} within 30 s: ${output}`);
+      await exited;
+      return new Error(`temporal dev server did not listen on ${opts.port} within 30 s: ${output}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -54,14 +54,17 @@ export function intakeRouter(
 
 export type TWorkerActivities = ReturnType<typeof createActivities> & ReconcileActivities;
 
-/** The Worker's activities: mail through SMTP (and the Sent ledger, when on), intake through the case gateway. */
+/**
+ * The Worker's activities: mail through SMTP (and the Sent ledger, when on), intake through the case gateway; and
+ * the ledger, for the warm-up before the Worker polls (warm-up.ts).
+ */
 export function workerActivities(
   config: TConfig,
   policy: TPolicy,
   { client, router, stopping }: { client: Client; router: (box: MailboxSettings) => RouterDeps; stopping: AbortSignal },
   boxes: MailboxSettings[],
   cleanup: TCleanup,
-): TWorkerActivities {
+): { activities: TWorkerActivities; ledger: SentLedger | undefined } {
   const transport = createSmtpTransport(config.smtp);
   cleanup(() => transport.close());
   // The support mailbox's Sent folder as the send ledger: a retried send is skipped once it went out.
@@ -88,7 +91,7 @@ export function workerActivities(
   });
   // Every case mail the SMTP server accepted is counted by kind (activities/metrics.ts).
   const { sendCaseMail } = activities;
-  return {
+  const all: TWorkerActivities = {
     ...activities,
     // The ReconcileWorkflow's (workflows/reconcile.ts), on its Temporal Schedule (reconcile-schedule.ts).
     reconcileMailbox: createReconcileActivity({
@@ -108,4 +111,5 @@ export function workerActivities(
       return sent;
     },
   };
+  return { activities: all, ledger };
 }

@@ -21,7 +21,10 @@ export interface SlowTasks {
   startedAtS: number[];
   /** The longest task, in ms. */
   maxMs: number;
-  /** The run's first tasks by start: "start s:took ms" each (the first 40), to read the run's first seconds. */
+  /**
+   * The run's first tasks by start (the first 40), to read the run's first seconds: "start s:took ms", and for a
+   * case's first task "+waited ms" before it, from the case's start to its task's pickup.
+   */
   first: string[];
 }
 
@@ -38,7 +41,7 @@ export async function slowTasks(client: Client, query: string, t0: number, overM
   } while (nextPageToken);
   const res: SlowTasks = { tasks: 0, slow: 0, startedAtS: [], maxMs: 0, first: [] };
   const starts: number[] = [];
-  const all: Array<[number, number]> = [];
+  const all: Array<[number, number, number | undefined]> = [];
   // Ten histories at a time: the server answers each in milliseconds, and the run is over.
   for (let i = 0; i < runs.length; i += 10) {
     const histories = await Promise.all(
@@ -46,13 +49,16 @@ export async function slowTasks(client: Client, query: string, t0: number, overM
     );
     for (const h of histories) {
       let started: number | undefined;
+      let caseStart: number | undefined;
       for (const e of h.history?.events ?? []) {
+        if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED) caseStart = ms(e.eventTime);
         if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) started = ms(e.eventTime);
         if (e.eventType !== EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED || started === undefined) continue;
         const took = ms(e.eventTime) - started;
         res.tasks += 1;
         res.maxMs = Math.max(res.maxMs, Math.round(took));
-        all.push([(started - t0) / 1000, took]);
+        all.push([(started - t0) / 1000, took, caseStart === undefined ? undefined : started - caseStart]);
+        caseStart = undefined;
         if (took > overMs) starts.push((started - t0) / 1000);
         started = undefined;
       }
@@ -62,6 +68,11 @@ export async function slowTasks(client: Client, query: string, t0: number, overM
   res.slow = starts.length;
   res.startedAtS = starts.slice(0, 20).map((s) => Math.round(s * 10) / 10);
   all.sort((a, b) => a[0] - b[0]);
-  res.first = all.slice(0, 40).map(([at, took]) => `${at.toFixed(2)}:${Math.round(took)}`);
+  res.first = all
+    .slice(0, 40)
+    .map(
+      ([at, took, waited]) =>
+        `${at.toFixed(2)}:${Math.round(took)}${waited === undefined ? '' : `+${Math.round(waited)}`}`,
+    );
   return res;
 }
