@@ -1,21 +1,20 @@
 /**
- * The Sent ledger's IMAP connections (sent-ledger.ts): claims (NOOP, lookup, APPEND) on a few (CLAIM_CONNECTIONS,
- * each claim always on the same one for the same key: see SentLedger.claim), flags on another, which keeps the Sent
- * folder selected. On one shared connection the flag after a 250 queued behind every claim of a burst: measured in
- * test/chaos, a worker SIGKILLed then left dozens of accepted mails unflagged, and their retries sent them again.
- * Flags asked for while a STORE is under way go out together in the next one. One claim connection made every send
- * of the process wait for the claims before it: in a burst of 300 complaints the send activity took 1.5 s on
- * average, nearly all of it waiting (bench/burst.ts).
+ * The Sent ledger's IMAP connections (sent-ledger.ts): claims (NOOP, lookup, APPEND) on a few, CLAIM_CONNECTIONS,
+ * each on the least busy one and one per key at a time (claimSession); flags on another, which keeps Sent selected.
+ * Measured before: on one shared connection the flag after a 250 queued behind every claim of a burst, and a worker
+ * SIGKILLed then left dozens of accepted mails unflagged, sent again by their retries (test/chaos); with one claim
+ * connection the send activity took 1.5 s on average in a burst of 300, nearly all of it waiting (bench/burst.ts).
+ * Flags asked for while a STORE is under way go out together in the next one.
  */
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import { KeyedTurns } from './keyed-turns.js';
 
 /** Claim connections per process: claims on different ones run side by side. */
 export const CLAIM_CONNECTIONS = 4;
 
 /**
- * A NOOP on every open connection this often while they idle. Without it imapflow closes an idle connection after its
- * `socketTimeout` (5 minutes by default; IDLE is off on these), and the first cases of the next burst opened them
- * again inside their workflow tasks: 0.5-0.8 s each while the mail servers took the burst (bench/burst.ts).
+ * A NOOP on every open connection this often. Else imapflow closes one idle for its `socketTimeout` (5 min; no IDLE
+ * here), and a burst's first cases opened them again in their tasks: 0.5-0.8 s each (bench/burst.ts).
  */
 const KEEP_ALIVE_MS = 4 * 60_000;
 
@@ -28,6 +27,9 @@ type TFlagRequest = { uid: number; flags: string[]; validity: bigint; done: (err
 export class LedgerConnections {
   private readonly clients = new Map<TSlot, ImapFlow>();
   private readonly connecting = new Map<TSlot, Promise<ImapFlow>>();
+  /** Claims on each claim connection, running or waiting for its lock; and the claims of one key, one at a time. */
+  private readonly claims: number[] = Array<number>(CLAIM_CONNECTIONS).fill(0);
+  private readonly keys = new KeyedTurns();
   private readonly flags: TFlagRequest[] = [];
   private flushing = false;
   private keepAlive: NodeJS.Timeout | undefined;
@@ -110,9 +112,34 @@ export class LedgerConnections {
   }
 
   /**
-   * Opens the flag connection and every claim connection now, side by side, each with the folder selected: else
-   * the first claims of a burst open them one by one inside the first workflow tasks (see worker/warm-up.ts).
+   * A claim's session: a claim connection with the folder selected and locked, after every earlier claim of `key`
+   * has released its own (so the claims of one key run one at a time in this process, whichever connection each
+   * gets). The least busy connection: each one was chosen by the key's hash before, and in a burst's first waves
+   * claims queued for 0.1-0.7 s behind others on the same connection while another one idled (bench/burst.ts).
    */
+  async claimSession(key: string): Promise<{ client: ImapFlow; release: () => void }> {
+    const releaseKey = await this.keys.turn(key);
+    const n = this.claims.indexOf(Math.min(...this.claims));
+    this.claims[n]! += 1;
+    try {
+      const client = await this.connection(n);
+      const lock = await client.getMailboxLock(this.folder);
+      return {
+        client,
+        release: () => {
+          lock.release();
+          this.claims[n]! -= 1;
+          releaseKey();
+        },
+      };
+    } catch (err) {
+      this.claims[n]! -= 1;
+      releaseKey();
+      throw err;
+    }
+  }
+
+  /** Opens the flag connection and every claim connection now, each with the folder selected (worker/warm-up.ts). */
   async open(): Promise<void> {
     const claim = async (n: number): Promise<void> => {
       const c = await this.connection(n);
@@ -138,11 +165,6 @@ export class LedgerConnections {
     };
   }
 
-  /** The NOOP that keeps the open connections (not the loader's, which logs out after its load) from timing out. */
-  private noopAll(): void {
-    for (const [slot, c] of this.clients) if (slot !== 'loader' && c.usable) void c.noop().catch(() => undefined);
-  }
-
   /** One connection per slot and process, made again after it closed (imapflow never reconnects an instance). */
   async connection(slot: TSlot): Promise<ImapFlow> {
     const open = this.clients.get(slot);
@@ -161,7 +183,11 @@ export class LedgerConnections {
       // The flag connection keeps Sent selected, so a flag is one STORE with nothing queued before it.
       if (slot === 'flag') await c.mailboxOpen(this.folder);
       this.clients.set(slot, c);
-      this.keepAlive ??= setInterval(() => this.noopAll(), this.keepAliveMs).unref();
+      // A NOOP keeps the open connections from timing out (not the loader's, which logs out after its load).
+      this.keepAlive ??= setInterval(() => {
+        for (const [s, open] of this.clients)
+          if (s !== 'loader' && open.usable) void open.noop().catch(() => undefined);
+      }, this.keepAliveMs).unref();
       return c;
     })().finally(() => {
       this.connecting.delete(slot);

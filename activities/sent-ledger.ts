@@ -12,8 +12,7 @@
  */
 import { log } from '@temporalio/activity';
 import type { ImapFlow } from 'imapflow';
-import { createHash } from 'node:crypto';
-import { CLAIM_CONNECTIONS, LedgerConnections } from './sent-ledger-connections.js';
+import { LedgerConnections } from './sent-ledger-connections.js';
 import { SentIndex } from './sent-index.js';
 import {
   MailBudgetError,
@@ -61,22 +60,17 @@ export class SentLedger {
   /** How claims looked their Message-ID up: in the index, or (while it loads) with SEARCH in the folder. */
   readonly lookups = { index: 0, search: 0 };
 
-  /**
-   * Opens the ledger's connections and loads the index of Sent now (else the first claims open them, and search
-   * the folder until the index is loaded). Rejects when a connection cannot be opened; the claims try again.
-   */
+  /** Opens the connections and loads the index now (else the first claims do); rejects when one cannot open. */
   async warm(): Promise<void> {
     await Promise.all([this.imap.open(), this.index.warm()]);
   }
 
-  private flag(copy: TClaim, flags: string[]): Promise<void> {
-    return this.imap.flag(copy.uid, flags, copy.validity);
-  }
+  private flag = (copy: TClaim, flags: string[]): Promise<void> => this.imap.flag(copy.uid, flags, copy.validity);
 
   /**
    * Submits `raw` through `submit` unless the mail `messageId` went out already; records it around the send. With
-   * `budget`, a new mail to `to` is held (MailBudgetError) once that many mails to it went out within its window:
-   * counted in Sent, so across workers and restarts.
+   * `budget`, a new mail to `to` is held (MailBudgetError) once that many mails to it went out (or are going out)
+   * within its window: counted in Sent, so across workers and restarts.
    */
   async sendOnce(
     messageId: string,
@@ -120,13 +114,12 @@ export class SentLedger {
 
   /**
    * The uid of a fresh claim in Sent, or 'sent' when the mail went out already. Atomic within this process: the
-   * claims of one Message-ID, and the budgeted claims of one address (its count), always use the same connection,
-   * whose mailbox lock takes them one at a time.
+   * claims of one Message-ID, and the budgeted claims of one address (its count), run one at a time
+   * (LedgerConnections.claimSession).
    */
   private async claim(messageId: string, raw: Buffer, budget?: { to: string } & MailBudget): Promise<TClaim | 'sent'> {
     const key = budget ? `to:${budget.to.toLowerCase()}` : `id:${messageId}`;
-    const c = await this.imap.connection(createHash('sha256').update(key).digest().readUInt32BE(0) % CLAIM_CONNECTIONS);
-    const lock = await c.getMailboxLock(this.s.folder);
+    const { client: c, release } = await this.imap.claimSession(key);
     try {
       // Another worker's APPEND becomes part of this session's view only once the server announced it.
       await c.noop();
@@ -177,7 +170,7 @@ export class SentLedger {
       }
       return { uid, validity: selected };
     } finally {
-      lock.release();
+      release();
     }
   }
 
@@ -188,10 +181,17 @@ export class SentLedger {
     // Without it: SINCE is a date without time (RFC 3501), so search from the day before, then count by INTERNALDATE.
     const uids = indexed
       ? this.index.copiesTo(budget.to, since)
-      : (await c.search({ to: budget.to, keyword: SENT, since: new Date(since - 86_400_000) }, { uid: true })) || [];
+      : (await c.search({ to: budget.to, since: new Date(since - 86_400_000) }, { uid: true })) || [];
     if (uids.length < budget.max) return;
     const copies = await c.fetchAll(uids, { uid: true, flags: true, internalDate: true }, { uid: true });
-    const recent = copies.filter((m) => m.flags?.has(SENT) && new Date(m.internalDate ?? 0).getTime() > since).length;
+    // Sent, or being sent: a claim of another send that may still be submitting (measured: ten sends to one address
+    // at once all went out under a budget of three while only the sent ones were counted).
+    const counts = (m: (typeof copies)[number]): boolean => {
+      const at = new Date(m.internalDate ?? 0).getTime();
+      if (at <= since || m.flags?.has(SUPERSEDED) || m.flags?.has(REFUSED)) return false;
+      return m.flags?.has(SENT) === true || Date.now() - at < this.s.claimMs;
+    };
+    const recent = copies.filter(counts).length;
     if (recent >= budget.max) {
       throw new MailBudgetError(`${recent} automatic mails to this address within the budget's window (${budget.max})`);
     }

@@ -21,6 +21,7 @@ import {
 import { startLinkServer } from './link-server/server.js';
 import type { TPolicy } from './policy.js';
 import { startOps } from './ops.js';
+import { adaptiveWorkflowSlots } from './task-slots.js';
 import { workflowCode } from './workflow-code.js';
 import { warmUp } from './warm-up.js';
 import { intakeRouter, workerActivities, type TWorkerActivities } from './worker-activities.js';
@@ -80,10 +81,16 @@ async function runWorker(
     shutdownGraceTime: config.shutdownGrace - Math.min(2_000, config.shutdownGrace / 4),
     shutdownForceTime: config.shutdownGrace,
     maxCachedWorkflows: config.maxCachedWorkflows,
-    // A case's workflow task includes its mail (local activities): more tasks at once only make each one slower
-    // (README "Benchmarks": WORKER_MAX_WORKFLOW_TASKS). Pollers scale with the server's backlog instead of the SDK's
-    // fixed 2 for new cases' first tasks and 8 for cached cases' (a burst is all first tasks).
-    maxConcurrentWorkflowTaskExecutions: config.maxWorkflowTasks,
+    // A case's workflow task includes its mail (local activities): how many run at once adapts to how long they
+    // take, up to WORKER_MAX_WORKFLOW_TASKS (task-slots.ts). Pollers scale with the server's backlog instead of the
+    // SDK's fixed 2 for new cases' first tasks and 8 for cached cases' (a burst is all first tasks).
+    tuner: {
+      workflowTaskSlotSupplier: adaptiveWorkflowSlots({ max: config.maxWorkflowTasks }),
+      // The SDK's defaults without a tuner.
+      activityTaskSlotSupplier: { type: 'fixed-size', numSlots: 100 },
+      localActivityTaskSlotSupplier: { type: 'fixed-size', numSlots: 100 },
+      nexusTaskSlotSupplier: { type: 'fixed-size', numSlots: 100 },
+    },
     workflowTaskPollerBehavior: { type: 'autoscaling' },
   });
   // The first cases' mails find the ledger's connections open and the templates rendered once (warm-up.ts).

@@ -179,6 +179,20 @@ describe('the Sent folder as the send ledger', () => {
     expect(got).toEqual([a.messageId, b.messageId, staff.messageId].sort());
     expect(await sentCopies(c.messageId)).toEqual([]);
   });
+  it('holds the budget when sends to one address come at once, each claim on whichever connection is free', async () => {
+    const to = uniqueAddress('kunde');
+    const send = createMailSender(transport, ledger, { max: 3, windowMs: 3_600_000 });
+    const mails = Array.from({ length: 10 }, () => mail(to));
+    const results = await Promise.allSettled(mails.map((m) => send({ ...m, budgeted: true })));
+    const sent = mails.filter((_, i) => results[i]!.status === 'fulfilled').map((m) => m.messageId);
+    expect(sent).toHaveLength(3);
+    for (const r of results.filter((x) => x.status === 'rejected'))
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ type: 'MailBudgetExceeded' });
+    await waitForMail(to, () => true, { count: 3 });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await readFolder(to)).map((m) => m.parsed.messageId).sort()).toEqual(sent.sort());
+  });
+
   it('looks claims up in its index of Sent once loaded, and sees what another worker sent after that', async () => {
     await ledger.warm();
     const other = new SentLedger({ imap: imapOptions(box), folder: 'Sent', claimMs: 60_000 });

@@ -1,0 +1,169 @@
+/**
+ * How many workflow tasks the Worker runs at once, adapted to how long they take (the SDK's custom slot supplier).
+ *
+ * A case's first workflow task sends its first two mails (local activities), so its length is the mail servers'
+ * latency. While those servers take a burst of incoming mail on the same machine, every task slows down, and more of
+ * them at once only queue on the same servers: with a fixed 12 slots the first cases of a burst of 1,000 took
+ * 1.0-3.1 s each, the rest 0.2 s (bench/burst.ts). So the limit works like TCP's congestion window: it starts small
+ * after an idle spell, grows by one for each round of tasks that stay under the target, and shrinks by CUT (at most
+ * once per round) when one takes longer.
+ *
+ * The SDK reserves a slot before each poll, and its pollers wait on the server holding them: with fixed slots about
+ * 6 of 12 sat with idle pollers in a burst. Here only tasks that run count against the limit: a poll for new cases
+ * gets a slot while `running + polling < limit`, and sticky polls (for cases the Worker has cached, which carry no
+ * new case in a burst) are held apart, STICKY_POLLS of them while fewer than `max` tasks run: counted with the polls
+ * for new cases, those took every slot and a cached case's next task waited for the server to hand it on (10 s).
+ */
+import type { CustomSlotSupplier, SlotPermit, SlotReserveContext, WorkflowSlotInfo } from '@temporalio/worker';
+
+/**
+ * A task over this shrinks the limit, which then keeps them well under 1 s. Measured in bursts of 1,000 (dev server):
+ * 500 ms with halving gave 26.0-26.9/s with 0-2 tasks over 1 s, 700 ms with CUT 0.7 gave 27.1-31.0/s with 0-3,
+ * the fixed 12 slots 28.9-29.3/s with 4-6 (README "Benchmarks").
+ */
+const TARGET_MS = 700;
+/** What a slow task leaves of the limit. */
+const CUT = 0.7;
+
+/** The limit's law (pure: tested in test/unit/task-slots.test.ts). */
+export class TaskLimit {
+  private window: number;
+  private lastCut = -Infinity;
+  private lastDone = -Infinity;
+
+  constructor(
+    private readonly o: {
+      /** Tasks at once after an idle spell, and never fewer. */
+      min: number;
+      /** Never more (WORKER_MAX_WORKFLOW_TASKS). */
+      max: number;
+      /** A task that took longer shrinks the limit. */
+      targetMs: number;
+      /** No task completed for this long: the next ones start from `min` again. */
+      idleMs: number;
+    },
+  ) {
+    this.window = o.min;
+  }
+
+  /** Tasks that may run at once now. */
+  get limit(): number {
+    return Math.floor(this.window);
+  }
+
+  /** Called when a task started at `now` (ms), before `allowed()`: after an idle spell the limit starts over. */
+  starting(now: number): void {
+    if (now - this.lastDone > this.o.idleMs) this.window = this.o.min;
+  }
+
+  /** A task took `tookMs` and ended at `now` (ms). */
+  done(tookMs: number, now: number): void {
+    this.lastDone = now;
+    if (tookMs > this.o.targetMs) {
+      // Once per round: the tasks that ran beside the slow one were slow for the same reason.
+      if (now - this.lastCut > tookMs) {
+        this.window = Math.max(this.o.min, this.window * CUT);
+        this.lastCut = now;
+      }
+      return;
+    }
+    this.window = Math.min(this.o.max, this.window + 1 / this.window);
+  }
+}
+
+/** Sticky polls held at once (each holds a slot while it waits; the SDK's pollers ask for more). */
+const STICKY_POLLS = 2;
+
+type TPermit = SlotPermit & { sticky: boolean; usedAt?: number };
+type TWaiter = { sticky: boolean; grant: (p: TPermit) => void };
+
+export interface AdaptiveSlotsOptions {
+  max: number;
+  min?: number;
+  targetMs?: number;
+  idleMs?: number;
+  now?: () => number;
+}
+
+/** The SDK's custom slot supplier for workflow tasks, on a TaskLimit. */
+export function adaptiveWorkflowSlots(o: AdaptiveSlotsOptions): CustomSlotSupplier<WorkflowSlotInfo> & {
+  /** For tests and the log: tasks running, polls holding a slot, and the limit now. */
+  state(): { running: number; polling: number; sticky: number; limit: number };
+} {
+  const now = o.now ?? (() => performance.now());
+  const law = new TaskLimit({
+    min: Math.min(o.min ?? 2, o.max),
+    max: o.max,
+    targetMs: o.targetMs ?? TARGET_MS,
+    idleMs: o.idleMs ?? 10_000,
+  });
+  let running = 0;
+  let polling = 0; // reserved for polls of new cases' tasks (the normal queue), not yet used
+  let sticky = 0; // reserved for sticky polls, not yet used
+  const waiting: TWaiter[] = [];
+  const fits = (isSticky: boolean): boolean =>
+    isSticky ? sticky < STICKY_POLLS && running + sticky < o.max : running + polling < law.limit;
+  const take = (isSticky: boolean): TPermit => {
+    if (isSticky) sticky++;
+    else polling++;
+    return { sticky: isSticky };
+  };
+  const wake = (): void => {
+    for (let i = 0; i < waiting.length;) {
+      const w = waiting[i]!;
+      if (!fits(w.sticky)) {
+        i++;
+        continue;
+      }
+      waiting.splice(i, 1);
+      w.grant(take(w.sticky));
+    }
+  };
+  return {
+    type: 'custom',
+    reserveSlot(ctx: SlotReserveContext, abort: AbortSignal): Promise<SlotPermit> {
+      if (fits(ctx.isSticky)) return Promise.resolve(take(ctx.isSticky));
+      return new Promise((resolve, reject) => {
+        const w: TWaiter = { sticky: ctx.isSticky, grant: resolve };
+        waiting.push(w);
+        abort.addEventListener(
+          'abort',
+          () => {
+            const i = waiting.indexOf(w);
+            if (i < 0) return; // granted already: the SDK releases that permit itself
+            waiting.splice(i, 1);
+            reject(abort.reason);
+          },
+          { once: true },
+        );
+      });
+    },
+    // Eager starts: a new case's first task, handed back with its start, when one may run now.
+    tryReserveSlot(): SlotPermit | null {
+      law.starting(now());
+      return fits(false) ? take(false) : null;
+    },
+    markSlotUsed({ permit }): void {
+      const p = permit as TPermit;
+      if (p.sticky) sticky--;
+      else polling--;
+      law.starting(now());
+      running++;
+      p.usedAt = now();
+      wake(); // a sticky poll's slot is free again
+    },
+    releaseSlot({ permit }): void {
+      const p = permit as TPermit;
+      if (p.usedAt === undefined) {
+        if (p.sticky) sticky--;
+        else polling--;
+      } else {
+        running--;
+        const t = now();
+        law.done(t - p.usedAt, t);
+      }
+      wake();
+    },
+    state: () => ({ running, polling, sticky, limit: law.limit }),
+  };
+}
