@@ -22,6 +22,7 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { build as esbuild } from 'esbuild';
 import { PROJECT_ROOT } from '../worker/config-schema.js';
+import { treeCommit } from './lib/commit.js';
 import { WORKFLOW_BUNDLE_FILE, workflowPreload } from '../worker/workflow-code.js';
 
 /** Builds into `outDir` (absolute, or relative to the repository); returns its absolute path. */
@@ -65,7 +66,9 @@ async function build(outDir: string, log: (line: string) => void = console.log):
     logLevel: 'warning',
   });
   log(`worker entry ${path.relative(PROJECT_ROOT, main)} bundled`);
-  writeFileSync(path.join(out, 'build-info.json'), `${JSON.stringify({ builtAt: new Date().toISOString() })}\n`);
+  // The commit too: a benchmark of this build names it (bench/lib/results.ts), whatever the work tree holds by then.
+  const info = { builtAt: new Date().toISOString(), commit: treeCommit() };
+  writeFileSync(path.join(out, 'build-info.json'), `${JSON.stringify(info)}\n`);
   return out;
 }
 

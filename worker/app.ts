@@ -22,6 +22,7 @@ import { startLinkServer } from './link-server/server.js';
 import type { TPolicy } from './policy.js';
 import { startOps } from './ops.js';
 import { adaptiveWorkflowSlots } from './task-slots.js';
+import { taskSlotGauges } from './metrics.js';
 import { workflowCode } from './workflow-code.js';
 import { warmUp } from './warm-up.js';
 import { intakeRouter, workerActivities, type TWorkerActivities } from './worker-activities.js';
@@ -69,6 +70,8 @@ async function runWorker(
         ? `workflow code: the prebuilt bundle ${built.workflowBundle.codePath}`
         : 'workflow code: bundling the sources now (npm run build prebuilds the bundle)',
     );
+  const slots = adaptiveWorkflowSlots({ max: config.maxWorkflowTasks });
+  taskSlotGauges.source = slots.state;
   const worker = await Worker.create({
     connection: nativeConnection,
     namespace: config.temporal.namespace,
@@ -85,7 +88,7 @@ async function runWorker(
     // take, up to WORKER_MAX_WORKFLOW_TASKS (task-slots.ts). Pollers scale with the server's backlog instead of the
     // SDK's fixed 2 for new cases' first tasks and 8 for cached cases' (a burst is all first tasks).
     tuner: {
-      workflowTaskSlotSupplier: adaptiveWorkflowSlots({ max: config.maxWorkflowTasks }),
+      workflowTaskSlotSupplier: slots,
       // The SDK's defaults without a tuner.
       activityTaskSlotSupplier: { type: 'fixed-size', numSlots: 100 },
       localActivityTaskSlotSupplier: { type: 'fixed-size', numSlots: 100 },

@@ -180,11 +180,10 @@ export const ZEnv = z.object({
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).default(250),
   /**
-   * Workflow task slots (the SDK's maxConcurrentWorkflowTaskExecutions, default 40). The SDK's pollers hold a slot
-   * each while they wait, so in a burst about 6 fewer run at once (measured: waves of 6 cases with 12, of 18 with 24).
-   * A case's task includes its mail (local activities), so more of them at once only share the same SMTP and IMAP
-   * servers: 40 made a quarter of the tasks last over 1 s at no gain worth it, 12 kept them at about 0.2 s, and 24
-   * ran as fast with tasks 2.5 times as long (README "Benchmarks").
+   * The most workflow tasks the Worker runs at once. How many it runs adapts to how long they take (task-slots.ts):
+   * from 2 after an idle spell up to this. A case's task includes its mail (local activities), so more of them at
+   * once only share the same SMTP and IMAP servers: with fixed slots, 40 made a quarter of a burst's tasks last
+   * over 1 s at no gain worth it, 12 kept most at about 0.2 s (README "Benchmarks").
    */
   WORKER_MAX_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1_000).default(12),
 });

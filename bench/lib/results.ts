@@ -2,10 +2,10 @@
  * Where benchmark figures go: bench/results/<name>.json holds every run, newest last, each with the commit it
  * measured and the machine it ran on (bench/report.ts makes the README's table from the newest of each).
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { treeCommit } from '../../scripts/lib/commit.js';
 import { PROJECT_ROOT } from '../../worker/config.js';
 
 export const RESULTS_DIR = path.join(PROJECT_ROOT, 'bench', 'results');
@@ -20,22 +20,20 @@ export interface BenchRun {
   rows: Array<Record<string, number | string>>;
 }
 
-function git(args: string[]): string {
+/**
+ * The commit measured: the compiled worker's (dist/build-info.json, written by `npm run build`), which the
+ * benchmarks start; else the work tree's. Edits made while a benchmark runs do not change what it measures.
+ */
+export function measuredCommit(): string {
   try {
-    return execFileSync('git', args, {
-      cwd: PROJECT_ROOT,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
+    const info = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'dist', 'build-info.json'), 'utf8')) as {
+      commit?: unknown;
+    };
+    if (typeof info.commit === 'string' && info.commit) return info.commit;
   } catch {
-    return '';
+    // no build yet: the work tree's
   }
-}
-
-export function commitDescription(): string {
-  const rev = git(['rev-parse', '--short=10', 'HEAD']) || 'unknown';
-  const dirty = git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench/results', ':!README.md']);
-  return dirty ? `${rev}+changes` : rev;
+  return treeCommit() ?? 'unknown';
 }
 
 export function machineDescription(): string {
@@ -58,7 +56,7 @@ export function recordRun(name: string, what: string, rows: Array<Record<string,
   console.table(rows);
   const run: BenchRun = {
     at: new Date().toISOString(),
-    commit: commitDescription(),
+    commit: measuredCommit(),
     machine: machineDescription(),
     what,
     rows,

@@ -124,6 +124,11 @@ describe('metrics', () => {
       await value(`nachfass_intake_seconds_since_last_pass{mailbox="${people.support}/INBOX"}`),
     ).toBeGreaterThanOrEqual(0);
     expect(await value(`nachfass_intake_messages_waiting{mailbox="${people.support}/INBOX"}`, 0)).toBe(0);
+    // The adaptive workflow task limit (worker/task-slots.ts): at least its start of 2, at most the setting (12).
+    const limit = await value('nachfass_workflow_task_limit');
+    expect(limit).toBeGreaterThanOrEqual(2);
+    expect(limit).toBeLessThanOrEqual(12);
+    expect(await value('nachfass_workflow_tasks_running')).toBeGreaterThanOrEqual(0);
     // The SDK's own: its workers ran the cases' mail (local activities, in the cases' workflow tasks).
     expect(await value('sum(temporal_local_activity_execution_latency_seconds_count)')).toBeGreaterThan(0);
     expect(await value('sum(temporal_workflow_task_execution_latency_seconds_count)')).toBeGreaterThan(0);
