@@ -46,14 +46,14 @@ export class TaskLimit {
     this.window = o.min;
   }
 
-  /** Tasks that may run at once now. */
-  get limit(): number {
-    return Math.floor(this.window);
-  }
-
-  /** Called when a task started at `now` (ms), before `allowed()`: after an idle spell the limit starts over. */
-  starting(now: number): void {
+  /**
+   * Tasks that may run at once at `now` (ms). After an idle spell the limit starts over: the polls still waiting
+   * from the last burst hold their slots until they end (the server answers an idle poll within about a minute),
+   * and those asked for since get slots by this limit.
+   */
+  limit(now: number): number {
     if (now - this.lastDone > this.o.idleMs) this.window = this.o.min;
+    return Math.floor(this.window);
   }
 
   /** A task took `tookMs` and ended at `now` (ms). */
@@ -102,7 +102,7 @@ export function adaptiveWorkflowSlots(o: AdaptiveSlotsOptions): CustomSlotSuppli
   let sticky = 0; // reserved for sticky polls, not yet used
   const waiting: TWaiter[] = [];
   const fits = (isSticky: boolean): boolean =>
-    isSticky ? sticky < STICKY_POLLS && running + sticky < o.max : running + polling < law.limit;
+    isSticky ? sticky < STICKY_POLLS && running + sticky < o.max : running + polling < law.limit(now());
   const take = (isSticky: boolean): TPermit => {
     if (isSticky) sticky++;
     else polling++;
@@ -140,14 +140,12 @@ export function adaptiveWorkflowSlots(o: AdaptiveSlotsOptions): CustomSlotSuppli
     },
     // Eager starts: a new case's first task, handed back with its start, when one may run now.
     tryReserveSlot(): SlotPermit | null {
-      law.starting(now());
       return fits(false) ? take(false) : null;
     },
     markSlotUsed({ permit }): void {
       const p = permit as TPermit;
       if (p.sticky) sticky--;
       else polling--;
-      law.starting(now());
       running++;
       p.usedAt = now();
       wake(); // a sticky poll's slot is free again
@@ -164,6 +162,6 @@ export function adaptiveWorkflowSlots(o: AdaptiveSlotsOptions): CustomSlotSuppli
       }
       wake();
     },
-    state: () => ({ running, polling, sticky, limit: law.limit }),
+    state: () => ({ running, polling, sticky, limit: law.limit(now()) }),
   };
 }

@@ -7,44 +7,42 @@ const law = (): TaskLimit => new TaskLimit({ min: 2, max: 12, targetMs: 700, idl
 describe('the limit of workflow tasks at once', () => {
   it('starts at the minimum and grows by about one per round of tasks under the target', () => {
     const l = law();
-    expect(l.limit).toBe(2);
     let t = 0;
-    l.starting(t);
+    expect(l.limit(t)).toBe(2);
     for (let i = 0; i < 2; i++) l.done(200, (t += 100)); // one round of two
-    expect(l.limit).toBe(2); // 2 + 1/2 + 1/2.5
+    expect(l.limit(t)).toBe(2); // 2 + 1/2 + 1/2.5
     l.done(200, (t += 100));
-    expect(l.limit).toBe(3);
+    expect(l.limit(t)).toBe(3);
     for (let i = 0; i < 200; i++) l.done(200, (t += 10));
-    expect(l.limit).toBe(12); // never over the maximum
+    expect(l.limit(t)).toBe(12); // never over the maximum
   });
 
   it('shrinks once per round when tasks take longer than the target, never under the minimum', () => {
     const l = law();
     let t = 0;
     for (let i = 0; i < 200; i++) l.done(100, (t += 10));
-    expect(l.limit).toBe(12);
+    expect(l.limit(t)).toBe(12);
     l.done(900, (t += 10));
-    expect(l.limit).toBe(8); // 12 × 0.7
+    expect(l.limit(t)).toBe(8); // 12 × 0.7
     // The tasks that ran beside it end slow too, within the same round: no further cut.
     l.done(900, (t += 100));
     l.done(950, (t += 100));
-    expect(l.limit).toBe(8);
+    expect(l.limit(t)).toBe(8);
     // A round later they still are.
     l.done(900, (t += 1_000));
-    expect(l.limit).toBe(5);
+    expect(l.limit(t)).toBe(5);
     for (let i = 0; i < 10; i++) l.done(5_000, (t += 6_000));
-    expect(l.limit).toBe(2);
+    expect(l.limit(t)).toBe(2);
   });
 
   it('starts over from the minimum after an idle spell', () => {
     const l = law();
     let t = 0;
     for (let i = 0; i < 200; i++) l.done(100, (t += 10));
-    expect(l.limit).toBe(12);
-    l.starting(t + 9_000);
-    expect(l.limit).toBe(12);
-    l.starting(t + 11_000);
-    expect(l.limit).toBe(2);
+    expect(l.limit(t)).toBe(12);
+    expect(l.limit(t + 9_000)).toBe(12);
+    expect(l.limit(t + 11_000)).toBe(2);
+    expect(l.limit(t + 11_001)).toBe(2); // and grows again only with quick tasks
   });
 });
 
@@ -134,6 +132,24 @@ describe('the workflow slot supplier', () => {
     run(s, a);
     end(s, a, 100);
     expect(s.state()).toMatchObject({ running: 0, polling: 1 });
+  });
+
+  it('starts again from two after an idle spell, once the polls of the last burst have ended', async () => {
+    const s = supplier();
+    const abort = new AbortController();
+    for (let i = 0; i < 40; i++) {
+      const p = await s.reserveSlot(ctx(false), abort.signal);
+      run(s, p);
+      end(s, p, 100);
+    }
+    const polls = await Promise.all(Array.from({ length: 4 }, () => s.reserveSlot(ctx(false), abort.signal)));
+    expect(s.state()).toMatchObject({ polling: 4, limit: 4 });
+    at.t += 11_000; // quiet: the server ends each poll empty
+    for (const p of polls) s.releaseSlot({ permit: p });
+    await s.reserveSlot(ctx(false), abort.signal);
+    await s.reserveSlot(ctx(false), abort.signal);
+    expect(await settled(s.reserveSlot(ctx(false), abort.signal))).toBe(false);
+    expect(s.state()).toMatchObject({ polling: 2, limit: 2 });
   });
 
   it('lets fewer tasks run after a slow one, and more again as they are quick', async () => {
