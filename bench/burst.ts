@@ -11,7 +11,8 @@
  * dashboard's panels are drawn from it afterwards (scripts/lib/dashboard-picture.ts): the README's picture. Such a
  * run is not recorded in bench/results (Prometheus shares the cores).
  *
- *   npx tsx bench/burst.ts [N]        (npm run build first; BENCH_BACKEND=postgres for the PostgreSQL server)
+ *   npx tsx bench/burst.ts [N]        (npm run build first; BENCH_BACKEND=postgres for the PostgreSQL server;
+ *                                     BENCH_EARLIER=300:90 runs 300 first, then idles 90 s: bench/lib/earlier-burst.ts)
  */
 import { Client, Connection } from '@temporalio/client';
 import { dashboardPicture } from '../scripts/lib/dashboard-picture.js';
@@ -20,6 +21,7 @@ import { startPrometheus, type RunningPrometheus } from '../scripts/lib/promethe
 import { cpuSampler } from './lib/cpu.js';
 import { repliesTo, storedMails } from './lib/maildir.js';
 import { histogram, labelValues, scrape } from './lib/prom.js';
+import { earlierBurst } from './lib/earlier-burst.js';
 import { recordRun, round3, spread } from './lib/results.js';
 import { slowTasks } from './lib/slow-tasks.js';
 import {
@@ -51,6 +53,7 @@ try {
     ? await startPrometheus([new URL(worker.metricsUrl!).host], 2)
     : undefined;
   if (prometheus) await new Promise((r) => setTimeout(r, 30_000)); // a baseline before the burst
+  await earlierBurst(smtp, mail, support, tag);
   const mails = Array.from({ length: n }, (_, i) => {
     const customer = `kunde${i}-${tag}@example.test`;
     return { customer, ...complaintMail(i, customer, support, tag) };
@@ -93,7 +96,8 @@ try {
     const doubles = mails.filter((m) => storedMails(mail.dir, m.customer).length > 1).length;
     const connection = await Connection.connect({ address: backend.address });
     const client = new Client({ connection });
-    const ofRun = `WorkflowType = 'ComplaintWorkflow' AND TaskQueue = '${taskQueue}'`;
+    // This burst's cases (BENCH_EARLIER's started before it).
+    const ofRun = `WorkflowType = 'ComplaintWorkflow' AND TaskQueue = '${taskQueue}' AND StartTime >= '${new Date(t0).toISOString()}'`;
     const cases = (await client.workflow.count(ofRun)).count;
     const slow = await slowTasks(client, ofRun, t0, 1000);
     console.log(
@@ -135,6 +139,8 @@ try {
     );
     const row = {
       backend: backend.kind,
+      // An earlier burst and a quiet spell before this one (its SDK histograms then count both).
+      ...(process.env.BENCH_EARLIER ? { earlier: process.env.BENCH_EARLIER } : {}),
       complaints: n,
       submittedS: round3(submittedS),
       intakeDoneS: intakeDoneS ?? -1,
