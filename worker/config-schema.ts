@@ -181,7 +181,7 @@ export const ZEnv = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).default(250),
   /**
    * The most workflow tasks the Worker runs at once. How many it runs adapts to how long they take (task-slots.ts):
-   * from 2 after an idle spell up to this. A case's task includes its mail (local activities), so more of them at
+   * from 1 after an idle spell up to this. A case's task includes its mail (local activities), so more of them at
    * once only share the same SMTP and IMAP servers: with fixed slots, 40 made a quarter of a burst's tasks last
    * over 1 s at no gain worth it, 12 kept most at about 0.2 s (README "Benchmarks").
    */

@@ -5,25 +5,32 @@
  * latency. While those servers take a burst of incoming mail on the same machine, every task slows down, and more of
  * them at once only queue on the same servers: with a fixed 12 slots the first cases of a burst of 1,000 took
  * 1.0-3.1 s each, the rest 0.2 s (bench/burst.ts). So the limit works like TCP's congestion window: it starts small
- * after an idle spell, grows by one for each round of tasks that stay under the target, and shrinks by CUT (at most
+ * (at MIN) after an idle spell, grows by one for each round of tasks that stay under the target, and shrinks by CUT (at most
  * once per round) when one takes longer.
  *
  * The SDK reserves a slot before each poll, and its pollers wait on the server holding them: with fixed slots about
  * 6 of 12 sat with idle pollers in a burst. Here only tasks that run count against the limit: a poll for new cases
- * gets a slot while `running + polling < limit`, and sticky polls (for cases the Worker has cached, which carry no
- * new case in a burst) are held apart, STICKY_POLLS of them while fewer than `max` tasks run: counted with the polls
- * for new cases, those took every slot and a cached case's next task waited for the server to hand it on (10 s).
+ * gets a slot while `running + polling < limit`, and sticky polls (for cases the Worker has cached) are held apart,
+ * STICKY_POLLS of them while fewer than `max` tasks run: counted with the polls for new cases, those took every slot
+ * and a cached case's next task waited for the server to hand it on (10 s). The SDK may run a new case's task on a
+ * sticky poll's slot (seen: a burst's first two cases at once with a limit of 1), so up to STICKY_POLLS more tasks
+ * than the limit can run, never more than `max`.
  */
 import type { CustomSlotSupplier, SlotPermit, SlotReserveContext, WorkflowSlotInfo } from '@temporalio/worker';
 
 /**
- * A task over this shrinks the limit. Measured in bursts of 1,000: 700 ms with CUT 0.7 ran 24.1-29.4/s with 0-2
- * tasks over 1 s (dev server), 25.1-26.7/s with 2-3 (PostgreSQL); 500 ms with halving 26.0-26.9/s with 0-2 (dev);
- * the fixed 12 slots 28.9-29.3/s with 4-6 (dev), 23.1-24.3/s with 5-6 (PostgreSQL) (README "Benchmarks").
+ * A task over this shrinks the limit. Measured in bursts of 1,000 with MIN 2: 700 ms with CUT 0.7 ran 24.1-29.4/s
+ * with 0-2 tasks over 1 s (dev server), 25.1-26.7/s with 2-3 (PostgreSQL); 500 ms with halving 26.0-26.9/s with
+ * 0-2 (dev); the fixed 12 slots 28.9-29.3/s with 4-6 (dev), 23.1-24.3/s with 5-6 (PostgreSQL) (README "Benchmarks").
  */
 const TARGET_MS = 700;
 /** What a slow task leaves of the limit. */
 const CUT = 0.7;
+/**
+ * The limit after an idle spell, and its floor. 1: four bursts of 1,000 (three on the dev server, one on PostgreSQL)
+ * had no task over 1 s (the longest 0.84-0.94 s) at 27.6-33.6/s and 24.7/s; with 2, 0-3 per burst.
+ */
+const MIN = 1;
 
 /** The limit's law (pure: tested in test/unit/task-slots.test.ts). */
 export class TaskLimit {
@@ -92,7 +99,7 @@ export function adaptiveWorkflowSlots(o: AdaptiveSlotsOptions): CustomSlotSuppli
 } {
   const now = o.now ?? (() => performance.now());
   const law = new TaskLimit({
-    min: Math.min(o.min ?? 2, o.max),
+    min: Math.min(o.min ?? MIN, o.max),
     max: o.max,
     targetMs: o.targetMs ?? TARGET_MS,
     idleMs: o.idleMs ?? 10_000,

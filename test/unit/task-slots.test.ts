@@ -66,8 +66,12 @@ const settled = async <T>(p: Promise<T>): Promise<boolean> => {
 };
 
 describe('the workflow slot supplier', () => {
+  it('lets one task run after an idle spell unless told otherwise (the default minimum)', () => {
+    expect(adaptiveWorkflowSlots({ max: 12 }).state().limit).toBe(1);
+  });
+
   const at = { t: 0 };
-  const supplier = (): TSupplier => adaptiveWorkflowSlots({ max: 4, now: () => at.t });
+  const supplier = (): TSupplier => adaptiveWorkflowSlots({ max: 4, min: 2, now: () => at.t });
   const run = (s: TSupplier, p: SlotPermit): void => s.markSlotUsed({ slotInfo: info, permit: p });
   const end = (s: TSupplier, p: SlotPermit, tookMs: number): void => {
     at.t += tookMs;

@@ -60,7 +60,7 @@ describe('workflow task slots that adapt to how long tasks take, under a real Wo
     expect(end.sticky).toBeGreaterThanOrEqual(0);
     expect(peak).toBeGreaterThanOrEqual(2);
     expect(over).toBe(0);
-    // 160 quick tasks: the limit grew from its start of 2 to the maximum.
+    // 160 quick tasks: the limit grew from its start of 1 to the maximum.
     expect(end.limit).toBe(6);
     // Every cached case's next task was taken from the Worker's sticky queue: none timed out there, which is what
     // happens when no sticky poll is open (the server hands the task on after its sticky timeout).
