@@ -4,9 +4,9 @@
  * A case's first workflow task sends its first two mails (local activities), so its length is the mail servers'
  * latency. While those servers take a burst of incoming mail on the same machine, every task slows down, and more of
  * them at once only queue on the same servers: with a fixed 12 slots the first cases of a burst of 1,000 took
- * 1.0-3.1 s each, the rest 0.2 s (bench/burst.ts). So the limit works like TCP's congestion window: it starts small
- * (at MIN) after an idle spell, grows by one for each round of tasks that stay under the target, and shrinks by CUT (at most
- * once per round) when one takes longer.
+ * 1.0-3.1 s each, the rest 0.2 s (bench/burst.ts). So the limit works like TCP's congestion window: it starts at
+ * MIN after an idle spell, grows by one for each round of tasks that stay under the target, and shrinks by CUT (at
+ * most once per round) when one takes longer.
  *
  * The SDK reserves a slot before each poll, and its pollers wait on the server holding them: with fixed slots about
  * 6 of 12 sat with idle pollers in a burst. Here only tasks that run count against the limit: a poll for new cases
@@ -27,8 +27,8 @@ const TARGET_MS = 700;
 /** What a slow task leaves of the limit. */
 const CUT = 0.7;
 /**
- * The limit after an idle spell, and its floor. 1: four bursts of 1,000 (three on the dev server, one on PostgreSQL)
- * had no task over 1 s (the longest 0.84-0.94 s) at 27.6-33.6/s and 24.7/s; with 2, 0-3 per burst.
+ * The limit after an idle spell, and its floor. With 1, five bursts of 1,000 on the dev server had no task over 1 s
+ * (the longest 0.85-0.92 s) at 27.6-33.6/s; on PostgreSQL 24.3-24.7/s with 0 and 2 (1.41 s). With 2: 0-3 per burst.
  */
 const MIN = 1;
 
