@@ -21,7 +21,7 @@ import {
 import { startLinkServer } from './link-server/server.js';
 import type { TPolicy } from './policy.js';
 import { startOps } from './ops.js';
-import { adaptiveWorkflowSlots } from './task-slots.js';
+import { adaptiveTuner } from './task-slots.js';
 import { taskSlotGauges } from './metrics.js';
 import { workflowCode } from './workflow-code.js';
 import { warmUp } from './warm-up.js';
@@ -70,7 +70,7 @@ async function runWorker(
         ? `workflow code: the prebuilt bundle ${built.workflowBundle.codePath}`
         : 'workflow code: bundling the sources now (npm run build prebuilds the bundle)',
     );
-  const slots = adaptiveWorkflowSlots({ max: config.maxWorkflowTasks });
+  const { tuner, slots } = adaptiveTuner({ max: config.maxWorkflowTasks });
   taskSlotGauges.source = slots.state;
   const worker = await Worker.create({
     connection: nativeConnection,
@@ -87,13 +87,7 @@ async function runWorker(
     // A case's workflow task includes its mail (local activities): how many run at once adapts to how long they
     // take, up to WORKER_MAX_WORKFLOW_TASKS (task-slots.ts). Pollers scale with the server's backlog instead of the
     // SDK's fixed 2 for new cases' first tasks and 8 for cached cases' (a burst is all first tasks).
-    tuner: {
-      workflowTaskSlotSupplier: slots,
-      // The SDK's defaults without a tuner.
-      activityTaskSlotSupplier: { type: 'fixed-size', numSlots: 100 },
-      localActivityTaskSlotSupplier: { type: 'fixed-size', numSlots: 100 },
-      nexusTaskSlotSupplier: { type: 'fixed-size', numSlots: 100 },
-    },
+    tuner,
     workflowTaskPollerBehavior: { type: 'autoscaling' },
   });
   // The first cases' mails find the ledger's connections open and the templates rendered once (warm-up.ts).

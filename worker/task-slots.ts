@@ -16,7 +16,13 @@
  * sticky poll's slot (seen: a burst's first two cases at once with a limit of 1), so up to STICKY_POLLS more tasks
  * than the limit can run, never more than `max`.
  */
-import type { CustomSlotSupplier, SlotPermit, SlotReserveContext, WorkflowSlotInfo } from '@temporalio/worker';
+import type {
+  CustomSlotSupplier,
+  SlotPermit,
+  SlotReserveContext,
+  WorkerTuner,
+  WorkflowSlotInfo,
+} from '@temporalio/worker';
 
 /**
  * A task over this shrinks the limit. Measured in bursts of 1,000 with MIN 2: 700 ms with CUT 0.7 ran 24.1-29.4/s
@@ -170,5 +176,23 @@ export function adaptiveWorkflowSlots(o: AdaptiveSlotsOptions): CustomSlotSuppli
       wake();
     },
     state: () => ({ running, polling, sticky, limit: law.limit(now()) }),
+  };
+}
+
+/** The Worker's tuner: adaptive workflow slots (`slots`), and the SDK's fixed defaults for the other kinds of task. */
+export function adaptiveTuner(
+  o: AdaptiveSlotsOptions,
+  otherSlots = 100,
+): { tuner: WorkerTuner; slots: ReturnType<typeof adaptiveWorkflowSlots> } {
+  const slots = adaptiveWorkflowSlots(o);
+  const fixed = { type: 'fixed-size', numSlots: otherSlots } as const;
+  return {
+    slots,
+    tuner: {
+      workflowTaskSlotSupplier: slots,
+      activityTaskSlotSupplier: fixed,
+      localActivityTaskSlotSupplier: fixed,
+      nexusTaskSlotSupplier: fixed,
+    },
   };
 }

@@ -77,6 +77,14 @@ describe('the workflow slot supplier', () => {
     at.t += tookMs;
     s.releaseSlot({ slotInfo: info, permit: p });
   };
+  /** `n` new cases' tasks of 100 ms each, one after another. */
+  const quickTasks = async (s: TSupplier, signal: AbortSignal, n: number): Promise<void> => {
+    for (let i = 0; i < n; i++) {
+      const p = await s.reserveSlot(ctx(false), signal);
+      run(s, p);
+      end(s, p, 100);
+    }
+  };
 
   it('gives polls for new cases slots while running + polling stay under the limit, and the next when one ends', async () => {
     const s = supplier();
@@ -141,11 +149,7 @@ describe('the workflow slot supplier', () => {
   it('starts again from two after an idle spell, once the polls of the last burst have ended', async () => {
     const s = supplier();
     const abort = new AbortController();
-    for (let i = 0; i < 40; i++) {
-      const p = await s.reserveSlot(ctx(false), abort.signal);
-      run(s, p);
-      end(s, p, 100);
-    }
+    await quickTasks(s, abort.signal, 40);
     const polls = await Promise.all(Array.from({ length: 4 }, () => s.reserveSlot(ctx(false), abort.signal)));
     expect(s.state()).toMatchObject({ polling: 4, limit: 4 });
     at.t += 11_000; // quiet: the server ends each poll empty
@@ -159,11 +163,7 @@ describe('the workflow slot supplier', () => {
   it('lets fewer tasks run after a slow one, and more again as they are quick', async () => {
     const s = supplier();
     const abort = new AbortController();
-    for (let i = 0; i < 40; i++) {
-      const p = await s.reserveSlot(ctx(false), abort.signal);
-      run(s, p);
-      end(s, p, 100);
-    }
+    await quickTasks(s, abort.signal, 40);
     expect(s.state().limit).toBe(4);
     const slow = await s.reserveSlot(ctx(false), abort.signal);
     run(s, slow);

@@ -8,7 +8,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PROJECT_ROOT } from '../../worker/config.js';
-import { adaptiveWorkflowSlots } from '../../worker/task-slots.js';
+import { adaptiveTuner } from '../../worker/task-slots.js';
 
 describe('workflow task slots that adapt to how long tasks take, under a real Worker', () => {
   let env: TestWorkflowEnvironment;
@@ -18,7 +18,7 @@ describe('workflow task slots that adapt to how long tasks take, under a real Wo
   afterAll(() => env?.teardown());
 
   it('counts every task in and out again, and runs no more at once than the limit', async () => {
-    const slots = adaptiveWorkflowSlots({ max: 6 });
+    const { tuner, slots } = adaptiveTuner({ max: 6 }, 10);
     const taskQueue = `task-slots-${Date.now()}`;
     const worker = await Worker.create({
       connection: env.nativeConnection,
@@ -26,12 +26,7 @@ describe('workflow task slots that adapt to how long tasks take, under a real Wo
       workflowBundle: await bundleWorkflowCode({
         workflowsPath: path.join(PROJECT_ROOT, 'test/fixtures/workflows/ticks.ts'),
       }),
-      tuner: {
-        workflowTaskSlotSupplier: slots,
-        activityTaskSlotSupplier: { type: 'fixed-size', numSlots: 10 },
-        localActivityTaskSlotSupplier: { type: 'fixed-size', numSlots: 10 },
-        nexusTaskSlotSupplier: { type: 'fixed-size', numSlots: 10 },
-      },
+      tuner,
       workflowTaskPollerBehavior: { type: 'autoscaling' },
     });
     let peak = 0;
