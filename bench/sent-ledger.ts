@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { ImapFlow } from 'imapflow';
 import { imapOptions, type MailboxSettings } from '../activities/intake/mailbox.js';
 import { SentLedger } from '../activities/sent-ledger.js';
-import { STACK_PASSWORD } from '../test/helpers/ports.js';
+import { stackMailbox } from '../scripts/lib/dev-mail.js';
 import { startPrivateMailStack } from '../test/helpers/private-stack.js';
 import { recordRun } from './lib/results.js';
 
@@ -53,22 +53,7 @@ async function main(): Promise<void> {
   try {
     for (const size of sizes) {
       const support = `support-${randomBytes(4).toString('hex')}@example.test`;
-      const box: MailboxSettings = {
-        key: 'bench',
-        host: '127.0.0.1',
-        port: stack.ports.imap,
-        secure: false,
-        user: support,
-        password: STACK_PASSWORD,
-        tlsInsecure: false,
-        requireTLS: false,
-        folder: 'INBOX',
-        processedFolder: 'Processed',
-        ignoredFolder: 'Ignored',
-        quarantineFolder: 'Quarantine',
-        maxMailBytes: 1_000_000,
-        language: 'de',
-      };
+      const box: MailboxSettings = stackMailbox(support, { key: 'bench', port: stack.ports.imap });
       // Sent filled as months of sending leave it: every copy flagged sent, to a few hundred customers.
       const c = new ImapFlow({ ...imapOptions(box), disableAutoIdle: true });
       c.on('error', () => undefined);

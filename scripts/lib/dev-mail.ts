@@ -3,11 +3,36 @@ import { randomBytes } from 'node:crypto';
 import { ImapFlow } from 'imapflow';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
+import type { MailboxSettings } from '../../activities/intake/mailbox.js';
 import { mailPorts, STACK_PASSWORD } from './ports.js';
 
 /** A fresh mailbox: any local part at example.test exists on the local stack. */
 export function uniqueAddress(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}@example.test`;
+}
+
+/**
+ * A support mailbox of `user` on a local stack's Dovecot (the shared one unless `port` says otherwise), with the
+ * folders and limits the worker uses by default: what tests and benches hand the intake or the Sent ledger.
+ */
+export function stackMailbox(user: string, o: Partial<MailboxSettings> = {}): MailboxSettings {
+  return {
+    key: 'stack',
+    host: '127.0.0.1',
+    port: mailPorts.imap,
+    secure: false,
+    user,
+    password: STACK_PASSWORD,
+    tlsInsecure: false,
+    requireTLS: false,
+    folder: 'INBOX',
+    processedFolder: 'Processed',
+    ignoredFolder: 'Ignored',
+    quarantineFolder: 'Quarantine',
+    maxMailBytes: 1_000_000,
+    language: 'de',
+    ...o,
+  };
 }
 
 export async function sendViaSmtp(mail: SendMailOptions): Promise<void> {

@@ -6,25 +6,11 @@ import { ImapFlow } from 'imapflow';
 import { describe, expect, it } from 'vitest';
 import { imapOptions, type MailboxSettings } from '../../activities/intake/mailbox.js';
 import { createMailSender, createSmtpTransport, type SmtpSettings } from '../../activities/mail.js';
-import { mailPorts, STACK_PASSWORD } from '../helpers/ports.js';
-import { uniqueAddress } from '../helpers/mail.js';
+import { mailPorts } from '../helpers/ports.js';
+import { stackMailbox, uniqueAddress } from '../helpers/mail.js';
 
-const box = (requireTLS: boolean): MailboxSettings => ({
-  key: 'tls-test',
-  host: '127.0.0.1',
-  port: mailPorts.imap,
-  secure: false,
-  user: uniqueAddress('support'),
-  password: STACK_PASSWORD,
-  tlsInsecure: false,
-  requireTLS,
-  folder: 'INBOX',
-  processedFolder: 'Processed',
-  ignoredFolder: 'Ignored',
-  quarantineFolder: 'Quarantine',
-  maxMailBytes: 1_000_000,
-  language: 'de',
-});
+const box = (requireTLS: boolean): MailboxSettings =>
+  stackMailbox(uniqueAddress('support'), { key: 'tls-test', requireTLS });
 
 const smtp = (requireTLS: boolean): SmtpSettings => ({
   host: '127.0.0.1',

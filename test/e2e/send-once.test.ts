@@ -8,26 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imapOptions, type MailboxSettings } from '../../activities/intake/mailbox.js';
 import { createMailSender, createSmtpTransport, type OutgoingMail } from '../../activities/mail.js';
 import { QUEUED, SENT, SendInProgressError, SentLedger, SUPERSEDED } from '../../activities/sent-ledger.js';
-import { mailPorts, STACK_PASSWORD } from '../helpers/ports.js';
-import { readFolder, uniqueAddress, waitForMail, withImap } from '../helpers/mail.js';
+import { mailPorts } from '../helpers/ports.js';
+import { readFolder, stackMailbox, uniqueAddress, waitForMail, withImap } from '../helpers/mail.js';
 
 const support = uniqueAddress('support');
-const box: MailboxSettings = {
-  key: 'ledger-test',
-  host: '127.0.0.1',
-  port: mailPorts.imap,
-  secure: false,
-  user: support,
-  password: STACK_PASSWORD,
-  tlsInsecure: false,
-  requireTLS: false,
-  folder: 'INBOX',
-  processedFolder: 'Processed',
-  ignoredFolder: 'Ignored',
-  quarantineFolder: 'Quarantine',
-  maxMailBytes: 1_000_000,
-  language: 'de',
-};
+const box: MailboxSettings = stackMailbox(support, { key: 'ledger-test' });
 
 const mail = (to: string): OutgoingMail => ({
   from: `Kundenservice <${support}>`,

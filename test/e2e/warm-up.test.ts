@@ -13,26 +13,11 @@ import { createMailSender, createSmtpTransport, type OutgoingMail } from '../../
 import { SentLedger } from '../../activities/sent-ledger.js';
 import { PROJECT_ROOT } from '../../worker/config.js';
 import { warmUp } from '../../worker/warm-up.js';
-import { uniqueAddress, waitForMail } from '../helpers/mail.js';
-import { mailPorts, STACK_PASSWORD } from '../helpers/ports.js';
+import { stackMailbox, uniqueAddress, waitForMail } from '../helpers/mail.js';
+import { mailPorts } from '../helpers/ports.js';
 
 const support = uniqueAddress('support');
-const box = (port: number): MailboxSettings => ({
-  key: 'warm-up-test',
-  host: '127.0.0.1',
-  port,
-  secure: false,
-  user: support,
-  password: STACK_PASSWORD,
-  tlsInsecure: false,
-  requireTLS: false,
-  folder: 'INBOX',
-  processedFolder: 'Processed',
-  ignoredFolder: 'Ignored',
-  quarantineFolder: 'Quarantine',
-  maxMailBytes: 1_000_000,
-  language: 'de',
-});
+const box = (port: number): MailboxSettings => stackMailbox(support, { key: 'warm-up-test', port });
 const ledgerOn = (port: number, o: { socketTimeout?: number; keepAliveMs?: number } = {}): SentLedger =>
   new SentLedger({
     imap: {
