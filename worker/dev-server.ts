@@ -19,6 +19,8 @@ export interface DevServerOptions {
   namespace?: string;
   /** The Web UI's codec endpoint (our codec server), so the UI shows sealed payloads in plain. */
   codecEndpoint?: string;
+  /** Told of each failed try that is tried again (the worker logs it), with the CLI's line that says why. */
+  onRetry?: (reason: string, attempt: number, of: number) => void;
 }
 
 export interface DevServer {
@@ -140,6 +142,8 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     if (!(started instanceof Error)) return started;
     // Another process took one of the ports the CLI had picked (Go: "bind: address already in use"): new ones.
     if (attempt >= START_TRIES || !/address already in use/.test(started.message)) throw started;
+    const reason = started.message.split('\n').find((l) => l.includes('address already in use')) ?? started.message;
+    opts.onRetry?.(reason.trim(), attempt + 1, START_TRIES);
   }
 }
 

@@ -42,6 +42,8 @@ export async function connectTemporal(
         : {}),
       dbFile: config.temporal.dev.dbFile,
       namespace: config.temporal.namespace,
+      onRetry: (reason, attempt, of) =>
+        log(`embedded Temporal dev server: a port was taken, starting again (try ${attempt} of ${of}): ${reason}`),
     });
     const started = dev;
     cleanup(() => started.stop());
