@@ -20,7 +20,7 @@ import { withImap } from '../scripts/lib/dev-mail.js';
 import { startPrometheus, type RunningPrometheus } from '../scripts/lib/prometheus.js';
 import { cpuSampler } from './lib/cpu.js';
 import { repliesTo, storedMails } from './lib/maildir.js';
-import { histogram, labelValues, scrape } from './lib/prom.js';
+import { histogram, labelValues, scrape, total } from './lib/prom.js';
 import { earlierBurst } from './lib/earlier-burst.js';
 import { recordRun, round3, spread } from './lib/results.js';
 import { slowTasks } from './lib/slow-tasks.js';
@@ -58,6 +58,8 @@ try {
     const customer = `kunde${i}-${tag}@example.test`;
     return { customer, ...complaintMail(i, customer, support, tag) };
   });
+  // A scrape resets the main thread's event-loop delay figures (prom-client): the next one reads the burst's.
+  await scrape(worker.metricsUrl!);
   const t0 = Date.now();
   const cpu = cpuSampler({ worker: worker.w.child.pid, temporal: backend.pid, bench: process.pid }, worker.w.child.pid);
   // Sampled four times a second (also while the burst is submitted), for the timeline of the run's first seconds.
@@ -161,6 +163,9 @@ try {
       caseTaskMaxMs: slow.maxMs,
       caseTasksOver1sAtS: slow.startedAtS.join(' '),
       tmprl1104: worker.w.lines.filter((l) => l.includes('TMPRL1104')).length,
+      // How late the worker main thread's timers fired, from the submission to the last acknowledgment.
+      mainLoopDelayMaxMs: Math.round(total(m, 'nodejs_eventloop_lag_max_seconds') * 1000),
+      mainLoopDelayP99Ms: Math.round(total(m, 'nodejs_eventloop_lag_p99_seconds') * 1000),
       ...activities,
       ...sendParts,
       ...cpu.report(),

@@ -118,13 +118,14 @@ const figures: Figure[] = [
     ),
   },
   {
-    what: 'burst: mean workflow task schedule-to-start / execution; send (local) activity (ms)',
+    what: "burst: mean workflow task schedule-to-start / execution; send (local) activity; worker main thread's event-loop delay max / p99 (ms)",
     target: '',
     cell: cell(
       'burst',
       () => true,
       (r) =>
-        `${r.wfTaskSchedToStartMeanMs} / ${r.wfTaskExecMeanMs}; ${r.sendCaseMailLocalExecMeanMs ?? r.sendCaseMailExecMeanMs ?? '—'}`,
+        `${r.wfTaskSchedToStartMeanMs} / ${r.wfTaskExecMeanMs}; ${r.sendCaseMailLocalExecMeanMs ?? r.sendCaseMailExecMeanMs ?? '—'}; ` +
+        `${r.mainLoopDelayMaxMs ?? '—'} / ${r.mainLoopDelayP99Ms ?? '—'}`,
     ),
   },
   {

@@ -7,7 +7,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { TelemetryOptions } from '@temporalio/worker';
-import { Gauge } from 'prom-client';
+import { collectDefaultMetrics, Gauge } from 'prom-client';
 import { registry } from '../activities/metrics.js';
 
 /** The Worker's adaptive workflow task limit (task-slots.ts), read at each scrape; app.ts sets the source. */
@@ -74,8 +74,22 @@ export async function scrape(): Promise<string> {
   }
 }
 
-/** Serves GET /metrics on host:port; its URL, and a function that stops it. */
+/**
+ * prom-client's process and Node.js metrics (`process_*`, `nodejs_*`), once per process: CPU, RSS, open handles,
+ * the heap and GC of the main thread, and its event-loop delay since the last scrape (`nodejs_eventloop_lag_max_seconds`,
+ * `_p99_`): timers firing late because the thread, or the machine under it, is busy. Measured at 10 ms resolution
+ * (the library's default).
+ */
+let defaultsOn = false;
+function collectProcessMetrics(): void {
+  if (defaultsOn) return;
+  defaultsOn = true;
+  collectDefaultMetrics({ register: registry });
+}
+
+/** Serves GET /metrics on host:port (with the process metrics); its URL, and a function that stops it. */
 export async function startMetricsServer(host: string, port: number): Promise<{ url: string; close(): Promise<void> }> {
+  collectProcessMetrics();
   const server = http.createServer((req, res) => {
     if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: GET /metrics\n');

@@ -129,6 +129,11 @@ describe('metrics', () => {
     expect(limit).toBeGreaterThanOrEqual(1);
     expect(limit).toBeLessThanOrEqual(12);
     expect(await value('nachfass_workflow_tasks_running')).toBeGreaterThanOrEqual(0);
+    // prom-client's process metrics beside ours (worker/metrics.ts): the worker's memory and CPU, and how late the
+    // main thread's timers fire.
+    expect(await value('process_resident_memory_bytes{job="nachfass"}')).toBeGreaterThan(50 * 1024 * 1024);
+    expect(await value('process_cpu_seconds_total{job="nachfass"}')).toBeGreaterThan(0);
+    expect(await value('nodejs_eventloop_lag_max_seconds{job="nachfass"}')).toBeGreaterThan(0);
     // The SDK's own: its workers ran the cases' mail (local activities, in the cases' workflow tasks).
     expect(await value('sum(temporal_local_activity_execution_latency_seconds_count)')).toBeGreaterThan(0);
     expect(await value('sum(temporal_workflow_task_execution_latency_seconds_count)')).toBeGreaterThan(0);
