@@ -43,6 +43,10 @@ step "start-up and crash recovery (dev server)" bench/startup.ts "$STARTUP" --no
 NODE_OPTIONS="${NODE_OPTIONS:-} --expose-gc" step "Sent ledger against the Sent folder's size" bench/sent-ledger.ts "${SENT[@]}"
 
 if [[ "${BENCH_POSTGRES:-on}" != off ]]; then
+  # Left as found: stopped again at the end when this run started it (it holds ports 15432 and 17233).
+  if ! bash scripts/postgres.sh status >/dev/null 2>&1; then
+    trap 'bash scripts/postgres.sh down >/dev/null 2>&1 || true' EXIT
+  fi
   bash scripts/postgres.sh up
   eval "$(bash scripts/postgres.sh env)"
   export BENCH_BACKEND=postgres
