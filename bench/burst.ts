@@ -18,6 +18,7 @@ import { Client, Connection } from '@temporalio/client';
 import { dashboardPicture } from '../scripts/lib/dashboard-picture.js';
 import { withImap } from '../scripts/lib/dev-mail.js';
 import { startPrometheus, type RunningPrometheus } from '../scripts/lib/prometheus.js';
+import { calibrationMs } from './lib/calibrate.js';
 import { cpuSampler } from './lib/cpu.js';
 import { repliesTo, storedMails } from './lib/maildir.js';
 import { histogram, labelValues, scrape, total } from './lib/prom.js';
@@ -60,6 +61,7 @@ try {
   });
   // A scrape resets the main thread's event-loop delay figures (prom-client): the next one reads the burst's.
   await scrape(worker.metricsUrl!);
+  const calibrationBefore = calibrationMs();
   const t0 = Date.now();
   const cpu = cpuSampler({ worker: worker.w.child.pid, temporal: backend.pid, bench: process.pid }, worker.w.child.pid);
   // Sampled four times a second (also while the burst is submitted), for the timeline of the run's first seconds.
@@ -163,6 +165,8 @@ try {
       caseTaskMaxMs: slow.maxMs,
       caseTasksOver1sAtS: slow.startedAtS.join(' '),
       tmprl1104: worker.w.lines.filter((l) => l.includes('TMPRL1104')).length,
+      // How fast the machine was before the burst and after it (bench/lib/calibrate.ts; lower is faster).
+      calibrationMs: `${calibrationBefore} / ${calibrationMs()}`,
       // How late the worker main thread's timers fired, from the submission to the last acknowledgment.
       mainLoopDelayMaxMs: Math.round(total(m, 'nodejs_eventloop_lag_max_seconds') * 1000),
       mainLoopDelayP99Ms: Math.round(total(m, 'nodejs_eventloop_lag_p99_seconds') * 1000),
