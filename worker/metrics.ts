@@ -13,25 +13,29 @@ import { registry } from '../activities/metrics.js';
 /** The Worker's adaptive workflow task limit (task-slots.ts), read at each scrape; app.ts sets the source. */
 export const taskSlotGauges: { source?: () => { running: number; limit: number } } = {};
 
-new Gauge({
-  name: 'nachfass_workflow_task_limit',
-  help: 'Workflow tasks this worker lets run at once now: adapts to how long they take, up to WORKER_MAX_WORKFLOW_TASKS',
-  registers: [registry],
-  collect() {
-    const s = taskSlotGauges.source?.();
-    if (s) this.set(s.limit);
-  },
-});
+/** A gauge that reads one figure of the adaptive limit's state at each scrape (none before app.ts sets the source). */
+function taskSlotGauge(name: string, help: string, figure: 'running' | 'limit'): void {
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      const s = taskSlotGauges.source?.();
+      if (s) this.set(s[figure]);
+    },
+  });
+}
 
-new Gauge({
-  name: 'nachfass_workflow_tasks_running',
-  help: 'Workflow tasks this worker runs now (a case task includes its mail)',
-  registers: [registry],
-  collect() {
-    const s = taskSlotGauges.source?.();
-    if (s) this.set(s.running);
-  },
-});
+taskSlotGauge(
+  'nachfass_workflow_task_limit',
+  'Workflow tasks this worker lets run at once now: adapts to how long they take, up to WORKER_MAX_WORKFLOW_TASKS',
+  'limit',
+);
+taskSlotGauge(
+  'nachfass_workflow_tasks_running',
+  'Workflow tasks this worker runs now (a case task includes its mail)',
+  'running',
+);
 
 /** Where the SDK's exporter listens in this process, once sdkTelemetry() chose it. */
 let sdkAddress: string | undefined;

@@ -33,8 +33,9 @@ const TARGET_MS = 700;
 /** What a slow task leaves of the limit. */
 const CUT = 0.7;
 /**
- * The limit after an idle spell, and its floor. With 1, five bursts of 1,000 on the dev server had no task over 1 s
- * (the longest 0.85-0.92 s) at 27.6-33.6/s; on PostgreSQL 24.3-24.7/s with 0 and 2 (1.41 s). With 2: 0-3 per burst.
+ * The limit after an idle spell, and its floor. With 1, bursts of 1,000 on the dev server had no task over 1 s in
+ * six runs of eight (23.3-33.6/s; 2 in each of the others, the first two cases), on PostgreSQL 0-5 per run
+ * (18.6-27.1/s; the machine's speed varied as much). With 2: 0-3 per burst (README "Benchmarks").
  */
 const MIN = 1;
 
